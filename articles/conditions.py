@@ -1,0 +1,137 @@
+"""Who may take each transition, and what must hold for it.
+
+Each callable carries a ``refusal``: the plain sentence shown to a user
+when it does not hold, so the workflow can say exactly why it said no.
+Permissions take ``(article, user)``, conditions take ``(article)``, as
+django-fsm-2 expects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from articles.models import Article
+
+    User = AbstractBaseUser | AnonymousUser
+
+
+def refusing(reason: str) -> Callable:
+    """Attach the sentence that explains a failed check to the check."""
+
+    def decorate(check: Callable) -> Callable:
+        check.refusal = reason
+        return check
+
+    return decorate
+
+
+# --- Roles ------------------------------------------------------------------
+# Roles are Django permissions granted through the groups that the
+# ``articles`` data migration creates, so a superuser holds every role and a
+# deployment may grant them any other way it likes.
+
+
+def is_editor(user: User) -> bool:
+    return bool(user and user.is_active and user.has_perm("articles.manage_reviews"))
+
+
+def is_author_role(user: User) -> bool:
+    return bool(user and user.is_active and user.has_perm("articles.add_article"))
+
+
+def is_board_member(user: User) -> bool:
+    return bool(
+        user
+        and user.is_active
+        and user.has_perm("reviewers.add_reviewdecision")
+        and hasattr(user, "board_member")
+    )
+
+
+def wrote(article: Article, user: User) -> bool:
+    return bool(user and user.is_authenticated and article.author_id == user.pk)
+
+
+def reviews_current_round(article: Article, user: User) -> bool:
+    """The user holds an assignment on this article's current review round."""
+    from reviewers.selectors import current_assignments
+
+    return bool(
+        user
+        and user.is_authenticated
+        and current_assignments(article).filter(reviewer__user=user).exists()
+    )
+
+
+# --- Permissions --------------------------------------------------------------
+
+
+@refusing(_("Only the article's author can do this."))
+def by_author(article: Article, user: User) -> bool:
+    return bool(user and user.is_active) and wrote(article, user)
+
+
+@refusing(_("Only the article's author or an editor can do this."))
+def by_author_or_editor(article: Article, user: User) -> bool:
+    return by_author(article, user) or is_editor(user)
+
+
+@refusing(_("Only an editor can do this."))
+def by_editor(article: Article, user: User) -> bool:
+    return is_editor(user)
+
+
+@refusing(
+    _(
+        "Only an editor or a board member assigned to the current review round can do "
+        "this, and never the article's author."
+    )
+)
+def by_reviewer_or_editor(article: Article, user: User) -> bool:
+    if not user or not user.is_active or wrote(article, user):
+        return False
+    return is_editor(user) or (is_board_member(user) and reviews_current_round(article, user))
+
+
+# --- Conditions ---------------------------------------------------------------
+
+
+@refusing(_("The article has no body yet: write the answer before submitting it."))
+def has_body(article: Article) -> bool:
+    return bool(article.body and article.body.strip())
+
+
+@refusing(_("The article cites no sources: add at least one reference before submitting it."))
+def has_references(article: Article) -> bool:
+    return article.pk is not None and article.references.exists()
+
+
+@refusing(_("No board member has been assigned to review this article yet."))
+def has_reviewers(article: Article) -> bool:
+    from reviewers.selectors import current_assignments
+
+    return current_assignments(article).exists()
+
+
+@refusing(
+    _(
+        "The approval rule does not hold yet: not enough distinct, conflict-free board "
+        "members have approved this round, or a request for changes is open."
+    )
+)
+def approval_rule_holds(article: Article) -> bool:
+    from reviewers.selectors import approval_rule_holds as holds
+
+    return holds(article, required=settings.EDITORIAL_REQUIRED_APPROVALS)
+
+
+@refusing(_("Nothing from this article is public, so there is nothing to retract."))
+def is_public(article: Article) -> bool:
+    return article.live_version_id is not None

@@ -1,0 +1,393 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from articles import conditions
+from articles.choices import EDITABLE_STATES, ArticleState
+
+State = ArticleState
+
+
+class Topic(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("One or two sentences shown to readers.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(FSMModelMixin, models.Model):
+    """The working copy of an article: what authors write and the board reviews.
+
+    Readers never see this row. Approval freezes it into a PublishedVersion,
+    and ``live_version`` points at the version the public site serves.
+    """
+
+    title = models.CharField(
+        _("question"),
+        max_length=200,
+        help_text=_("The reader's question, e.g. “What are the treatment options for milia?”"),
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("The last part of the public address: /articles/<slug>/."),
+    )
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        blank=True,
+        help_text=_("One or two plain sentences shown in lists and search results."),
+    )
+    body = models.TextField(
+        _("answer"),
+        blank=True,
+        help_text=_(
+            "Markdown. Cite sources with numbered markers such as [1] or [2, 3]; "
+            "the numbers follow the order of the references below."
+        ),
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="articles", verbose_name=_("topic")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name=_("author"),
+    )
+    state = FSMField(
+        _("state"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True
+    )
+    review_round = models.PositiveIntegerField(
+        _("review round"),
+        default=0,
+        editable=False,
+        help_text=_("Counts submissions: each one starts a new round of review."),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
+    review_started_at = models.DateTimeField(_("review started at"), null=True, editable=False)
+    live_version = models.OneToOneField(
+        "PublishedVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="live_for",
+        verbose_name=_("live version"),
+        help_text=_("The approved version readers see; empty when nothing is public."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        permissions = [
+            ("manage_reviews", _("Can triage, assign reviewers, reject, reopen and retract")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+    # --- Transitions ------------------------------------------------------
+    # Each body changes only the fields that move with the state. Locking,
+    # saving, the audit entry, the published version and email belong to
+    # articles.services, the only caller of these methods.
+
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.CHANGES_REQUESTED],
+        target=State.SUBMITTED,
+        permission=conditions.by_author,
+        conditions=[conditions.has_body, conditions.has_references],
+        custom={"label": _("Submit for review")},
+    )
+    def submit(self) -> None:
+        self.review_round += 1
+        self.submitted_at = timezone.now()
+        self.review_started_at = None
+
+    @transition(
+        field=state,
+        source=[State.SUBMITTED, State.UNDER_REVIEW],
+        target=State.DRAFT,
+        permission=conditions.by_author,
+        custom={"label": _("Withdraw")},
+    )
+    def withdraw(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.SUBMITTED,
+        target=State.UNDER_REVIEW,
+        permission=conditions.by_editor,
+        conditions=[conditions.has_reviewers],
+        custom={"label": _("Start review")},
+    )
+    def start_review(self) -> None:
+        self.review_started_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.UNDER_REVIEW,
+        target=State.CHANGES_REQUESTED,
+        permission=conditions.by_reviewer_or_editor,
+        custom={"label": _("Request changes"), "comment": "required"},
+    )
+    def request_changes(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.UNDER_REVIEW,
+        target=State.APPROVED,
+        permission=conditions.by_reviewer_or_editor,
+        conditions=[conditions.approval_rule_holds],
+        custom={"label": _("Approve")},
+    )
+    def approve(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.SUBMITTED, State.UNDER_REVIEW],
+        target=State.REJECTED,
+        permission=conditions.by_editor,
+        custom={"label": _("Reject"), "comment": "required"},
+    )
+    def reject(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.REJECTED, State.RETRACTED],
+        target=State.DRAFT,
+        permission=conditions.by_editor,
+        custom={"label": _("Reopen as draft")},
+    )
+    def reopen(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.APPROVED,
+        target=State.DRAFT,
+        permission=conditions.by_author_or_editor,
+        custom={"label": _("Start a revision")},
+    )
+    def revise(self) -> None:
+        pass
+
+    # An editor must be able to take down what readers see at any moment,
+    # also while a revision of it is being written or reviewed.
+    @transition(
+        field=state,
+        source=[
+            State.DRAFT,
+            State.SUBMITTED,
+            State.UNDER_REVIEW,
+            State.CHANGES_REQUESTED,
+            State.APPROVED,
+            State.REJECTED,
+        ],
+        target=State.RETRACTED,
+        permission=conditions.by_editor,
+        conditions=[conditions.is_public],
+        custom={"label": _("Retract"), "comment": "required"},
+    )
+    def retract(self) -> None:
+        self.live_version = None
+
+
+def _validate_year(value: int) -> None:
+    if value > timezone.now().year + 1:
+        raise ValidationError(_("%(year)s is in the future."), params={"year": value})
+
+
+class Reference(models.Model):
+    """A source the article cites; marker [n] points at the n-th reference."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="references", verbose_name=_("article")
+    )
+    position = models.PositiveSmallIntegerField(
+        _("order"),
+        default=0,
+        help_text=_("References are numbered in this order: the first is [1]."),
+    )
+    authors = models.CharField(
+        _("authors"), max_length=500, blank=True, help_text=_("e.g. “Berk DR, Bayliss SJ”.")
+    )
+    title = models.CharField(_("title"), max_length=500)
+    journal = models.CharField(_("journal or publisher"), max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1800), _validate_year],
+    )
+    pmid = models.CharField(
+        _("PubMed ID"),
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^\d{1,9}$", _("A PubMed ID is a number, e.g. 20598394."))],
+    )
+    doi = models.CharField(
+        _("DOI"),
+        max_length=200,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^10\.\d{4,9}/\S+$", _("A DOI starts with “10.” and a slash, e.g. 10.1000/xyz123.")
+            )
+        ],
+    )
+    url = models.URLField(_("link"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("reference")
+        verbose_name_plural = _("references")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def as_snapshot(self, number: int) -> dict:
+        return {
+            "number": number,
+            "authors": self.authors,
+            "title": self.title,
+            "journal": self.journal,
+            "year": self.year,
+            "pmid": self.pmid,
+            "doi": self.doi,
+            "url": self.url,
+        }
+
+
+class ImmutableModel(models.Model):
+    """A record the application writes once and never changes or deletes."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(
+                _("A saved %(name)s cannot be changed.") % {"name": self._meta.verbose_name}
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(
+            _("A saved %(name)s cannot be deleted.") % {"name": self._meta.verbose_name}
+        )
+
+
+class PublishedVersion(ImmutableModel):
+    """What readers saw: the article frozen at an approval, rendered once."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="versions", verbose_name=_("article")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    review_round = models.PositiveIntegerField(_("review round"))
+    title = models.CharField(_("question"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    topic_name = models.CharField(_("topic"), max_length=100)
+    topic_slug = models.SlugField(_("topic slug"), max_length=100)
+    body_source = models.TextField(_("approved Markdown"))
+    body_html = models.TextField(_("rendered answer"))
+    references = models.JSONField(_("references"), default=list)
+    reviewers = models.JSONField(
+        _("approving board members"),
+        default=list,
+        help_text=_("Name, credentials and specialties of each member whose approval counted."),
+    )
+    author_name = models.CharField(_("author"), max_length=200)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    review_started_at = models.DateTimeField(_("review started at"))
+    approved_at = models.DateTimeField(_("approved at"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
+        help_text=_("The user whose action completed the approval."),
+    )
+
+    class Meta:
+        ordering = ["-approved_at", "-id"]
+        verbose_name = _("published version")
+        verbose_name_plural = _("published versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="published_version_number_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["slug"], name="published_version_slug")]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.number})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+
+class AuditEntry(ImmutableModel):
+    """One line of the article's workflow trail: who moved it, when, and why."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="audit_entries", verbose_name=_("article")
+    )
+    transition = models.CharField(_("transition"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=20, choices=State.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+
+    def __str__(self) -> str:
+        return f"{self.article} · {self.transition} · {self.at:%Y-%m-%d %H:%M}"

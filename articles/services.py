@@ -1,0 +1,284 @@
+"""Every write that moves an article through its workflow.
+
+One shape for each transition, as in Wagtail's workflow models: lock the row,
+refuse with a plain reason, change, save with a change reason, write the
+audit entry (and, on approval, the published version), and announce the
+change only after commit. The admin and the views call these functions;
+nothing else changes an article's state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
+
+from articles.models import Article, AuditEntry, PublishedVersion
+from articles.rendering import render_markdown
+from articles.signals import article_transitioned
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser as User
+
+
+class WorkflowError(Exception):
+    """A workflow action was refused; ``str(error)`` says why in plain words."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConcurrentChange(WorkflowError):
+    """The article changed between the moment the user saw it and their action."""
+
+
+@dataclass(frozen=True)
+class TransitionInfo:
+    name: str
+    label: str
+    comment: str  # "required" or "optional"
+
+
+def transition_info(name: str) -> TransitionInfo:
+    method = getattr(Article, name, None)
+    meta = getattr(method, "_django_fsm", None)
+    if meta is None:
+        raise WorkflowError(_("“%(name)s” is not a workflow action.") % {"name": name})
+    custom = next(iter(meta.transitions.values())).custom
+    return TransitionInfo(
+        name=name, label=str(custom["label"]), comment=custom.get("comment", "optional")
+    )
+
+
+def available_transitions(article: Article, user: User) -> list[TransitionInfo]:
+    """The transitions this user may take on the article now, in table order."""
+    names = [t.name for t in article.get_available_user_state_transitions(user)]
+    return [transition_info(name) for name in names]
+
+
+def lock(article: Article | int) -> Article:
+    """Re-read the article's row under a lock held to the end of the transaction.
+
+    FSMModelMixin.refresh_from_db would skip the protected state field, so
+    the row is fetched afresh rather than refreshed.
+    """
+    pk = article.pk if isinstance(article, Article) else article
+    return Article.objects.select_for_update().select_related("topic", "author").get(pk=pk)
+
+
+def check_allowed(article: Article, name: str, user: User) -> None:
+    """Raise WorkflowError naming the first reason ``user`` may not take ``name``."""
+    info = transition_info(name)
+    meta = getattr(Article, name)._django_fsm
+    fsm = meta.get_transition(article.state)
+    if fsm is None:
+        raise WorkflowError(
+            _("“%(action)s” is not possible while the article is %(state)s.")
+            % {"action": info.label, "state": article.get_state_display().lower()}
+        )
+    if not fsm.has_perm(article, user):
+        raise WorkflowError(str(getattr(fsm.permission, "refusal", _("You may not do this."))))
+    for condition in fsm.conditions:
+        if not condition(article):
+            raise WorkflowError(str(getattr(condition, "refusal", _("A condition is not met."))))
+
+
+def _transition(
+    article: Article | int,
+    name: str,
+    *,
+    by: User,
+    comment: str = "",
+    expected_state: str | None = None,
+    after=None,
+) -> Article:
+    comment = (comment or "").strip()
+    info = transition_info(name)
+    if info.comment == "required" and not comment:
+        raise WorkflowError(
+            _("“%(action)s” needs a comment that explains why.") % {"action": info.label}
+        )
+    with transaction.atomic():
+        article = lock(article)
+        if expected_state is not None and article.state != expected_state:
+            raise ConcurrentChange(
+                _(
+                    "This article has already changed: it is now %(state)s. "
+                    "Nothing was done; look at it again before you act."
+                )
+                % {"state": article.get_state_display().lower()}
+            )
+        check_allowed(article, name, by)
+        from_state = article.state
+        try:
+            getattr(article, name)()
+        except TransitionNotAllowed as error:  # pragma: no cover - checked above
+            raise WorkflowError(str(error)) from error
+        if after is not None:
+            after(article, by)
+        article._history_user = by
+        article._change_reason = f"{info.label}: {comment}" if comment else info.label
+        article.save()
+        AuditEntry.objects.create(
+            article=article,
+            transition=name,
+            from_state=from_state,
+            to_state=article.state,
+            by=by,
+            comment=comment,
+        )
+        if name in ROUND_ENDING:
+            from reviewers.services import assignments_close_round
+
+            assignments_close_round(article=article, by=by)
+        transaction.on_commit(
+            lambda: article_transitioned.send(
+                sender=Article,
+                article=article,
+                transition=name,
+                from_state=from_state,
+                to_state=article.state,
+                by=by,
+                comment=comment,
+            )
+        )
+    return article
+
+
+# Transitions after which the current round's open assignments can no longer
+# be answered.
+ROUND_ENDING = frozenset({"withdraw", "request_changes", "approve", "reject"})
+
+
+def _publish(article: Article, by: User) -> None:
+    """Freeze the approved working copy into a new published version."""
+    from reviewers.selectors import approving_members
+
+    references = list(article.references.all())
+    last = article.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    now = timezone.now()
+    version = PublishedVersion.objects.create(
+        article=article,
+        number=last + 1,
+        review_round=article.review_round,
+        title=article.title,
+        slug=article.slug,
+        summary=article.summary,
+        topic_name=article.topic.name,
+        topic_slug=article.topic.slug,
+        body_source=article.body,
+        body_html=render_markdown(article.body, reference_count=len(references)),
+        references=[ref.as_snapshot(n) for n, ref in enumerate(references, start=1)],
+        reviewers=[member.as_snapshot() for member in approving_members(article)],
+        author_name=article.author.get_full_name() or article.author.get_username(),
+        submitted_at=article.submitted_at or now,
+        review_started_at=article.review_started_at or article.submitted_at or now,
+        approved_at=now,
+        approved_by=by,
+    )
+    article.live_version = version
+
+
+# --- The transitions -------------------------------------------------------------
+
+
+def article_submit(*, article: Article | int, by: User, comment: str = "", **kw) -> Article:
+    return _transition(article, "submit", by=by, comment=comment, **kw)
+
+
+def article_withdraw(*, article: Article | int, by: User, comment: str = "", **kw) -> Article:
+    return _transition(article, "withdraw", by=by, comment=comment, **kw)
+
+
+def article_start_review(*, article: Article | int, by: User, comment: str = "", **kw) -> Article:
+    return _transition(article, "start_review", by=by, comment=comment, **kw)
+
+
+def article_request_changes(*, article: Article | int, by: User, comment: str, **kw) -> Article:
+    return _transition(article, "request_changes", by=by, comment=comment, **kw)
+
+
+def article_approve(*, article: Article | int, by: User, comment: str = "", **kw) -> Article:
+    return _transition(article, "approve", by=by, comment=comment, after=_publish, **kw)
+
+
+def article_reject(*, article: Article | int, by: User, comment: str, **kw) -> Article:
+    return _transition(article, "reject", by=by, comment=comment, **kw)
+
+
+def article_reopen(*, article: Article | int, by: User, comment: str = "", **kw) -> Article:
+    return _transition(article, "reopen", by=by, comment=comment, **kw)
+
+
+def article_revise(*, article: Article | int, by: User, comment: str = "", **kw) -> Article:
+    return _transition(article, "revise", by=by, comment=comment, **kw)
+
+
+def article_retract(*, article: Article | int, by: User, reason: str, **kw) -> Article:
+    return _transition(article, "retract", by=by, comment=reason, **kw)
+
+
+SERVICES = {
+    "submit": article_submit,
+    "withdraw": article_withdraw,
+    "start_review": article_start_review,
+    "request_changes": article_request_changes,
+    "approve": article_approve,
+    "reject": article_reject,
+    "reopen": article_reopen,
+    "revise": article_revise,
+}
+
+
+def article_transition(
+    *, article: Article | int, name: str, by: User, comment: str = "", expected_state=None
+) -> Article:
+    """Run the transition called ``name``: the entry point of the admin's buttons."""
+    if name == "retract":
+        return article_retract(
+            article=article, by=by, reason=comment, expected_state=expected_state
+        )
+    service = SERVICES.get(name)
+    if service is None:
+        raise WorkflowError(_("“%(name)s” is not a workflow action.") % {"name": name})
+    return service(article=article, by=by, comment=comment, expected_state=expected_state)
+
+
+CONTENT_FIELDS = ("title", "slug", "summary", "body", "topic")
+
+
+def article_save_content(*, article: Article, by: User) -> Article:
+    """Save an author's or editor's edit of the working copy's content.
+
+    A new article belongs to the user who creates it. Content is frozen once
+    submitted, so that what the board reviews is what gets published. Only
+    the content fields are copied onto a freshly locked row: a form loaded
+    before a transition cannot write back a stale state or round.
+    """
+    with transaction.atomic():
+        if article._state.adding:
+            article.author = by
+            article._history_user = by
+            article._change_reason = _("Created")
+            article.save()
+            return article
+        current = lock(article)
+        if not current.is_editable:
+            raise WorkflowError(
+                _(
+                    "The article is %(state)s: its content can be edited only as a draft "
+                    "or after changes were requested. Nothing was saved."
+                )
+                % {"state": current.get_state_display().lower()}
+            )
+        for field in CONTENT_FIELDS:
+            setattr(current, field, getattr(article, field))
+        current._history_user = by
+        current._change_reason = _("Edited in admin")
+        current.save()
+        return current

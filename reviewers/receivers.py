@@ -1,0 +1,37 @@
+"""Email about review assignments and decisions, sent after commit."""
+
+from django.dispatch import receiver
+
+from articles.notifications import send_templated
+from reviewers.choices import Decision
+from reviewers.selectors import editors
+from reviewers.signals import assignment_cancelled, decision_recorded, reviewer_assigned
+
+
+@receiver(reviewer_assigned)
+def email_new_assignment(sender, *, assignment, by, **kwargs):
+    send_templated(
+        template="review_assigned",
+        recipients=[assignment.reviewer.user],
+        context={"assignment": assignment, "article": assignment.article, "by": by},
+    )
+
+
+@receiver(assignment_cancelled)
+def email_cancelled_assignment(sender, *, assignment, by, reason, **kwargs):
+    send_templated(
+        template="review_cancelled",
+        recipients=[assignment.reviewer.user],
+        context={"assignment": assignment, "article": assignment.article, "reason": reason},
+    )
+
+
+@receiver(decision_recorded)
+def email_editors_what_needs_them(sender, *, decision, by, **kwargs):
+    """Editors decide on rejections and must replace a recused reviewer."""
+    if decision.conflict_declared or decision.decision == Decision.REJECT:
+        send_templated(
+            template="decision_for_editors",
+            recipients=editors(),
+            context={"decision": decision, "article": decision.assignment.article},
+        )

@@ -1,0 +1,89 @@
+"""Reads of the review process that several places rely on."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from articles.models import Article
+from reviewers.choices import AssignmentStatus, Decision
+from reviewers.models import BoardMember, ReviewAssignment, ReviewDecision
+
+
+def current_assignments(article: Article) -> QuerySet[ReviewAssignment]:
+    """Assignments of the article's current round that are not cancelled or closed."""
+    return ReviewAssignment.objects.filter(
+        article=article,
+        round=article.review_round,
+        status__in=[AssignmentStatus.OPEN, AssignmentStatus.COMPLETED],
+    )
+
+
+def counting_approvals(article: Article) -> QuerySet[ReviewDecision]:
+    """The "approve" decisions of this round that count toward publication.
+
+    A decision counts when its member is active, declared no conflict of
+    interest and is not the article's author.
+    """
+    return (
+        ReviewDecision.objects.filter(
+            assignment__article=article,
+            assignment__round=article.review_round,
+            assignment__status=AssignmentStatus.COMPLETED,
+            assignment__reviewer__active=True,
+            decision=Decision.APPROVE,
+            conflict_declared=False,
+        )
+        .exclude(assignment__reviewer__user_id=article.author_id)
+        .select_related("assignment__reviewer__user")
+    )
+
+
+def open_change_requests(article: Article) -> QuerySet[ReviewDecision]:
+    return ReviewDecision.objects.filter(
+        assignment__article=article,
+        assignment__round=article.review_round,
+        assignment__status=AssignmentStatus.COMPLETED,
+        decision=Decision.REQUEST_CHANGES,
+        conflict_declared=False,
+    )
+
+
+def approving_members(article: Article) -> list[BoardMember]:
+    """Distinct board members whose approval counts this round, in decision order."""
+    members: dict[int, BoardMember] = {}
+    for decision in counting_approvals(article):
+        members.setdefault(decision.assignment.reviewer_id, decision.assignment.reviewer)
+    return list(members.values())
+
+
+def approval_rule_holds(article: Article, *, required: int) -> bool:
+    if open_change_requests(article).exists():
+        return False
+    distinct = counting_approvals(article).values("assignment__reviewer").distinct().count()
+    return distinct >= max(required, 1)
+
+
+def assignable_members(article: Article) -> QuerySet[BoardMember]:
+    """Active board members who may be asked to review this round of the article."""
+    taken = current_assignments(article).values("reviewer")
+    return (
+        BoardMember.objects.filter(active=True, user__is_active=True)
+        .exclude(user_id=article.author_id)
+        .exclude(pk__in=taken)
+        .select_related("user")
+    )
+
+
+def editors() -> QuerySet:
+    """Active users who hold the editor role, for notifications."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    perm = Permission.objects.get(codename="manage_reviews", content_type__app_label="articles")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__permissions=perm) | Q(user_permissions=perm) | Q(is_superuser=True))
+        .distinct()
+    )

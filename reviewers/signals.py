@@ -1,0 +1,6 @@
+from django.dispatch import Signal
+
+# All sent after commit. Receivers send email; they never change state.
+reviewer_assigned = Signal()  # assignment, by
+assignment_cancelled = Signal()  # assignment, by, reason
+decision_recorded = Signal()  # decision, by
