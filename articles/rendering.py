@@ -22,7 +22,7 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
-# [1], [1, 2], [1-3] or [1–3] in running text; not inside code.
+# [1], [1, 2] or a range [1-3] (hyphen or en dash) in running text; not inside code.
 MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*)\]")
 TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 

@@ -184,7 +184,8 @@ def decision_record(
         if article.state != ArticleState.UNDER_REVIEW or assignment.round != article.review_round:
             raise WorkflowError(
                 _(
-                    "The article is %(state)s: decisions can be recorded only while it is under review."
+                    "The article is %(state)s: decisions can be recorded only while it is "
+                    "under review."
                 )
                 % {"state": article.get_state_display().lower()}
             )
