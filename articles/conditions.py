@@ -59,17 +59,6 @@ def wrote(article: Article, user: User) -> bool:
     return bool(user and user.is_authenticated and article.author_id == user.pk)
 
 
-def reviews_current_round(article: Article, user: User) -> bool:
-    """The user holds an assignment on this article's current review round."""
-    from reviewers.selectors import current_assignments
-
-    return bool(
-        user
-        and user.is_authenticated
-        and current_assignments(article).filter(reviewer__user=user).exists()
-    )
-
-
 # --- Permissions --------------------------------------------------------------
 
 
@@ -88,16 +77,50 @@ def by_editor(article: Article, user: User) -> bool:
     return is_editor(user)
 
 
-@refusing(
-    _(
-        "Only an editor or a board member assigned to the current review round can do "
-        "this, and never the article's author."
+def decided_this_round(article: Article, user: User, decision: str) -> bool:
+    """The user recorded ``decision``, without a conflict, on the current round."""
+    from reviewers.selectors import current_assignments
+
+    return bool(
+        user
+        and user.is_authenticated
+        and current_assignments(article)
+        .filter(
+            reviewer__user=user,
+            reviewer__active=True,
+            decision__decision=decision,
+            decision__conflict_declared=False,
+        )
+        .exists()
     )
-)
-def by_reviewer_or_editor(article: Article, user: User) -> bool:
-    if not user or not user.is_active or wrote(article, user):
-        return False
-    return is_editor(user) or (is_board_member(user) and reviews_current_round(article, user))
+
+
+def _by_decision_or_editor(decision: str):
+    def permission(article: Article, user: User) -> bool:
+        if not user or not user.is_active or wrote(article, user):
+            return False
+        return is_editor(user) or (
+            is_board_member(user) and decided_this_round(article, user, decision)
+        )
+
+    return permission
+
+
+# A board member moves an article only by recording a decision, which the
+# workflow turns into the transition; an editor may take it directly.
+by_change_request_or_editor = refusing(
+    _(
+        "Only an editor, or a board member who requested changes in this round of review, "
+        "can send the article back to its author; never the article's author."
+    )
+)(_by_decision_or_editor("request_changes"))
+
+by_approval_or_editor = refusing(
+    _(
+        "Only an editor, or a board member who approved this round of review, can complete "
+        "the approval; never the article's author."
+    )
+)(_by_decision_or_editor("approve"))
 
 
 # --- Conditions ---------------------------------------------------------------

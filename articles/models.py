@@ -48,7 +48,7 @@ class Article(FSMModelMixin, models.Model):
         _("slug"),
         max_length=200,
         unique=True,
-        help_text=_("The last part of the public address: /articles/<slug>/."),
+        help_text=_("The last part of the public address, e.g. /articles/milia-treatment/."),
     )
     summary = models.CharField(
         _("summary"),
@@ -160,7 +160,7 @@ class Article(FSMModelMixin, models.Model):
         field=state,
         source=State.UNDER_REVIEW,
         target=State.CHANGES_REQUESTED,
-        permission=conditions.by_reviewer_or_editor,
+        permission=conditions.by_change_request_or_editor,
         custom={"label": _("Request changes"), "comment": "required"},
     )
     def request_changes(self) -> None:
@@ -170,7 +170,7 @@ class Article(FSMModelMixin, models.Model):
         field=state,
         source=State.UNDER_REVIEW,
         target=State.APPROVED,
-        permission=conditions.by_reviewer_or_editor,
+        permission=conditions.by_approval_or_editor,
         conditions=[conditions.approval_rule_holds],
         custom={"label": _("Approve")},
     )

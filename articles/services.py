@@ -155,16 +155,18 @@ def _transition(
 ROUND_ENDING = frozenset({"withdraw", "request_changes", "approve", "reject"})
 
 
-def _publish(article: Article, by: User) -> None:
-    """Freeze the approved working copy into a new published version."""
+def version_from_working_copy(article: Article, *, by: User | None = None) -> PublishedVersion:
+    """Build (unsaved) the version that approving the article now would publish.
+
+    The admin's preview renders this very object, so a reviewer reads exactly
+    what readers would get.
+    """
     from reviewers.selectors import approving_members
 
     references = list(article.references.all())
-    last = article.versions.order_by("-number").values_list("number", flat=True).first() or 0
     now = timezone.now()
-    version = PublishedVersion.objects.create(
+    return PublishedVersion(
         article=article,
-        number=last + 1,
         review_round=article.review_round,
         title=article.title,
         slug=article.slug,
@@ -181,6 +183,14 @@ def _publish(article: Article, by: User) -> None:
         approved_at=now,
         approved_by=by,
     )
+
+
+def _publish(article: Article, by: User) -> None:
+    """Freeze the approved working copy into a new, numbered published version."""
+    version = version_from_working_copy(article, by=by)
+    last = article.versions.order_by("-number").values_list("number", flat=True).first()
+    version.number = (last or 0) + 1
+    version.save()
     article.live_version = version
 
 

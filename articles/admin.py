@@ -1,0 +1,518 @@
+"""The back office for articles: writing, the workflow buttons, and the trail.
+
+The admin only gathers input and shows results. Every change of state,
+assignment or decision goes through articles.services or reviewers.services,
+which check permissions and conditions and say why they refuse.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db import models
+from django.db.models import Q
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from articles import services
+from articles.choices import ArticleState
+from articles.conditions import is_editor, wrote
+from articles.forms import (
+    ArticleForm,
+    AssignForm,
+    CancelAssignmentForm,
+    DecisionForm,
+    TransitionForm,
+)
+from articles.models import Article, AuditEntry, PublishedVersion, Reference, Topic
+from articles.services import WorkflowError
+from editorial.admin_history import ReadOnlyHistoryAdmin
+from reviewers import selectors as review_selectors
+from reviewers import services as review_services
+from reviewers.choices import AssignmentStatus
+from reviewers.models import ReviewAssignment
+
+STATE_COLOURS = {
+    ArticleState.DRAFT: "grey",
+    ArticleState.SUBMITTED: "blue",
+    ArticleState.UNDER_REVIEW: "violet",
+    ArticleState.CHANGES_REQUESTED: "amber",
+    ArticleState.APPROVED: "green",
+    ArticleState.REJECTED: "red",
+    ArticleState.RETRACTED: "red",
+}
+
+
+def state_pill(state: str, label: str) -> str:
+    return format_html(
+        '<span class="wf-pill wf-{}">{}</span>', STATE_COLOURS.get(state, "grey"), label
+    )
+
+
+@admin.register(Topic)
+class TopicAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ReferenceInline(admin.TabularInline):
+    model = Reference
+    extra = 1
+    fields = ["position", "authors", "title", "journal", "year", "pmid", "doi", "url"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    verbose_name = _("reference")
+    verbose_name_plural = _("References — marker [1] cites the first, [2] the second…")
+
+    def _may_edit(self, request, obj) -> bool:
+        if obj is None:
+            return request.user.has_perm("articles.add_article")
+        return obj.is_editable and (wrote(obj, request.user) or is_editor(request.user))
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        if obj is None or not obj.references.exists():
+            return 3
+        return 1
+
+
+@admin.register(Article)
+class ArticleAdmin(ReadOnlyHistoryAdmin):
+    form = ArticleForm
+    change_form_template = "admin/articles/article/change_form.html"
+    inlines = [ReferenceInline]
+    list_display = ["title", "topic", "author_name", "state_badge", "public", "updated_at"]
+    list_filter = ["state", "topic"]
+    search_fields = ["title", "summary", "slug"]
+    list_select_related = ["topic", "author", "live_version"]
+    date_hierarchy = None
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "topic", "summary"]}),
+        (_("Answer"), {"fields": ["body"]}),
+    ]
+    prepopulated_fields = {"slug": ["title"]}
+    # The workflow panel links the live public page when there is one.
+    view_on_site = False
+
+    # --- Who sees and edits what --------------------------------------------
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("topic", "author", "live_version")
+        user = request.user
+        if is_editor(user):
+            return queryset
+        reviewing = ReviewAssignment.objects.filter(reviewer__user=user).exclude(
+            status=AssignmentStatus.CANCELLED
+        )
+        return queryset.filter(Q(author=user) | Q(pk__in=reviewing.values("article")))
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        return obj.is_editable and (wrote(obj, request.user) or is_editor(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        # Articles are withdrawn, rejected or retracted, never deleted:
+        # their history must stay complete.
+        return False
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if obj is None else {}
+
+    def get_changeform_initial_data(self, request):
+        return {"topic": Topic.objects.order_by("name").first()}
+
+    def save_model(self, request, obj, form, change):
+        services.article_save_content(article=obj, by=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except WorkflowError as error:
+            # The article changed state between loading and saving the form.
+            self.message_user(request, error.message, messages.ERROR)
+            if object_id:
+                return HttpResponseRedirect(self._change_url(unquote(object_id)))
+            return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+
+    # --- List columns ----------------------------------------------------------
+
+    @admin.display(description=_("author"), ordering="author__last_name")
+    def author_name(self, obj):
+        return obj.author.get_full_name() or obj.author.get_username()
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_badge(self, obj):
+        return state_pill(obj.state, obj.get_state_display())
+
+    @admin.display(description=_("public"), boolean=True)
+    def public(self, obj):
+        return obj.live_version_id is not None
+
+    # --- The workflow panel -------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                wrap(self.transition_view),
+                name="articles_article_transition",
+            ),
+            path(
+                "<path:object_id>/assign/", wrap(self.assign_view), name="articles_article_assign"
+            ),
+            path(
+                "<path:object_id>/cancel-assignment/",
+                wrap(self.cancel_assignment_view),
+                name="articles_article_cancel_assignment",
+            ),
+            path(
+                "<path:object_id>/decide/", wrap(self.decide_view), name="articles_article_decide"
+            ),
+            path(
+                "<path:object_id>/preview/",
+                wrap(self.preview_view),
+                name="articles_article_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _change_url(self, pk) -> str:
+        return reverse("admin:articles_article_change", args=[pk])
+
+    def _visible_article(self, request, object_id) -> Article:
+        """The article if this user may see it; 404 otherwise, as for unknown ids."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not self.has_view_or_change_permission(request, article):
+            raise Http404(_("No such article."))
+        return article
+
+    def _session_key(self, article) -> str:
+        return f"editorial:article:{article.pk}:pending"
+
+    def _keep_input(self, request, article, name: str, data) -> None:
+        """Keep what the user typed so a refused action loses nothing."""
+        request.session[self._session_key(article)] = {
+            "form": name,
+            "data": {key: data.get(key, "") for key in data if key != "csrfmiddlewaretoken"},
+        }
+
+    def _refuse(self, request, article, name, data, message):
+        self._keep_input(request, article, name, data)
+        self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(self._change_url(article.pk))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, unquote(object_id))
+        if article is not None:
+            extra_context = {**(extra_context or {}), **self.workflow_context(request, article)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def workflow_context(self, request, article: Article) -> dict:
+        user = request.user
+        pending = request.session.pop(self._session_key(article), None) or {}
+        pending_form = pending.get("form")
+        pending_data = pending.get("data")
+
+        actions = []
+        for info in services.available_transitions(article, user):
+            if pending_form == f"transition:{info.name}":
+                form = TransitionForm(pending_data)
+                form.is_valid()
+            else:
+                form = TransitionForm(initial={"state": article.state})
+            actions.append({"info": info, "form": form})
+
+        editor = is_editor(user)
+        assignments = list(
+            article.assignments.select_related(
+                "reviewer__user", "decision", "assigned_by"
+            ).order_by("-round", "assigned_at", "id")
+        )
+        if not editor and not wrote(article, user):
+            # A board member sees their own assignments, not their colleagues'.
+            assignments = [a for a in assignments if a.reviewer.user_id == user.pk]
+
+        assign_form = None
+        if editor and article.state in (ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW):
+            candidates = review_selectors.assignable_members(article)
+            if pending_form == "assign":
+                assign_form = AssignForm(pending_data, candidates=candidates)
+                assign_form.is_valid()
+            else:
+                assign_form = AssignForm(
+                    candidates=candidates,
+                    initial={
+                        "due_date": timezone.localdate()
+                        + datetime.timedelta(days=settings.EDITORIAL_REVIEW_DAYS)
+                    },
+                )
+
+        my_assignment = next(
+            (
+                a
+                for a in assignments
+                if a.reviewer.user_id == user.pk
+                and a.status == AssignmentStatus.OPEN
+                and a.round == article.review_round
+            ),
+            None,
+        )
+        decision_form = None
+        preview_html = None
+        if my_assignment is not None and article.state == ArticleState.UNDER_REVIEW:
+            if pending_form == "decide":
+                decision_form = DecisionForm(pending_data)
+                decision_form.is_valid()
+            else:
+                decision_form = DecisionForm()
+            preview_html = services.version_from_working_copy(article).body_html
+
+        # Text typed into an action that is no longer offered (the article
+        # changed meanwhile) is shown back rather than lost.
+        shown = {f"transition:{a['info'].name}" for a in actions}
+        if decision_form is not None:
+            shown.add("decide")
+        if assign_form is not None:
+            shown.add("assign")
+        unsent = []
+        if pending_form and pending_form not in shown:
+            unsent = [
+                value
+                for key, value in (pending_data or {}).items()
+                if key in {"comment", "comment_to_author", "conflict_statement", "reason"}
+                and value.strip()
+            ]
+
+        in_review = article.state == ArticleState.UNDER_REVIEW
+        return {
+            "wf_unsent": unsent,
+            "wf_state": state_pill(article.state, article.get_state_display()),
+            "wf_actions": actions,
+            "wf_assignments": assignments,
+            "wf_assign_form": assign_form,
+            "wf_cancel_form": CancelAssignmentForm() if editor else None,
+            "wf_can_cancel": editor,
+            "wf_my_assignment": my_assignment,
+            "wf_decision_form": decision_form,
+            "wf_preview_html": preview_html,
+            "wf_audit": article.audit_entries.select_related("by"),
+            "wf_live": article.live_version,
+            "wf_approvals": (
+                review_selectors.counting_approvals(article)
+                .values("assignment__reviewer")
+                .distinct()
+                .count()
+                if in_review
+                else None
+            ),
+            "wf_required": settings.EDITORIAL_REQUIRED_APPROVALS,
+            "wf_is_editor": editor,
+        }
+
+    def transition_view(self, request, object_id, name):
+        if request.method != "POST":
+            return _method_not_allowed()
+        article = self._visible_article(request, object_id)
+        form = TransitionForm(request.POST)
+        key = f"transition:{name}"
+        if not form.is_valid():
+            return self._refuse(request, article, key, request.POST, _("The comment is too long."))
+        try:
+            info = services.transition_info(name)
+            services.article_transition(
+                article=article,
+                name=name,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                expected_state=form.cleaned_data["state"] or None,
+            )
+        except WorkflowError as error:
+            return self._refuse(request, article, key, request.POST, error.message)
+        self.message_user(
+            request, _("“%(action)s” done.") % {"action": info.label}, messages.SUCCESS
+        )
+        return HttpResponseRedirect(self._change_url(article.pk))
+
+    def assign_view(self, request, object_id):
+        if request.method != "POST":
+            return _method_not_allowed()
+        article = self._visible_article(request, object_id)
+        form = AssignForm(request.POST, candidates=review_selectors.assignable_members(article))
+        if not form.is_valid():
+            errors = " ".join(e for field in form.errors.values() for e in field)
+            return self._refuse(request, article, "assign", request.POST, errors)
+        try:
+            assignment = review_services.assignment_create(
+                article=article,
+                reviewer=form.cleaned_data["reviewer"],
+                by=request.user,
+                due_date=form.cleaned_data["due_date"],
+            )
+        except WorkflowError as error:
+            return self._refuse(request, article, "assign", request.POST, error.message)
+        self.message_user(
+            request,
+            _("%(name)s was asked to review by %(due)s.")
+            % {"name": assignment.reviewer.name, "due": assignment.due_date.strftime("%-d %B %Y")},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self._change_url(article.pk))
+
+    def cancel_assignment_view(self, request, object_id):
+        if request.method != "POST":
+            return _method_not_allowed()
+        article = self._visible_article(request, object_id)
+        form = CancelAssignmentForm(request.POST)
+        if not form.is_valid():
+            return self._refuse(
+                request, article, "cancel", request.POST, _("Say why the assignment is cancelled.")
+            )
+        assignment = article.assignments.filter(pk=form.cleaned_data["assignment"]).first()
+        if assignment is None:
+            raise Http404(_("No such assignment."))
+        try:
+            review_services.assignment_cancel(
+                assignment=assignment, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except WorkflowError as error:
+            return self._refuse(request, article, "cancel", request.POST, error.message)
+        self.message_user(request, _("The assignment was cancelled."), messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(article.pk))
+
+    def decide_view(self, request, object_id):
+        if request.method != "POST":
+            return _method_not_allowed()
+        article = self._visible_article(request, object_id)
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            return self._refuse(
+                request,
+                article,
+                "decide",
+                request.POST,
+                _("Your decision was not recorded: please correct the form below."),
+            )
+        assignment = article.assignments.filter(
+            reviewer__user=request.user, round=article.review_round, status=AssignmentStatus.OPEN
+        ).first()
+        if assignment is None:
+            return self._refuse(
+                request,
+                article,
+                "decide",
+                request.POST,
+                _("You have no open review of this article: nothing was recorded."),
+            )
+        data = form.cleaned_data
+        try:
+            decision = review_services.decision_record(
+                assignment=assignment,
+                by=request.user,
+                decision=data["decision"],
+                comment_to_author=data["comment_to_author"],
+                conflict_declared=data["conflict"] == "declared",
+                conflict_statement=data["conflict_statement"],
+            )
+        except WorkflowError as error:
+            return self._refuse(request, article, "decide", request.POST, error.message)
+        article.refresh_from_db()
+        outcome = {
+            ArticleState.APPROVED: _("The article is approved and now public."),
+            ArticleState.CHANGES_REQUESTED: _("The article went back to its author for changes."),
+        }.get(article.state, _("The article stays under review."))
+        self.message_user(
+            request,
+            _("Your decision “%(decision)s” was recorded. %(outcome)s")
+            % {"decision": decision.get_decision_display(), "outcome": outcome},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self._change_url(article.pk))
+
+    def preview_view(self, request, object_id):
+        article = self._visible_article(request, object_id)
+        version = services.version_from_working_copy(article)
+        return TemplateResponse(
+            request,
+            "public/article.html",
+            {
+                "version": version,
+                "preview": True,
+                "site_name": settings.EDITORIAL_SITE_NAME,
+                "change_url": self._change_url(article.pk),
+            },
+        )
+
+
+def _method_not_allowed():
+    return HttpResponseNotAllowed(["POST"])
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the application writes once and nobody edits or deletes."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _articles_visible_to(request):
+    return ArticleAdmin(Article, admin.site).get_queryset(request)
+
+
+@admin.register(PublishedVersion)
+class PublishedVersionAdmin(ReadOnlyAdmin):
+    list_display = ["title", "number", "approved_at", "approved_by", "is_live"]
+    list_select_related = ["approved_by", "article__live_version"]
+    search_fields = ["title", "slug"]
+    exclude = ["body_html"]
+    readonly_fields = ["rendered"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(article__in=_articles_visible_to(request))
+
+    @admin.display(description=_("live"), boolean=True)
+    def is_live(self, obj):
+        return obj.article.live_version_id == obj.pk
+
+    @admin.display(description=_("rendered answer"))
+    def rendered(self, obj):
+        # body_html was sanitised with nh3 when the version was written.
+        return format_html('<div class="wf-preview">{}</div>', mark_safe(obj.body_html))
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "article", "transition", "from_state", "to_state", "by", "comment"]
+    list_filter = ["transition", "to_state"]
+    list_select_related = ["article", "by"]
+    search_fields = ["article__title", "comment"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(article__in=_articles_visible_to(request))

@@ -1,0 +1,108 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article
+from reviewers.choices import Decision
+from reviewers.models import BoardMember
+
+
+class ArticleForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = ["title", "slug", "topic", "summary", "body"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField article-body"}),
+            "summary": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.instance.is_editable:
+            raise forms.ValidationError(
+                _(
+                    "This article is %(state)s: its content can be edited only as a draft or "
+                    "after changes were requested."
+                ),
+                params={"state": self.instance.get_state_display().lower()},
+            )
+        return cleaned
+
+
+class TransitionForm(forms.Form):
+    """The comment that goes with a workflow button, and the state the user saw."""
+
+    comment = forms.CharField(required=False, max_length=5000, widget=forms.Textarea)
+    state = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+
+
+class AssignForm(forms.Form):
+    reviewer = forms.ModelChoiceField(
+        queryset=BoardMember.objects.none(),
+        label=_("Board member"),
+        empty_label=_("Choose a board member…"),
+    )
+    due_date = forms.DateField(
+        label=_("Review due by"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["reviewer"].queryset = candidates
+
+    def clean_due_date(self):
+        due = self.cleaned_data["due_date"]
+        if due < timezone.localdate():
+            raise forms.ValidationError(_("The due date is in the past."))
+        return due
+
+
+class CancelAssignmentForm(forms.Form):
+    assignment = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Your decision"), choices=Decision.choices, widget=forms.RadioSelect
+    )
+    comment_to_author = forms.CharField(
+        label=_("Comment to the author"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Required unless you approve. The author reads this."),
+    )
+    conflict = forms.ChoiceField(
+        label=_("Conflict of interest"),
+        choices=[
+            ("none", _("I have no conflict of interest with this article or its author.")),
+            ("declared", _("I have a conflict of interest (described below): I recuse myself.")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    conflict_statement = forms.CharField(
+        label=_("Conflict-of-interest statement"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("decision")
+            and cleaned["decision"] != Decision.APPROVE
+            and not cleaned.get("comment_to_author", "").strip()
+        ):
+            self.add_error(
+                "comment_to_author",
+                _("Tell the author what to change or why: required unless you approve."),
+            )
+        if (
+            cleaned.get("conflict") == "declared"
+            and not cleaned.get("conflict_statement", "").strip()
+        ):
+            self.add_error("conflict_statement", _("Describe the conflict you declare."))
+        return cleaned

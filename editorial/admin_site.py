@@ -1,0 +1,17 @@
+from django.contrib.admin import AdminSite
+from django.utils.translation import gettext_lazy as _
+
+
+class EditorialAdminSite(AdminSite):
+    """The back office: its front page starts with the user's own work."""
+
+    site_header = _("Editorial back office")
+    site_title = _("Editorial")
+    index_title = _("Your work")
+    index_template = "admin/editorial_index.html"
+
+    def index(self, request, extra_context=None):
+        from articles.dashboard import work_queues
+
+        extra_context = {**(extra_context or {}), "work_queues": work_queues(request.user)}
+        return super().index(request, extra_context)

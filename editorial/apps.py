@@ -1,0 +1,5 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class EditorialAdminConfig(AdminConfig):
+    default_site = "editorial.admin_site.EditorialAdminSite"

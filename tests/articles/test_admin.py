@@ -1,0 +1,240 @@
+"""The review loop through the back office, as its users click through it."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from articles.choices import ArticleState
+from articles.models import Article, AuditEntry
+from reviewers.models import ReviewAssignment, ReviewDecision
+from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory
+
+
+def change_url(article) -> str:
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def action_url(article, name) -> str:
+    return reverse("admin:articles_article_transition", args=[article.pk, name])
+
+
+def reload(article) -> Article:
+    return Article.objects.get(pk=article.pk)
+
+
+def add_article_as(client, topic_id) -> Article:
+    response = client.post(
+        reverse("admin:articles_article_add"),
+        {
+            "title": "How are warts treated?",
+            "slug": "how-are-warts-treated",
+            "topic": topic_id,
+            "summary": "Most go away on their own; several treatments speed that up.",
+            "body": "Many warts clear without treatment within two years [1].",
+            "references-TOTAL_FORMS": "1",
+            "references-INITIAL_FORMS": "0",
+            "references-MIN_NUM_FORMS": "0",
+            "references-MAX_NUM_FORMS": "1000",
+            "references-0-position": "1",
+            "references-0-title": "Cutaneous warts: an evidence-based approach",
+            "references-0-journal": "A Journal",
+            "references-0-year": "2011",
+            "references-0-pmid": "21412234",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Article.objects.get(slug="how-are-warts-treated")
+
+
+def test_review_loop_through_the_admin_as_three_users(client, author, editor, member, mailoutbox):
+    """Author writes and submits, editor assigns, board member approves: the page goes public."""
+    topic = TopicFactory()
+
+    client.force_login(author)
+    article = add_article_as(client, topic.pk)
+    assert article.author == author
+    assert article.references.count() == 1
+    page = client.get(change_url(article)).content.decode()
+    assert "Submit for review" in page
+    response = client.post(action_url(article, "submit"), {"state": "draft", "comment": ""})
+    assert response.status_code == 302
+    assert reload(article).state == ArticleState.SUBMITTED
+
+    client.force_login(editor)
+    page = client.get(change_url(article)).content.decode()
+    assert "Assign a board member" in page
+    assert f'value="{member.pk}"' in page
+    response = client.post(
+        reverse("admin:articles_article_assign", args=[article.pk]),
+        {"reviewer": member.pk, "due_date": "2099-01-31"},
+    )
+    assert response.status_code == 302
+    assert reload(article).state == ArticleState.UNDER_REVIEW
+
+    client.force_login(member.user)
+    page = client.get(change_url(article)).content.decode()
+    assert "Record my decision" in page
+    assert "Many warts clear without treatment" in page
+    response = client.post(
+        reverse("admin:articles_article_decide", args=[article.pk]),
+        {"decision": "approve", "comment_to_author": "", "conflict": "none"},
+    )
+    assert response.status_code == 302
+    assert reload(article).state == ArticleState.APPROVED
+
+    client.logout()
+    public = client.get("/articles/how-are-warts-treated/")
+    assert public.status_code == 200
+    assert member.name in public.content.decode()
+    assert list(AuditEntry.objects.filter(article=article).values_list("transition", "by")) == [
+        ("submit", author.pk),
+        ("start_review", editor.pk),
+        ("approve", member.user.pk),
+    ]
+
+
+def test_author_sees_only_their_own_articles(client, author, other_author, article):
+    """Another author's article is missing from the list and its page is not found."""
+    client.force_login(other_author)
+    listing = client.get(reverse("admin:articles_article_changelist")).content.decode()
+    assert article.title not in listing
+    response = client.get(change_url(article))
+    assert response.status_code == 302  # the admin's "does not exist" redirect
+    assert (
+        client.get(reverse("admin:articles_article_preview", args=[article.pk])).status_code == 404
+    )
+
+
+def test_author_cannot_edit_a_submitted_article(client, author, article):
+    """Once submitted, the content is read-only and a crafted POST changes nothing."""
+    from articles.services import article_submit
+
+    article_submit(article=article, by=author)
+    client.force_login(author)
+    page = client.get(change_url(article)).content.decode()
+    assert 'name="body"' not in page
+    response = client.post(
+        change_url(article),
+        {"title": "Changed", "slug": article.slug, "topic": article.topic_id, "body": "x"},
+    )
+    assert response.status_code == 403
+    assert reload(article).title == article.title
+
+
+def test_crafted_transition_post_is_refused_with_a_message(client, author, article):
+    """An author cannot approve their own article by posting to the approve button's URL."""
+    from articles.services import article_submit
+
+    article_submit(article=article, by=author)
+    client.force_login(author)
+    response = client.post(action_url(article, "approve"), {"state": "submitted"}, follow=True)
+    assert reload(article).state == ArticleState.SUBMITTED
+    assert "not possible while the article is submitted" in response.content.decode()
+    assert not AuditEntry.objects.filter(transition="approve").exists()
+
+
+def test_only_allowed_buttons_are_shown(client, author, editor, article):
+    """A draft shows its author "Submit for review" and shows an editor no submit button."""
+    client.force_login(author)
+    assert "Submit for review" in client.get(change_url(article)).content.decode()
+    client.force_login(editor)
+    assert "transition/submit/" not in client.get(change_url(article)).content.decode()
+
+
+def test_get_on_a_transition_url_is_refused(client, author, article):
+    """A GET on a POST-only action answers 405 and changes nothing."""
+    client.force_login(author)
+    assert client.get(action_url(article, "submit")).status_code == 405
+    assert reload(article).state == ArticleState.DRAFT
+
+
+def test_unknown_transition_name_is_refused_with_a_message(client, author, article):
+    """A made-up action name is refused in plain words, never a 500."""
+    client.force_login(author)
+    response = client.post(action_url(article, "publish_now"), {"state": "draft"}, follow=True)
+    assert response.status_code == 200
+    assert "is not a workflow action" in response.content.decode()
+
+
+def test_refused_comment_is_kept_for_the_user(client, author, editor, article):
+    """When an action is refused, the comment the user typed is shown again."""
+    client.force_login(editor)
+    response = client.post(
+        action_url(article, "reject"),
+        {"state": "draft", "comment": "Out of scope for our readers."},
+        follow=True,
+    )
+    assert "Out of scope for our readers." in response.content.decode()
+
+
+def test_reviewer_request_changes_needs_a_comment(client, author, editor, member, article):
+    """A request for changes without a comment is refused and nothing is recorded."""
+    from articles.services import article_submit
+    from reviewers.services import assignment_create
+
+    article_submit(article=article, by=author)
+    assignment_create(article=article, reviewer=member, by=editor)
+    client.force_login(member.user)
+    response = client.post(
+        reverse("admin:articles_article_decide", args=[article.pk]),
+        {"decision": "request_changes", "comment_to_author": "", "conflict": "none"},
+        follow=True,
+    )
+    assert "required unless you approve" in response.content.decode()
+    assert not ReviewDecision.objects.exists()
+    assert reload(article).state == ArticleState.UNDER_REVIEW
+
+
+def test_author_is_never_offered_as_reviewer(client, editor, member):
+    """An article written by a board member does not offer that member for review."""
+    from articles.services import article_submit
+
+    article = ArticleFactory(author=member.user)
+    ReferenceFactory(article=article)
+    member.user.groups.add(Group.objects.get(name="Authors"))
+    article_submit(article=article, by=member.user)
+    client.force_login(editor)
+    page = client.get(change_url(article)).content.decode()
+    assert f'<option value="{member.pk}"' not in page
+
+
+@pytest.mark.parametrize("model", ["article", "topic"])
+def test_history_form_view_refuses_post(client, author, editor, article, model):
+    """Posting to a revision's page never overwrites the object, whoever posts."""
+    target = {"article": article, "topic": article.topic}[model]
+    record = target.history.earliest()
+    url = reverse(f"admin:articles_{model}_simple_history", args=[target.pk, record.history_id])
+    client.force_login(editor)
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"title": "Overwritten", "name": "Overwritten"})
+    assert response.status_code == 403
+    target.refresh_from_db()
+    assert "Overwritten" not in str(target)
+
+
+def test_history_of_another_authors_article_is_not_found(client, other_author, article):
+    """History pages answer 404 for articles the user may not see."""
+    client.force_login(other_author)
+    url = reverse("admin:articles_article_history", args=[article.pk])
+    assert client.get(url).status_code == 404
+    record = article.history.earliest()
+    url = reverse("admin:articles_article_simple_history", args=[article.pk, record.history_id])
+    assert client.get(url).status_code == 404
+
+
+def test_assignment_list_shows_a_member_only_their_reviews(
+    client, author, editor, member, second_member, article
+):
+    """ "My reviews" lists the member's own assignments, not a colleague's."""
+    from articles.services import article_submit
+    from reviewers.services import assignment_create
+
+    article_submit(article=article, by=author)
+    assignment_create(article=article, reviewer=second_member, by=editor)
+    client.force_login(member.user)
+    response = client.get(reverse("admin:reviewers_reviewassignment_changelist"))
+    assert response.status_code == 200
+    assert ReviewAssignment.objects.count() == 1
+    assert article.title not in response.content.decode()
