@@ -458,7 +458,6 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             {
                 "version": version,
                 "preview": True,
-                "site_name": settings.EDITORIAL_SITE_NAME,
                 "change_url": self._change_url(article.pk),
             },
         )
@@ -483,6 +482,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 def _articles_visible_to(request):
     return ArticleAdmin(Article, admin.site).get_queryset(request)
+
+
+@admin.register(Reference)
+class ReferenceAdmin(ReadOnlyHistoryAdmin, ReadOnlyAdmin):
+    """References are edited inline on their article; this serves their history."""
+
+    list_display = ["title", "article", "position"]
+    list_select_related = ["article"]
+    search_fields = ["title", "article__title"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(article__in=_articles_visible_to(request))
+
+    def get_model_perms(self, request):
+        # Kept off the index: references are reached from their article.
+        return {}
 
 
 @admin.register(PublishedVersion)

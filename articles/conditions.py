@@ -155,6 +155,22 @@ def approval_rule_holds(article: Article) -> bool:
     return holds(article, required=settings.EDITORIAL_REQUIRED_APPROVALS)
 
 
+@refusing(
+    _(
+        "Another article is published at this address: choose another slug before this "
+        "article can go public."
+    )
+)
+def slug_is_free(article: Article) -> bool:
+    from articles.models import PublishedVersion
+
+    return (
+        not PublishedVersion.objects.filter(slug=article.slug, live_for__isnull=False)
+        .exclude(article_id=article.pk)
+        .exists()
+    )
+
+
 @refusing(_("Nothing from this article is public, so there is nothing to retract."))
 def is_public(article: Article) -> bool:
     return article.live_version_id is not None

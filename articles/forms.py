@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article
+from articles.models import Article, PublishedVersion
 from reviewers.choices import Decision
 from reviewers.models import BoardMember
 
@@ -15,6 +15,18 @@ class ArticleForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField article-body"}),
             "summary": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        taken = PublishedVersion.objects.filter(slug=slug, live_for__isnull=False)
+        if self.instance.pk:
+            taken = taken.exclude(article_id=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                _("A published article already lives at /articles/%(slug)s/: choose another."),
+                params={"slug": slug},
+            )
+        return slug
 
     def clean(self):
         cleaned = super().clean()

@@ -127,7 +127,7 @@ class Article(FSMModelMixin, models.Model):
         source=[State.DRAFT, State.CHANGES_REQUESTED],
         target=State.SUBMITTED,
         permission=conditions.by_author,
-        conditions=[conditions.has_body, conditions.has_references],
+        conditions=[conditions.has_body, conditions.has_references, conditions.slug_is_free],
         custom={"label": _("Submit for review")},
     )
     def submit(self) -> None:
@@ -171,7 +171,7 @@ class Article(FSMModelMixin, models.Model):
         source=State.UNDER_REVIEW,
         target=State.APPROVED,
         permission=conditions.by_approval_or_editor,
-        conditions=[conditions.approval_rule_holds],
+        conditions=[conditions.approval_rule_holds, conditions.slug_is_free],
         custom={"label": _("Approve")},
     )
     def approve(self) -> None:

@@ -1,20 +1,62 @@
+"""The public site: what readers see.
+
+Every view reads published versions through ``articles.selectors``, never
+the working copy, so a draft cannot reach a reader and each page costs a
+constant number of queries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from articles import selectors
+from reviewers.selectors import public_board_members
+
+# How many of the newest articles the home page lists.
+HOME_LIMIT = 200
+# How many of those the "Recently reviewed" strip repeats.
+RECENT_COUNT = 3
 
 
-def home(request):
-    return render(request, "public/home.html", {"versions": selectors.latest_live_versions()})
+def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    return render(request, template, context)
 
 
-def article_detail(request, slug):
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    versions = list(selectors.live_version_listing(limit=HOME_LIMIT))
+    return _render(
+        request,
+        "public/home.html",
+        {
+            "recent": versions[:RECENT_COUNT],
+            "topics": selectors.group_by_topic(versions),
+            "version_count": len(versions),
+        },
+    )
+
+
+@require_safe
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     version = selectors.live_version_by_slug(slug)
-    return render(request, "public/article.html", {"version": version})
+    return _render(request, "public/article.html", {"version": version})
 
 
-def advisory_board(request):
-    return render(request, "public/advisory_board.html", {})
+@require_safe
+def advisory_board(request: HttpRequest) -> HttpResponse:
+    members = public_board_members()
+    return _render(request, "public/advisory_board.html", {"members": members})
 
 
-def editorial_policy(request):
-    return render(request, "public/editorial_policy.html", {})
+@require_safe
+def editorial_policy(request: HttpRequest) -> HttpResponse:
+    return _render(
+        request,
+        "public/editorial_policy.html",
+        {"required_approvals": max(settings.EDITORIAL_REQUIRED_APPROVALS, 1)},
+    )

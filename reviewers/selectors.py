@@ -75,6 +75,11 @@ def assignable_members(article: Article) -> QuerySet[BoardMember]:
     )
 
 
+def public_board_members() -> QuerySet[BoardMember]:
+    """Board members readers may see: active members whose account is active."""
+    return BoardMember.objects.filter(active=True, user__is_active=True).select_related("user")
+
+
 def editors() -> QuerySet:
     """Active users who hold the editor role, for notifications."""
     from django.contrib.auth.models import Permission

@@ -77,6 +77,12 @@ class BoardMemberFactory(factory.django.DjangoModelFactory):
     specialties = "Dermatology"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hash test passwords cheaply: the suite creates many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def author(db):
     return UserFactory(username="author", groups=["Authors"])
@@ -123,3 +129,73 @@ def article(author):
 @pytest.fixture
 def due_date():
     return timezone.localdate() + datetime.timedelta(days=14)
+
+
+# --- Workflow fixtures: an article taken through the services to each state --------
+
+
+@pytest.fixture
+def unassigned_member(db):
+    """A board member with no assignment on the articles of these fixtures."""
+    return BoardMemberFactory(
+        user=UserFactory(username="unassigned_member", groups=["Advisory Board"]),
+        credentials="MBBS",
+        specialties="General practice",
+    )
+
+
+@pytest.fixture
+def submitted_article(article, author):
+    """``article`` submitted by its author: review round 1, nobody assigned yet."""
+    from articles.services import article_submit
+
+    return article_submit(article=article, by=author)
+
+
+@pytest.fixture
+def article_under_review(submitted_article, editor, member, due_date):
+    """``submitted_article`` with ``member`` assigned, which started its review."""
+    from reviewers.services import assignment_create
+
+    assignment_create(article=submitted_article, reviewer=member, by=editor, due_date=due_date)
+    return Article.objects.get(pk=submitted_article.pk)
+
+
+@pytest.fixture
+def approved_article(article_under_review, member, settings):
+    """``article_under_review`` approved by ``member`` alone, so version 1 is live."""
+    from reviewers.models import ReviewAssignment
+    from reviewers.services import decision_record
+
+    settings.EDITORIAL_REQUIRED_APPROVALS = 1
+    decision_record(
+        assignment=ReviewAssignment.objects.get(article=article_under_review, reviewer=member),
+        by=member.user,
+        decision="approve",
+    )
+    return Article.objects.get(pk=article_under_review.pk)
+
+
+@pytest.fixture
+def footprint():
+    """What a workflow action leaves behind, to compare before and after a refusal."""
+    from articles.models import AuditEntry, PublishedVersion
+
+    def take(article: Article) -> dict:
+        fresh = Article.objects.get(pk=article.pk)
+        return {
+            "state": fresh.state,
+            "review_round": fresh.review_round,
+            "live_version": fresh.live_version_id,
+            "audit_entries": AuditEntry.objects.filter(article=fresh).count(),
+            "history": fresh.history.count(),
+            "published_versions": PublishedVersion.objects.filter(article=fresh).count(),
+        }
+
+    return take
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    """Hash the factories' passwords with MD5: PBKDF2 costs most of a workflow test's time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -238,3 +238,20 @@ def test_assignment_list_shows_a_member_only_their_reviews(
     assert response.status_code == 200
     assert ReviewAssignment.objects.count() == 1
     assert article.title not in response.content.decode()
+
+
+def test_reference_history_is_shown_read_only(client, author, other_author, article):
+    """A reference's history opens for its author, refuses POST, and is hidden from others."""
+    reference = article.references.first()
+    url = reverse("admin:articles_reference_history", args=[reference.pk])
+    client.force_login(author)
+    assert client.get(url).status_code == 200
+    record = reference.history.earliest()
+    form_url = reverse(
+        "admin:articles_reference_simple_history", args=[reference.pk, record.history_id]
+    )
+    assert client.post(form_url, {"title": "Overwritten"}).status_code == 403
+    reference.refresh_from_db()
+    assert reference.title != "Overwritten"
+    client.force_login(other_author)
+    assert client.get(url).status_code == 404
