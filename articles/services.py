@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -262,6 +263,16 @@ def article_transition(
 CONTENT_FIELDS = ("title", "slug", "summary", "body", "topic")
 
 
+def _validate(article: Article) -> None:
+    """Refuse invalid content from any caller, not only the admin's form."""
+    try:
+        # The protected state field refuses the re-assignment clean_fields makes.
+        article.full_clean(exclude=["state"])
+    except ValidationError as error:
+        messages = [f"{field}: {' '.join(errs)}" for field, errs in error.message_dict.items()]
+        raise WorkflowError(_("Nothing was saved. ") + "; ".join(messages)) from error
+
+
 def article_save_content(*, article: Article, by: User) -> Article:
     """Save an author's or editor's edit of the working copy's content.
 
@@ -273,6 +284,7 @@ def article_save_content(*, article: Article, by: User) -> Article:
     with transaction.atomic():
         if article._state.adding:
             article.author = by
+            _validate(article)
             article._history_user = by
             article._change_reason = _("Created")
             article.save()
@@ -288,6 +300,7 @@ def article_save_content(*, article: Article, by: User) -> Article:
             )
         for field in CONTENT_FIELDS:
             setattr(current, field, getattr(article, field))
+        _validate(current)
         current._history_user = by
         current._change_reason = _("Edited in admin")
         current.save()

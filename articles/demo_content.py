@@ -1,0 +1,791 @@
+"""The people, topics and articles that ``manage.py seed_demo`` creates.
+
+Everything here is fictional except the cited papers, which are real: each
+reference below was checked against a public record of the paper (publisher,
+PubMed or a university repository). A PubMed ID or DOI is given only where
+that record showed it; otherwise the field is left empty rather than guessed.
+The article texts were written for this demo and copy no other source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEMO_PASSWORD = "editorial-demo"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    group: str = ""
+    superuser: bool = False
+    try_this: str = ""
+
+
+@dataclass(frozen=True)
+class DemoMember:
+    """The advisory board profile of a DemoUser in the "Advisory Board" group."""
+
+    username: str
+    credentials: str
+    specialties: str
+    bio: str
+
+
+@dataclass(frozen=True)
+class DemoTopic:
+    name: str
+    slug: str
+    description: str
+
+
+@dataclass(frozen=True)
+class DemoReference:
+    authors: str
+    title: str
+    journal: str
+    year: int
+    pmid: str = ""
+    doi: str = ""
+
+
+# The stories an article can be taken through, named after where they end.
+DRAFT_AFTER_WITHDRAWAL = "draft_after_withdrawal"
+SUBMITTED = "submitted"
+UNDER_REVIEW = "under_review"
+CHANGES_REQUESTED = "changes_requested"
+APPROVED = "approved"
+REVISION_UNDER_REVIEW = "revision_under_review"
+REJECTED = "rejected"
+RETRACTED = "retracted"
+
+
+@dataclass(frozen=True)
+class DemoArticle:
+    slug: str
+    title: str
+    summary: str
+    topic: str  # a DemoTopic slug
+    body: str
+    references: tuple[DemoReference, ...]
+    story: str
+    # Board members in the order the editor asks them; an approval uses as
+    # many as EDITORIAL_REQUIRED_APPROVALS requires.
+    reviewers: tuple[str, ...] = ()
+    approval_comments: tuple[str, ...] = ()
+    review_comment: str = ""  # a reviewer's "request changes" or "reject" comment
+    editor_comment: str = ""  # the editor's reason to reject or retract
+    author_comment: str = ""  # why the author withdrew or started a revision
+    # The author's later edit: a new body and references appended to the list.
+    edited_body: str = ""
+    added_references: tuple[DemoReference, ...] = ()
+    revision_reviewer: str = ""
+
+
+# --- People ---------------------------------------------------------------------
+
+USERS = (
+    DemoUser(
+        username="admin",
+        first_name="Robin",
+        last_name="Hale",
+        role="Superuser",
+        superuser=True,
+        try_this="Everything: users and groups, every article, the full history and audit trail.",
+    ),
+    DemoUser(
+        username="editor",
+        first_name="Helen",
+        last_name="Marsh",
+        role="Editor",
+        group="Editors",
+        try_this=(
+            "Assign a board member to the submitted head-lice article; read the audit trail "
+            "of the retracted vitamin C article; retract or reject."
+        ),
+    ),
+    DemoUser(
+        username="author",
+        first_name="Priya",
+        last_name="Raman",
+        role="Author",
+        group="Authors",
+        try_this=(
+            "Answer the reviewer on the sunscreen article and resubmit it; finish the eczema "
+            "draft and submit it."
+        ),
+    ),
+    DemoUser(
+        username="dr.okafor",
+        first_name="Chidinma",
+        last_name="Okafor",
+        role="Advisory Board",
+        group="Advisory Board",
+        try_this=(
+            "See the changes you requested on the sunscreen article and your recommendation "
+            "to reject the vinegar article; review again when the author resubmits."
+        ),
+    ),
+    DemoUser(
+        username="dr.lindqvist",
+        first_name="Erik",
+        last_name="Lindqvist",
+        role="Advisory Board",
+        group="Advisory Board",
+        try_this=(
+            "Review the revision of the honey article: read it beside the live public page, "
+            "then approve or request changes."
+        ),
+    ),
+    DemoUser(
+        username="dr.mehta",
+        first_name="Anjali",
+        last_name="Mehta",
+        role="Advisory Board",
+        group="Advisory Board",
+        try_this=(
+            "Review the paracetamol-and-ibuprofen article: approve, request changes or "
+            "recommend rejection."
+        ),
+    ),
+)
+
+BOARD = (
+    DemoMember(
+        username="dr.okafor",
+        credentials="MD, FAAD",
+        specialties="Dermatology, Paediatric dermatology",
+        bio=(
+            "Consultant dermatologist with a particular interest in the skin of babies and "
+            "children. She runs a paediatric skin clinic and teaches on recognising rashes "
+            "in darker skin."
+        ),
+    ),
+    DemoMember(
+        username="dr.lindqvist",
+        credentials="MD, PhD",
+        specialties="Paediatrics, Neonatology",
+        bio=(
+            "Paediatrician who has looked after newborns and their parents for twenty years. "
+            "He reviews our answers on children's health, from feeding to fevers."
+        ),
+    ),
+    DemoMember(
+        username="dr.mehta",
+        credentials="MBBS, MRCGP",
+        specialties="General practice, Clinical pharmacology",
+        bio=(
+            "General practitioner with a training in clinical pharmacology. She checks what "
+            "we say about medicines: doses, interactions and what can safely be bought over "
+            "the counter."
+        ),
+    ),
+)
+
+TOPICS = (
+    DemoTopic(
+        name="Skin conditions",
+        slug="skin-conditions",
+        description=(
+            "Rashes, spots, bumps and other skin problems at every age, and how they are treated."
+        ),
+    ),
+    DemoTopic(
+        name="Children's health",
+        slug="childrens-health",
+        description="Everyday illnesses and worries of babies and children, answered for parents.",
+    ),
+    DemoTopic(
+        name="Medicines",
+        slug="medicines",
+        description=(
+            "How common medicines work, how to take them safely and what the evidence says "
+            "about them."
+        ),
+    ),
+)
+
+
+# --- References -------------------------------------------------------------------
+
+BERK_2008 = DemoReference(
+    authors="Berk DR, Bayliss SJ",
+    title="Milia: a review and classification",
+    journal="J Am Acad Dermatol",
+    year=2008,
+    doi="10.1016/j.jaad.2008.07.034",
+)
+OCONNOR_2008 = DemoReference(
+    authors="O'Connor NR, McLaughlin MR, Ham P",
+    title="Newborn skin: Part I. Common rashes",
+    journal="Am Fam Physician",
+    year=2008,
+    pmid="18236822",
+)
+BURNETT_2015 = DemoReference(
+    authors="Burnett ME, Levitt JO",
+    title="Incision and drainage (abscesses, acne, and milia)",
+    journal=(
+        "In: Levitt J, Sobak J, eds. Safety in Office-Based Dermatologic Surgery. Springer, Cham"
+    ),
+    year=2015,
+    doi="10.1007/978-3-319-13347-8_13",
+)
+COTA_2009 = DemoReference(
+    authors="Cota C, Sinagra J, Donati P, Amantea A",
+    title="Milia en plaque: three new pediatric cases",
+    journal="Pediatr Dermatol",
+    year=2009,
+)
+SHARMA_1995 = DemoReference(
+    authors="Sharma R, Kumar B",
+    title="Milia en plaque",
+    journal="Indian J Dermatol Venereol Leprol",
+    year=1995,
+    pmid="20953026",
+)
+NOTO_2016 = DemoReference(
+    authors="Noto G",
+    title="Milia en plaque",
+    journal="In: Dermatological Cryosurgery and Cryotherapy. Springer, London",
+    year=2016,
+)
+PAUL_2007 = DemoReference(
+    authors="Paul IM, Beiler J, McMonagle A, Shaffer ML, Duda L, Berlin CM Jr",
+    title=(
+        "Effect of honey, dextromethorphan, and no treatment on nocturnal cough and sleep "
+        "quality for coughing children and their parents"
+    ),
+    journal="Arch Pediatr Adolesc Med",
+    year=2007,
+    doi="10.1001/archpedi.161.12.1140",
+)
+ARNON_1979 = DemoReference(
+    authors="Arnon SS, Midura TF, Damus K, Thompson B, Wood RM, Chin J",
+    title="Honey and other environmental risk factors for infant botulism",
+    journal="J Pediatr",
+    year=1979,
+    pmid="368301",
+)
+ODUWOLE_2018 = DemoReference(
+    authors="Oduwole O, Udoh EE, Oyo-Ita A, Meremikwu MM",
+    title="Honey for acute cough in children",
+    journal="Cochrane Database Syst Rev",
+    year=2018,
+    doi="10.1002/14651858.CD007094.pub5",
+)
+HAY_2008 = DemoReference(
+    authors="Hay AD, Costelloe C, Redmond NM, Montgomery AA, Fletcher M, Hollinghurst S, Peters TJ",
+    title=(
+        "Paracetamol plus ibuprofen for the treatment of fever in children (PITCH): "
+        "randomised controlled trial"
+    ),
+    journal="BMJ",
+    year=2008,
+    pmid="18765450",
+    doi="10.1136/bmj.a1302",
+)
+SULLIVAN_2011 = DemoReference(
+    authors=(
+        "Sullivan JE, Farrar HC; Section on Clinical Pharmacology and Therapeutics; "
+        "Committee on Drugs"
+    ),
+    title="Fever and antipyretic use in children",
+    journal="Pediatrics",
+    year=2011,
+    doi="10.1542/peds.2010-3852",
+)
+BURGESS_2005 = DemoReference(
+    authors="Burgess IF, Brown CM, Lee PN",
+    title=(
+        "Treatment of head louse infestation with 4% dimeticone lotion: randomised "
+        "controlled equivalence trial"
+    ),
+    journal="BMJ",
+    year=2005,
+    doi="10.1136/bmj.38497.506481.8F",
+)
+BURGESS_2007 = DemoReference(
+    authors="Burgess IF, Lee PN, Matlock G",
+    title=(
+        "Randomised, controlled, assessor blind trial comparing 4% dimeticone lotion with "
+        "0.5% malathion liquid for head louse infestation"
+    ),
+    journal="PLoS One",
+    year=2007,
+    pmid="17987114",
+    doi="10.1371/journal.pone.0001127",
+)
+GREEN_1999 = DemoReference(
+    authors="Green A, Williams G, Neale R, et al.",
+    title=(
+        "Daily sunscreen application and betacarotene supplementation in prevention of "
+        "basal-cell and squamous-cell carcinomas of the skin: a randomised controlled trial"
+    ),
+    journal="Lancet",
+    year=1999,
+    pmid="10475183",
+    doi="10.1016/S0140-6736(98)12168-2",
+)
+GREEN_2011 = DemoReference(
+    authors="Green AC, Williams GM, Logan V, Strutton GM",
+    title="Reduced melanoma after regular sunscreen use: randomized trial follow-up",
+    journal="J Clin Oncol",
+    year=2011,
+    doi="10.1200/JCO.2010.28.7078",
+)
+CHALMERS_2020 = DemoReference(
+    authors="Chalmers JR, Haines RH, Bradshaw LE, et al.",
+    title=(
+        "Daily emollient during infancy for prevention of eczema: the BEEP randomised "
+        "controlled trial"
+    ),
+    journal="Lancet",
+    year=2020,
+    doi="10.1016/S0140-6736(19)32984-8",
+)
+SKJERVEN_2020 = DemoReference(
+    authors="Skjerven HO, Rehbinder EM, Vettukattil R, et al.",
+    title=(
+        "Skin emollient and early complementary feeding to prevent infant atopic dermatitis "
+        "(PreventADALL): a factorial, multicentre, cluster-randomised trial"
+    ),
+    journal="Lancet",
+    year=2020,
+    doi="10.1016/S0140-6736(19)32983-6",
+)
+HEMILA_2013 = DemoReference(
+    authors="Hemilä H, Chalker E",
+    title="Vitamin C for preventing and treating the common cold",
+    journal="Cochrane Database Syst Rev",
+    year=2013,
+    pmid="23440782",
+    doi="10.1002/14651858.CD000980.pub4",
+)
+HEMILA_2017 = DemoReference(
+    authors="Hemilä H",
+    title="Vitamin C and infections",
+    journal="Nutrients",
+    year=2017,
+    doi="10.3390/nu9040339",
+)
+ZAENGLEIN_2016 = DemoReference(
+    authors="Zaenglein AL, Pathy AL, Schlosser BJ, et al.",
+    title="Guidelines of care for the management of acne vulgaris",
+    journal="J Am Acad Dermatol",
+    year=2016,
+    pmid="26897386",
+    doi="10.1016/j.jaad.2015.12.037",
+)
+TITUS_2012 = DemoReference(
+    authors="Titus S, Hodge J",
+    title="Diagnosis and treatment of acne",
+    journal="Am Fam Physician",
+    year=2012,
+)
+
+
+# --- Articles ---------------------------------------------------------------------
+
+MILIA_BODY = """\
+Milia are tiny, firm, pearly-white or yellowish bumps, usually 1 to 2 mm across, that \
+sit just under the surface of the skin. Each one is a miniature cyst filled with keratin, \
+the protein that makes up the outer layer of the skin. They do not hurt or itch, they are \
+not infectious and they are not acne: there is no open pore, which is why squeezing \
+rarely gets them out [1].
+
+## Milia in newborns
+
+Four or five in every ten newborns have milia, most often on the nose, cheeks, chin and \
+forehead [1, 2]. They need no treatment. As the baby's skin matures and renews itself they \
+clear on their own, usually within a few weeks and almost always within a few months \
+[1, 2]. Wash the face with plain water, pat it dry and leave the spots alone.
+
+## Milia in older children and adults
+
+Milia can appear at any age, most often around the eyes and on the cheeks. Some arise for \
+no obvious reason (primary milia). Others form where the skin has been damaged, for \
+example after blisters, burns, procedures such as dermabrasion, or long use of strong \
+steroid creams (secondary milia) [1]. Unlike in babies, they can stay for months or years.
+
+## Treatment options
+
+**Leave them alone.** Milia are harmless, so doing nothing is a sound choice, especially \
+when there are only a few. Some fade slowly over time.
+
+**Removal by a clinician.** The quickest and most reliable treatment is extraction by a \
+doctor or trained nurse: the thin skin over the milium is opened with a sterile needle or \
+fine blade and the keratin is pressed out, often with a small instrument called a comedone \
+extractor [3]. It takes seconds for each spot and usually needs no anaesthetic. A milium \
+that has been emptied rarely returns, although new ones can appear nearby.
+
+**Topical retinoids.** When there are many milia, or they keep coming back, a doctor may \
+prescribe a retinoid cream such as tretinoin, applied at night for several weeks, \
+sometimes before extraction [4, 5]. The evidence comes from case reports and small case \
+series rather than from trials. Retinoids can make the skin red and flaky, and they are \
+not used in pregnancy.
+
+**Other procedures.** For widespread or stubborn milia, dermatologists sometimes use \
+freezing (cryotherapy), gentle cautery, chemical peels or laser treatment [1, 5, 6]. These \
+carry a small risk of scarring or of changes in skin colour, so they are kept for cases \
+where simple extraction is not practical.
+
+## What not to do at home
+
+- Do not squeeze, scratch or prick milia yourself, and never near the eyes: it rarely \
+works and can leave infection, marks or scars.
+- Do not scrub the skin with harsh exfoliants; irritation does not dissolve the cyst.
+- Do not put creams, oils or acne products on a baby's milia.
+
+## When to see a doctor
+
+See a doctor or nurse if:
+
+- a baby's milia are still there after about three months, or the baby has another rash \
+or seems unwell;
+- many milia appear suddenly, or appear together with blisters or fragile skin, which can \
+point to an underlying skin condition [1];
+- a spot grows, bleeds, changes colour or does not look like the others;
+- the milia bother you and you would like them removed safely.
+"""
+
+HONEY_INTRO = """\
+Coughs that come with colds are very common in children. Most settle on their own within \
+two or three weeks, and the cough medicines sold for children have little evidence behind \
+them. Honey is a popular home remedy, and there is some evidence for it.
+
+## What the evidence shows
+
+In a trial of 105 children aged 2 to 18 with a cold, a single dose of buckwheat honey half \
+an hour before bed eased night-time coughing, and helped both children and parents sleep, \
+more than no treatment did [1]. The trial was small, and parents whose child was given \
+nothing knew it, so the true benefit may be smaller than it looked.
+"""
+
+HONEY_REVIEW = """
+A Cochrane review that brought together six trials in 899 children found that honey \
+probably relieves a cough a little better than no treatment or a placebo, and may work \
+about as well as dextromethorphan, an ingredient of many cough syrups [3]. None of the \
+trials was large, and all of them were short.
+"""
+
+HONEY_REST = """
+## Never give honey to a baby under one
+
+Honey can carry spores of the bacterium that causes botulism. In a baby's first year these \
+spores can settle in the gut and make a toxin that causes infant botulism, a rare but \
+serious illness that weakens the muscles [2]. Do not give honey, or food containing it, to \
+a baby younger than 12 months.
+
+## How to use it
+
+For a child over one, half to one teaspoon of honey before bed, on its own or stirred into \
+a warm drink, is a reasonable thing to try. Honey is sugar, so brush teeth afterwards.
+
+## When to see a doctor
+
+Get medical advice if your child is breathing fast or working hard to breathe, has had a \
+fever for more than a few days, is unusually drowsy, coughs up blood, or has had the cough \
+for more than three weeks.
+"""
+
+EMOLLIENT_BODY = """\
+Eczema (atopic dermatitis) often starts in the first year of life, and it runs in \
+families. Because eczema goes with a leaky skin barrier, researchers tested whether \
+moisturising babies' skin every day from birth could stop it developing.
+
+## The BEEP trial
+
+In the United Kingdom, 1,394 newborns with a parent, brother or sister who had eczema, hay \
+fever or asthma were randomly assigned to a daily emollient for their first year or to \
+usual skin care. At two years old eczema was just as common in both groups, and there was \
+some sign that the babies moisturised every day had more skin infections [1].
+"""
+
+EMOLLIENT_PREVENTADALL = """
+## The PreventADALL trial
+
+A trial of 2,397 babies from the general population of Norway and Sweden tested regular \
+bath oil and face cream from two weeks of age. By 12 months these babies were no less \
+likely to have eczema than babies without the skin routine [2].
+"""
+
+EMOLLIENT_ADVICE = """
+## What this means for you
+
+There is no need to moisturise a baby's healthy skin every day to prevent eczema. Do use a \
+fragrance-free moisturiser when the skin is dry, and see your doctor or health visitor if \
+your baby develops an itchy, red, rough rash.
+"""
+
+ARTICLES = (
+    DemoArticle(
+        slug="milia-treatment-options",
+        title="What are the treatment options for milia?",
+        summary=(
+            "Milia are harmless keratin cysts. In babies they clear on their own; in older "
+            "children and adults they can be left alone or removed by a clinician."
+        ),
+        topic="skin-conditions",
+        body=MILIA_BODY,
+        references=(BERK_2008, OCONNOR_2008, BURNETT_2015, COTA_2009, SHARMA_1995, NOTO_2016),
+        story=APPROVED,
+        reviewers=("dr.okafor", "dr.lindqvist", "dr.mehta"),
+        approval_comments=(
+            "Accurate and balanced; the warning about the eyes is worth keeping. Approved.",
+            "The newborn section matches what I tell parents. Approved.",
+            "Approved. Good that the retinoid paragraph mentions pregnancy.",
+        ),
+    ),
+    DemoArticle(
+        slug="honey-for-childrens-cough",
+        title="Is honey good for a child's cough?",
+        summary=(
+            "For children over one, a spoonful of honey at bedtime may ease a cough from a "
+            "cold. Never give honey to a baby under 12 months."
+        ),
+        topic="childrens-health",
+        body=HONEY_INTRO + HONEY_REST,
+        references=(PAUL_2007, ARNON_1979),
+        story=REVISION_UNDER_REVIEW,
+        reviewers=("dr.lindqvist", "dr.mehta", "dr.okafor"),
+        approval_comments=(
+            "Clear, and the botulism warning is prominent. Approved.",
+            "Approved; no medicine doses to check here.",
+            "Approved.",
+        ),
+        author_comment="Adding the 2018 Cochrane review of honey for cough in children.",
+        edited_body=HONEY_INTRO + HONEY_REVIEW + HONEY_REST,
+        added_references=(ODUWOLE_2018,),
+        revision_reviewer="dr.lindqvist",
+    ),
+    DemoArticle(
+        slug="paracetamol-and-ibuprofen-for-fever",
+        title="Should I give my child paracetamol and ibuprofen together for a fever?",
+        summary=(
+            "Usually not at the same time. Start with one medicine: the aim is to make your "
+            "child comfortable, not to bring the temperature back to normal."
+        ),
+        topic="medicines",
+        body="""\
+A fever is the body's normal response to an infection. It is not dangerous in itself, and \
+bringing the number on the thermometer down does not help a child get better faster. The \
+reason to give a medicine is to make a distressed child more comfortable [2].
+
+## What the research found
+
+The PITCH trial compared paracetamol, ibuprofen and both together in children aged six \
+months to six years who were being looked after at home. Giving both medicines kept \
+children free of fever for a few hours longer over the first day than either medicine \
+alone, but there was no clear difference in how comfortable the children were [1]. A \
+report from the American Academy of Pediatrics came to a similar view, and warned that \
+juggling two medicines makes dosing mistakes more likely [2].
+
+## What to do
+
+- Start with either paracetamol or ibuprofen, at the dose for your child's age or weight \
+printed on the pack.
+- If your child is still distressed before the next dose is due, you can consider the \
+other medicine instead, but do not give both routinely.
+- Write down each dose and the time you gave it.
+- Offer plenty to drink, and do not wrap up a child who has a fever.
+
+## When to get help
+
+Get medical help urgently if a baby under three months has a temperature of 38 °C or more, \
+or if a child of any age has a rash that does not fade when pressed, is hard to wake, \
+struggles to breathe, has a fit or is getting worse.
+""",
+        references=(HAY_2008, SULLIVAN_2011),
+        story=UNDER_REVIEW,
+        reviewers=("dr.mehta",),
+    ),
+    DemoArticle(
+        slug="head-lice-treatment",
+        title="How do I get rid of head lice?",
+        summary=(
+            "Check with a detection comb, then treat everyone who has live lice. Dimeticone "
+            "lotion, used twice a week apart, works well and rarely irritates the scalp."
+        ),
+        topic="childrens-health",
+        body="""\
+Head lice are tiny insects that live on the scalp and pass from head to head by direct \
+contact. They are common in primary-school children, they are not a sign of poor hygiene \
+and they do not carry disease.
+
+## Check first
+
+Only treat someone in whom you find a living louse. The most reliable way to look is to \
+comb wet, conditioned hair with a fine-toothed detection comb, section by section, from \
+the roots to the ends. Check everyone in the household and treat only those with lice.
+
+## Dimeticone lotion
+
+Dimeticone 4% is a silicone lotion that coats the lice and kills them physically rather \
+than poisoning them, so the resistance that lice have built up to some insecticides does \
+not affect it [1]. In a trial of 253 children and adults, two applications a week apart \
+cleared lice in about seven in ten people, as well as an insecticide lotion did, and \
+irritated the skin far less often [1]. In another trial it worked clearly better than \
+malathion [2].
+
+## How to use it
+
+- Rub the lotion into dry hair from the roots to the tips, leave it on for the time given \
+on the pack, then wash it out.
+- Repeat after seven days, to catch lice that hatch from eggs the first treatment missed.
+- Comb with the detection comb again a few days after the second treatment.
+
+## When to ask for help
+
+Ask a pharmacist or doctor if there are still lice after two full treatments, if the \
+scalp is broken or infected, or before treating a baby under six months.
+""",
+        references=(BURGESS_2005, BURGESS_2007),
+        story=SUBMITTED,
+    ),
+    DemoArticle(
+        slug="daily-sunscreen-skin-cancer",
+        title="Does using sunscreen every day prevent skin cancer?",
+        summary=(
+            "In a long Australian trial, adults who put on sunscreen every day had fewer "
+            "squamous cell skin cancers and, years later, fewer melanomas."
+        ),
+        topic="skin-conditions",
+        body="""\
+Most skin cancers are linked to ultraviolet (UV) light from the sun. Sunscreen filters UV \
+light, but for a long time nobody knew whether using it regularly actually prevents \
+cancer.
+
+## The Nambour trial
+
+In 1992, researchers in the town of Nambour in Queensland, Australia, randomly assigned \
+1,621 adults either to put a broad-spectrum SPF 15+ sunscreen on their head, neck, arms \
+and hands every morning, or to carry on using sunscreen as they wished. After four and a \
+half years the daily group had fewer squamous cell carcinomas, although basal cell \
+carcinoma was no less common [1].
+
+The researchers went on following the participants for ten years after the trial ended. \
+By then 11 people in the daily-sunscreen group had developed a new melanoma, against 22 in \
+the comparison group [2].
+
+## What this means for you
+
+Putting sunscreen on generously every day, on skin the sun reaches, is a simple habit \
+that lowers the risk of skin cancer. Put more on after swimming or sweating.
+""",
+        references=(GREEN_1999, GREEN_2011),
+        story=CHANGES_REQUESTED,
+        reviewers=("dr.okafor",),
+        review_comment=(
+            "Please say that the trial included only adults living in subtropical Queensland, "
+            "and that the melanoma result was of borderline statistical significance "
+            "(P = .051), so that readers do not overestimate it. Add practical advice on "
+            "shade, clothing and hats, and a line on babies and children, who need more than "
+            "sunscreen."
+        ),
+    ),
+    DemoArticle(
+        slug="emollients-to-prevent-eczema",
+        title="Can moisturising my baby's skin every day prevent eczema?",
+        summary=(
+            "Two large trials found that a daily moisturiser in the first year of life does "
+            "not prevent eczema. Moisturise a baby's skin when it is dry, not to prevent "
+            "eczema."
+        ),
+        topic="childrens-health",
+        body=EMOLLIENT_BODY + EMOLLIENT_ADVICE,
+        references=(CHALMERS_2020,),
+        story=DRAFT_AFTER_WITHDRAWAL,
+        author_comment="Withdrawn to add the Scandinavian PreventADALL trial before review.",
+        edited_body=EMOLLIENT_BODY + EMOLLIENT_PREVENTADALL + EMOLLIENT_ADVICE,
+        added_references=(SKJERVEN_2020,),
+    ),
+    DemoArticle(
+        slug="vitamin-c-and-colds",
+        title="Does vitamin C prevent colds?",
+        summary=(
+            "For most people, taking vitamin C every day does not prevent colds, though it "
+            "may shorten them slightly."
+        ),
+        topic="medicines",
+        body="""\
+Vitamin C is one of the most popular remedies for colds, and it has been studied for more \
+than seventy years.
+
+## Does it prevent colds?
+
+For most people, no. A Cochrane review of placebo-controlled trials in more than 10,000 \
+people from the general community found that taking vitamin C every day did not reduce \
+how often they caught a cold [1]. The exception was people under heavy physical strain, \
+such as marathon runners, skiers and soldiers training in subarctic conditions, in whom \
+regular vitamin C roughly halved the number of colds [1].
+
+## Does it shorten colds?
+
+Taken regularly, before a cold starts, vitamin C shortened colds a little: by about 8% in \
+adults and 14% in children [1]. Starting vitamin C only once the symptoms appear has not \
+shown a consistent benefit in trials [1].
+
+## How much?
+
+Two trials found that the effect on how long colds last grew with the dose, up to 6 to \
+8 g a day [2].
+""",
+        references=(HEMILA_2013, HEMILA_2017),
+        story=RETRACTED,
+        reviewers=("dr.mehta", "dr.lindqvist", "dr.okafor"),
+        approval_comments=(
+            "Approved.",
+            "Approved; the figures for children match the review.",
+            "Approved.",
+        ),
+        editor_comment=(
+            "The dosing section quotes 6 to 8 g a day from two trials in adults without "
+            "saying that these doses were studied only in adults, are far above usual "
+            "supplement doses and are not advice for children. Retracted until the section "
+            "is rewritten and reviewed again."
+        ),
+    ),
+    DemoArticle(
+        slug="apple-cider-vinegar-for-acne",
+        title="Can apple cider vinegar clear up acne?",
+        summary=(
+            "Apple cider vinegar is a popular home remedy for spots; this article looks at "
+            "whether it is worth trying."
+        ),
+        topic="skin-conditions",
+        body="""\
+Apple cider vinegar is often recommended online as a natural toner for spots. It contains \
+acetic acid, which can kill some bacteria in the laboratory, and many people find it cheap \
+and easy to try.
+
+## Proven treatments
+
+Dermatologists recommend treatments such as benzoyl peroxide and topical retinoids and, \
+for more severe acne, antibiotics or other prescription medicines [1, 2]. These have been \
+tested in many clinical trials.
+
+## Is vinegar worth a try?
+
+A cotton pad soaked in vinegar diluted with water, applied once a day, is a low-cost \
+option that some people like to try before they see a doctor.
+""",
+        references=(ZAENGLEIN_2016, TITUS_2012),
+        story=REJECTED,
+        reviewers=("dr.okafor",),
+        review_comment=(
+            "Neither reference studies vinegar: both cover benzoyl peroxide, retinoids and "
+            "antibiotics. I know of no clinical trial of vinegar for acne, and acetic acid "
+            "left on the skin, especially under a dressing, can burn it. The article should "
+            "not suggest trying it."
+        ),
+        editor_comment=(
+            "Rejected on Dr Okafor's recommendation: the advice is not supported by the "
+            "article's own sources. A future article on evidence-based acne treatment can "
+            "mention vinegar as a remedy to avoid."
+        ),
+    ),
+)

@@ -1,0 +1,356 @@
+"""``manage.py seed_demo``: a demo that shows the whole review loop.
+
+It creates fictional users for every role, three topics and a handful of
+articles that end in every state of the workflow. Every article is moved by
+the same workflow services the back office calls, with the right acting
+user, so its audit trail, history and published versions are real.
+
+Running it again creates nothing twice: users, topics and articles are
+looked up by username and slug, and an article that already exists is left
+as it is.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.test.utils import override_settings
+
+from articles import demo_content as demo
+from articles.choices import ArticleState
+from articles.conditions import is_author_role, is_board_member, is_editor
+from articles.models import Article, Reference, Topic
+from articles.services import (
+    WorkflowError,
+    article_reject,
+    article_retract,
+    article_revise,
+    article_save_content,
+    article_submit,
+    article_withdraw,
+)
+from reviewers.choices import Decision
+from reviewers.models import BoardMember, ReviewAssignment
+from reviewers.services import assignment_create, decision_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
+
+# The state in which each story leaves its article.
+FINAL_STATE = {
+    demo.DRAFT_AFTER_WITHDRAWAL: ArticleState.DRAFT,
+    demo.SUBMITTED: ArticleState.SUBMITTED,
+    demo.UNDER_REVIEW: ArticleState.UNDER_REVIEW,
+    demo.CHANGES_REQUESTED: ArticleState.CHANGES_REQUESTED,
+    demo.APPROVED: ArticleState.APPROVED,
+    demo.REVISION_UNDER_REVIEW: ArticleState.UNDER_REVIEW,
+    demo.REJECTED: ArticleState.REJECTED,
+    demo.RETRACTED: ArticleState.RETRACTED,
+}
+
+
+class DemoBuilder:
+    """Creates what is missing of the demo, acting as the demo's own users."""
+
+    def __init__(self, *, required_approvals: int) -> None:
+        self.required = max(required_approvals, 1)
+        self.created_users: list[str] = []
+        self.created_topics: list[str] = []
+        self.created_articles: list[str] = []
+        self.users: dict[str, AbstractUser] = {}
+        self.members: dict[str, BoardMember] = {}
+        self.topics: dict[str, Topic] = {}
+
+    # --- People and topics ----------------------------------------------------
+
+    def ensure_users(self) -> None:
+        User = get_user_model()
+        groups = {}
+        for spec in demo.USERS:
+            if spec.group and spec.group not in groups:
+                try:
+                    groups[spec.group] = Group.objects.get(name=spec.group)
+                except Group.DoesNotExist as error:
+                    raise CommandError(
+                        f"The “{spec.group}” group is missing: run “manage.py migrate” first."
+                    ) from error
+            if User.objects.filter(username=spec.username).exists():
+                continue
+            user = User(
+                username=spec.username,
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                email=f"{spec.username}@example.org",
+                is_staff=True,
+                is_superuser=spec.superuser,
+            )
+            user.set_password(demo.DEMO_PASSWORD)
+            user.save()
+            if spec.group:
+                user.groups.add(groups[spec.group])
+            self.created_users.append(spec.username)
+
+        editor = User.objects.get(username="editor")
+        for spec in demo.BOARD:
+            # A profile is added only to a user this run created: an existing
+            # account is never given a role it did not have.
+            if spec.username not in self.created_users:
+                continue
+            member = BoardMember(
+                user=User.objects.get(username=spec.username),
+                credentials=spec.credentials,
+                specialties=spec.specialties,
+                bio=spec.bio,
+            )
+            member._history_user = editor
+            member._change_reason = "Demo board member"
+            member.save()
+
+    def ensure_topics(self) -> None:
+        editor = get_user_model().objects.get(username="editor")
+        for spec in demo.TOPICS:
+            topic = Topic.objects.filter(slug=spec.slug).first()
+            if topic is None:
+                topic = Topic(name=spec.name, slug=spec.slug, description=spec.description)
+                topic._history_user = editor
+                topic._change_reason = "Demo topic"
+                topic.save()
+                self.created_topics.append(spec.slug)
+            self.topics[spec.slug] = topic
+
+    def load_cast(self) -> None:
+        """Read the users afresh, so that their permissions are not cached from before."""
+        User = get_user_model()
+        self.users = {u.username: u for u in User.objects.filter(username__in=usernames())}
+        self.members = {
+            m.user.username: m
+            for m in BoardMember.objects.select_related("user").filter(
+                user__username__in=[spec.username for spec in demo.BOARD]
+            )
+        }
+        problems = []
+        if not is_editor(self.users["editor"]):
+            problems.append("“editor” cannot manage reviews (is it in the Editors group?)")
+        if not is_author_role(self.users["author"]):
+            problems.append("“author” cannot write articles (is it in the Authors group?)")
+        for spec in demo.BOARD:
+            member = self.members.get(spec.username)
+            if not is_board_member(self.users[spec.username]) or not (member and member.active):
+                problems.append(f"“{spec.username}” is not an active board member")
+        if problems:
+            raise CommandError(
+                "The demo articles need the demo users in their roles: " + "; ".join(problems) + "."
+            )
+
+    # --- Articles ---------------------------------------------------------------
+
+    def ensure_articles(self) -> None:
+        missing = [s for s in demo.ARTICLES if not Article.objects.filter(slug=s.slug).exists()]
+        if not missing:
+            return
+        if self.required > len(demo.BOARD):
+            raise CommandError(
+                f"EDITORIAL_REQUIRED_APPROVALS is {self.required}, but the demo board has only "
+                f"{len(demo.BOARD)} members: nothing could be approved. Lower the setting."
+            )
+        self.load_cast()
+        for spec in missing:
+            try:
+                self.tell_story(spec)
+            except WorkflowError as error:
+                raise CommandError(
+                    f"“{spec.slug}”: the workflow refused a step: {error}"
+                ) from error
+            state = Article.objects.get(slug=spec.slug).state
+            if state != FINAL_STATE[spec.story]:
+                raise CommandError(f"“{spec.slug}” ended {state}, not {FINAL_STATE[spec.story]}.")
+            self.created_articles.append(spec.slug)
+
+    def tell_story(self, spec: demo.DemoArticle) -> None:
+        author, editor = self.users["author"], self.users["editor"]
+        pk = self.write(spec)
+        if spec.story == demo.DRAFT_AFTER_WITHDRAWAL:
+            article_submit(article=pk, by=author)
+            article_withdraw(article=pk, by=author, comment=spec.author_comment)
+            self.edit(pk, spec)
+            return
+        article_submit(article=pk, by=author)
+        if spec.story == demo.SUBMITTED:
+            return
+        if spec.story in (demo.APPROVED, demo.REVISION_UNDER_REVIEW, demo.RETRACTED):
+            self.approve(pk, spec)
+        if spec.story == demo.UNDER_REVIEW:
+            self.assign(pk, spec.reviewers[:1])
+        elif spec.story == demo.CHANGES_REQUESTED:
+            (assignment,) = self.assign(pk, spec.reviewers[:1])
+            self.decide(assignment, Decision.REQUEST_CHANGES, spec.review_comment)
+        elif spec.story == demo.REJECTED:
+            (assignment,) = self.assign(pk, spec.reviewers[:1])
+            self.decide(assignment, Decision.REJECT, spec.review_comment)
+            article_reject(article=pk, by=editor, comment=spec.editor_comment)
+        elif spec.story == demo.RETRACTED:
+            article_retract(article=pk, by=editor, reason=spec.editor_comment)
+        elif spec.story == demo.REVISION_UNDER_REVIEW:
+            # The approved version stays live while the revision is written and reviewed.
+            article_revise(article=pk, by=author, comment=spec.author_comment)
+            self.edit(pk, spec)
+            article_submit(article=pk, by=author, comment=spec.author_comment)
+            self.assign(pk, (spec.revision_reviewer,))
+
+    def write(self, spec: demo.DemoArticle) -> int:
+        author = self.users["author"]
+        article = Article(
+            title=spec.title,
+            slug=spec.slug,
+            summary=spec.summary,
+            body=spec.body,
+            topic=self.topics[spec.topic],
+            author=author,
+        )
+        article = article_save_content(article=article, by=author)
+        self.add_references(article, spec.references)
+        return article.pk
+
+    def edit(self, pk: int, spec: demo.DemoArticle) -> None:
+        """The author's second pass: a new body and more references."""
+        article = Article.objects.get(pk=pk)
+        article.body = spec.edited_body
+        article = article_save_content(article=article, by=self.users["author"])
+        self.add_references(article, spec.added_references)
+
+    def add_references(self, article: Article, references: tuple[demo.DemoReference, ...]) -> None:
+        start = article.references.count() + 1
+        for position, spec in enumerate(references, start=start):
+            reference = Reference(
+                article=article,
+                position=position,
+                authors=spec.authors,
+                title=spec.title,
+                journal=spec.journal,
+                year=spec.year,
+                pmid=spec.pmid,
+                doi=spec.doi,
+            )
+            reference.full_clean()
+            reference._history_user = self.users["author"]
+            reference._change_reason = "Cited"
+            reference.save()
+
+    def assign(self, pk: int, reviewers: tuple[str, ...]) -> list[ReviewAssignment]:
+        return [
+            assignment_create(article=pk, reviewer=self.members[name], by=self.users["editor"])
+            for name in reviewers
+        ]
+
+    def decide(self, assignment: ReviewAssignment, decision: str, comment: str) -> None:
+        decision_record(
+            assignment=assignment,
+            by=self.users[assignment.reviewer.user.username],
+            decision=decision,
+            comment_to_author=comment,
+        )
+
+    def approve(self, pk: int, spec: demo.DemoArticle) -> None:
+        """Ask as many board members as the policy needs; the last approval publishes."""
+        reviewers = spec.reviewers[: self.required]
+        for assignment, comment in zip(
+            self.assign(pk, reviewers), spec.approval_comments, strict=False
+        ):
+            self.decide(assignment, Decision.APPROVE, comment)
+
+
+def usernames() -> list[str]:
+    return [spec.username for spec in demo.USERS]
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a demo of the review workflow: users for every role (password "
+        f"“{demo.DEMO_PASSWORD}”), topics and articles in every state. Safe to run again."
+    )
+
+    def handle(self, *args, **options) -> None:
+        builder = DemoBuilder(required_approvals=settings.EDITORIAL_REQUIRED_APPROVALS)
+        # Every step sends its notifications once the transaction commits; the
+        # demo's own traffic would only flood the console.
+        quiet = override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+        with quiet, transaction.atomic():
+            builder.ensure_users()
+            builder.ensure_topics()
+            builder.ensure_articles()
+        self.report(builder)
+
+    # --- Output -------------------------------------------------------------------
+
+    def report(self, builder: DemoBuilder) -> None:
+        write, heading = self.stdout.write, self.style.MIGRATE_HEADING
+        base = settings.EDITORIAL_BASE_URL
+
+        def counted(label: str, created: list, total: int) -> str:
+            return f"  {label:<9} {len(created)} created, {total - len(created)} already there"
+
+        write(heading("Editorial demo"))
+        write(counted("Users:", builder.created_users, len(demo.USERS)))
+        write(counted("Topics:", builder.created_topics, len(demo.TOPICS)))
+        write(
+            counted("Articles:", builder.created_articles, len(demo.ARTICLES))
+            + (" (left as they were)" if len(builder.created_articles) < len(demo.ARTICLES) else "")
+        )
+        write(f"  Approvals needed to publish: {builder.required}")
+
+        write("")
+        write(heading("Articles"))
+        rows = []
+        for spec in demo.ARTICLES:
+            article = Article.objects.filter(slug=spec.slug).first()
+            if article is None:  # pragma: no cover - every demo article exists by now
+                continue
+            state = article.get_state_display()
+            if article.live_version_id and article.state != ArticleState.APPROVED:
+                state += " (revision; approved version live)"
+            public = f"{base}{article.get_absolute_url()}" if article.live_version_id else "—"
+            rows.append((state, article.title, public))
+        self.table(("State", "Question", "Public page"), rows)
+
+        write("")
+        write(heading("Logins"))
+        User = get_user_model()
+        accounts = {u.username: u for u in User.objects.filter(username__in=usernames())}
+        rows = []
+        for spec in demo.USERS:
+            user = accounts[spec.username]
+            # Hashing is slow on purpose: check only the accounts this run did not create.
+            works = spec.username in builder.created_users or check_password(
+                demo.DEMO_PASSWORD, user.password
+            )
+            password = demo.DEMO_PASSWORD if works else "(changed since it was created)"
+            rows.append((spec.role, spec.username, password, spec.try_this))
+        self.table(("Role", "Username", "Password", "What to try"), rows)
+
+        write("")
+        write(self.style.SUCCESS(f"Open {base}/ (public site) and {base}/admin/ (back office)."))
+
+    def table(self, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+        widths = [
+            max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)
+        ]
+        widths[-1] = 0  # the last column is not padded
+
+        def line(cells: tuple[str, ...]) -> str:
+            return (
+                "  "
+                + "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+            )
+
+        self.stdout.write(line(header))
+        self.stdout.write(
+            "  " + "  ".join("-" * max(w, len(h)) for w, h in zip(widths, header, strict=True))
+        )
+        for row in rows:
+            self.stdout.write(line(row))
