@@ -12,7 +12,6 @@ import datetime
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.db import models
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -30,6 +29,7 @@ from articles.forms import (
     AssignForm,
     CancelAssignmentForm,
     DecisionForm,
+    ReferenceForm,
     TransitionForm,
 )
 from articles.models import Article, AuditEntry, PublishedVersion, Reference, Topic
@@ -66,9 +66,9 @@ class TopicAdmin(ReadOnlyHistoryAdmin):
 
 class ReferenceInline(admin.TabularInline):
     model = Reference
+    form = ReferenceForm
     extra = 1
     fields = ["position", "authors", "title", "journal", "year", "pmid", "doi", "url"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     verbose_name = _("reference")
     verbose_name_plural = _("References — marker [1] cites the first, [2] the second…")
 
@@ -134,6 +134,23 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         # Articles are withdrawn, rejected or retracted, never deleted:
         # their history must stay complete.
         return False
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or self.has_change_permission(request, obj):
+            return self.fieldsets
+        # Readers of a frozen article want the rendered answer (in the review
+        # panel and the preview); the Markdown source stays one click away.
+        return [
+            (None, {"fields": ["title", "slug", "topic", "summary"]}),
+            (_("Answer (Markdown source)"), {"fields": ["body"], "classes": ["collapse"]}),
+        ]
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            for inline in inlines:
+                inline.classes = ["collapse"]
+        return inlines
 
     def get_prepopulated_fields(self, request, obj=None):
         return self.prepopulated_fields if obj is None else {}
@@ -305,7 +322,16 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             ]
 
         in_review = article.state == ArticleState.UNDER_REVIEW
+        requested = [
+            a.decision
+            for a in assignments
+            if article.state == ArticleState.CHANGES_REQUESTED
+            and a.round == article.review_round
+            and getattr(a, "decision", None) is not None
+            and a.decision.decision == "request_changes"
+        ]
         return {
+            "wf_requested_changes": requested,
             "wf_unsent": unsent,
             "wf_state": state_pill(article.state, article.get_state_display()),
             "wf_actions": actions,

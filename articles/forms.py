@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article, PublishedVersion
+from articles.models import Article, PublishedVersion, Reference
 from reviewers.choices import Decision
 from reviewers.models import BoardMember
 
@@ -12,8 +12,10 @@ class ArticleForm(forms.ModelForm):
         model = Article
         fields = ["title", "slug", "topic", "summary", "body"]
         widgets = {
-            "body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField article-body"}),
-            "summary": forms.Textarea(attrs={"rows": 2}),
+            "title": forms.TextInput(attrs={"class": "vTextField wf-wide"}),
+            "slug": forms.TextInput(attrs={"class": "vTextField wf-wide"}),
+            "body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField wf-wide"}),
+            "summary": forms.Textarea(attrs={"rows": 2, "class": "wf-wide"}),
         }
 
     def clean_slug(self):
@@ -39,6 +41,28 @@ class ArticleForm(forms.ModelForm):
                 params={"state": self.instance.get_state_display().lower()},
             )
         return cleaned
+
+
+class ReferenceForm(forms.ModelForm):
+    """One row of the references table, sized to fit the article page."""
+
+    class Meta:
+        model = Reference
+        fields = ["position", "authors", "title", "journal", "year", "pmid", "doi", "url"]
+        widgets = {
+            "position": forms.NumberInput(attrs={"style": "width: 3.5em"}),
+            "authors": forms.TextInput(attrs={"size": 18}),
+            "title": forms.TextInput(attrs={"size": 30}),
+            "journal": forms.TextInput(attrs={"size": 14}),
+            "year": forms.NumberInput(attrs={"style": "width: 5em"}),
+            "pmid": forms.TextInput(attrs={"size": 9}),
+            "doi": forms.TextInput(attrs={"size": 16}),
+            "url": forms.URLInput(attrs={"size": 16}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["url"].assume_scheme = "https"
 
 
 class TransitionForm(forms.Form):
