@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,11 +44,19 @@ class ArticleForm(forms.ModelForm):
         return cleaned
 
 
+def _https_links(field, **kwargs):
+    """Links typed without a scheme are read as https, not http."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class ReferenceForm(forms.ModelForm):
     """One row of the references table, sized to fit the article page."""
 
     class Meta:
         model = Reference
+        formfield_callback = _https_links
         fields = ["position", "authors", "title", "journal", "year", "pmid", "doi", "url"]
         widgets = {
             "position": forms.NumberInput(attrs={"style": "width: 3.5em"}),
@@ -59,10 +68,6 @@ class ReferenceForm(forms.ModelForm):
             "doi": forms.TextInput(attrs={"size": 16}),
             "url": forms.URLInput(attrs={"size": 16}),
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["url"].assume_scheme = "https"
 
 
 class TransitionForm(forms.Form):
