@@ -12,6 +12,7 @@ import datetime
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.db import models
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -71,6 +72,11 @@ class ReferenceInline(admin.TabularInline):
     fields = ["position", "authors", "title", "journal", "year", "pmid", "doi", "url"]
     verbose_name = _("reference")
     verbose_name_plural = _("References — marker [1] cites the first, [2] the second…")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def _may_edit(self, request, obj) -> bool:
         if obj is None:
