@@ -88,6 +88,7 @@ def decided_this_round(article: Article, user: User, decision: str) -> bool:
         .filter(
             reviewer__user=user,
             reviewer__active=True,
+            reviewer__user__is_active=True,
             decision__decision=decision,
             decision__conflict_declared=False,
         )
@@ -100,10 +101,18 @@ def _by_decision_or_editor(decision: str):
         if not user or not user.is_active or wrote(article, user):
             return False
         return is_editor(user) or (
-            is_board_member(user) and decided_this_round(article, user, decision)
+            is_board_member(user)
+            and decided_this_round(article, user, decision)
+            and not (decision == "approve" and _rejection_recommended(article))
         )
 
     return permission
+
+
+def _rejection_recommended(article: Article) -> bool:
+    from reviewers.selectors import rejection_recommended
+
+    return rejection_recommended(article)
 
 
 # A board member moves an article only by recording a decision, which the
@@ -118,7 +127,8 @@ by_change_request_or_editor = refusing(
 by_approval_or_editor = refusing(
     _(
         "Only an editor, or a board member who approved this round of review, can complete "
-        "the approval; never the article's author."
+        "the approval; never the article's author. When a member recommends rejection, "
+        "only an editor can."
     )
 )(_by_decision_or_editor("approve"))
 

@@ -296,8 +296,20 @@ class Reference(models.Model):
         }
 
 
+class ImmutableQuerySet(models.QuerySet):
+    """Bulk updates and deletes would bypass the per-row guards below."""
+
+    def update(self, **kwargs):
+        raise ValidationError(_("These records cannot be changed."))
+
+    def delete(self):
+        raise ValidationError(_("These records cannot be deleted."))
+
+
 class ImmutableModel(models.Model):
     """A record the application writes once and never changes or deletes."""
+
+    objects = ImmutableQuerySet.as_manager()
 
     class Meta:
         abstract = True

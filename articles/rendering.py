@@ -12,9 +12,10 @@ ALLOWED_TAGS = {
     "h4", "hr", "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td",
     "th", "thead", "tr", "ul",
 }  # fmt: skip
+# No id or class from authors: the citation anchors and their styling are
+# added after sanitising, so an author cannot fake or hijack them.
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "id", "class"},
-    "sup": {"id", "class"},
+    "a": {"href", "title"},
     "abbr": {"title"},
     "td": {"align"},
     "th": {"align"},
@@ -41,42 +42,50 @@ def cited_numbers(marker_text: str) -> list[int]:
     return numbers
 
 
+def _link_marker(match: re.Match, reference_count: int) -> str:
+    text = match.group(1)
+    if any(not 1 <= n <= reference_count for n in cited_numbers(text)):
+        return match.group(0)
+    linked = re.sub(
+        r"\d+", lambda number: f'<a href="#ref-{number.group(0)}">{number.group(0)}</a>', text
+    )
+    return f'<sup class="cite">[{linked}]</sup>'
+
+
+# Inside these elements a marker is left as the author wrote it.
+NO_MARKERS = {"a", "code", "pre"}
+
+
 def _link_markers(html: str, reference_count: int) -> str:
-    """Turn citation markers into links to the reference list."""
+    """Turn citation markers in running text into links to the reference list.
+
+    Runs on sanitised HTML and inserts only fixed markup and digits.
+    """
     out: list[str] = []
-    in_code = 0
+    depth = dict.fromkeys(NO_MARKERS, 0)
     for chunk in TAG_OR_TEXT.split(html):
         if chunk.startswith("<"):
-            name = chunk.strip("</ >").split()[0].lower() if chunk.strip("</ >") else ""
-            if name in {"code", "pre"}:
-                in_code += -1 if chunk.startswith("</") else 1
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", chunk)
+            tag = name.group(1).lower() if name else ""
+            if tag in depth and not chunk.endswith("/>"):
+                closing = chunk.startswith("</")
+                depth[tag] = max(0, depth[tag] + (-1 if closing else 1))
             out.append(chunk)
-        elif in_code:
+        elif any(depth.values()):
             out.append(chunk)
         else:
-
-            def replace(match: re.Match) -> str:
-                numbers = cited_numbers(match.group(1))
-                if not numbers or any(not 1 <= n <= reference_count for n in numbers):
-                    return match.group(0)
-                first = numbers[0]
-                return (
-                    f'<sup class="cite"><a href="#ref-{first}" class="cite-link">'
-                    f"[{match.group(1)}]</a></sup>"
-                )
-
-            out.append(MARKER.sub(replace, chunk))
+            out.append(MARKER.sub(lambda m: _link_marker(m, reference_count), chunk))
     return "".join(out)
 
 
 def render_markdown(source: str, *, reference_count: int = 0) -> str:
     """Render the article body to sanitised HTML with linked citation markers."""
     html = markdown.markdown(source or "", extensions=["extra", "sane_lists"], output_format="html")
-    html = _link_markers(html, reference_count)
-    return nh3.clean(
+    html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
+    return _link_markers(html, reference_count)

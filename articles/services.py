@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
+from articles.conditions import is_author_role, is_editor, wrote
 from articles.models import Article, AuditEntry, PublishedVersion
 from articles.rendering import render_markdown
 from articles.signals import article_transitioned
@@ -153,7 +154,7 @@ def _transition(
 
 # Transitions after which the current round's open assignments can no longer
 # be answered.
-ROUND_ENDING = frozenset({"withdraw", "request_changes", "approve", "reject"})
+ROUND_ENDING = frozenset({"withdraw", "request_changes", "approve", "reject", "retract"})
 
 
 def version_from_working_copy(article: Article, *, by: User | None = None) -> PublishedVersion:
@@ -283,6 +284,8 @@ def article_save_content(*, article: Article, by: User) -> Article:
     """
     with transaction.atomic():
         if article._state.adding:
+            if not is_author_role(by):
+                raise WorkflowError(_("Only authors and editors can write articles."))
             article.author = by
             _validate(article)
             article._history_user = by
@@ -290,6 +293,10 @@ def article_save_content(*, article: Article, by: User) -> Article:
             article.save()
             return article
         current = lock(article)
+        if not (wrote(current, by) or is_editor(by)):
+            raise WorkflowError(
+                _("Only the article's author or an editor can edit it. Nothing was saved.")
+            )
         if not current.is_editable:
             raise WorkflowError(
                 _(

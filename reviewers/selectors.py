@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.contrib.auth.models import Permission
+from django.db.models import Q, QuerySet
 
 from articles.models import Article
 from reviewers.choices import AssignmentStatus, Decision
@@ -31,6 +32,7 @@ def counting_approvals(article: Article) -> QuerySet[ReviewDecision]:
             assignment__round=article.review_round,
             assignment__status=AssignmentStatus.COMPLETED,
             assignment__reviewer__active=True,
+            assignment__reviewer__user__is_active=True,
             decision=Decision.APPROVE,
             conflict_declared=False,
         )
@@ -47,6 +49,17 @@ def open_change_requests(article: Article) -> QuerySet[ReviewDecision]:
         decision=Decision.REQUEST_CHANGES,
         conflict_declared=False,
     )
+
+
+def rejection_recommended(article: Article) -> bool:
+    """A conflict-free member of this round recommends rejecting the article."""
+    return ReviewDecision.objects.filter(
+        assignment__article=article,
+        assignment__round=article.review_round,
+        assignment__status=AssignmentStatus.COMPLETED,
+        decision=Decision.REJECT,
+        conflict_declared=False,
+    ).exists()
 
 
 def approving_members(article: Article) -> list[BoardMember]:
@@ -67,10 +80,19 @@ def approval_rule_holds(article: Article, *, required: int) -> bool:
 def assignable_members(article: Article) -> QuerySet[BoardMember]:
     """Active board members who may be asked to review this round of the article."""
     taken = current_assignments(article).values("reviewer")
+    decide = Permission.objects.filter(
+        codename="add_reviewdecision", content_type__app_label="reviewers"
+    )
     return (
         BoardMember.objects.filter(active=True, user__is_active=True)
+        .filter(
+            Q(user__is_superuser=True)
+            | Q(user__groups__permissions__in=decide)
+            | Q(user__user_permissions__in=decide)
+        )
         .exclude(user_id=article.author_id)
         .exclude(pk__in=taken)
+        .distinct()
         .select_related("user")
     )
 
@@ -82,9 +104,6 @@ def public_board_members() -> QuerySet[BoardMember]:
 
 def editors() -> QuerySet:
     """Active users who hold the editor role, for notifications."""
-    from django.contrib.auth.models import Permission
-    from django.db.models import Q
-
     perm = Permission.objects.get(codename="manage_reviews", content_type__app_label="articles")
     return (
         get_user_model()

@@ -21,7 +21,7 @@ from articles.models import Article
 from articles.services import WorkflowError, lock
 from reviewers.choices import AssignmentStatus, Decision
 from reviewers.models import BoardMember, ReviewAssignment, ReviewDecision
-from reviewers.selectors import approval_rule_holds
+from reviewers.selectors import approval_rule_holds, rejection_recommended
 from reviewers.signals import assignment_cancelled, decision_recorded, reviewer_assigned
 
 if TYPE_CHECKING:
@@ -52,11 +52,15 @@ def assignment_create(
         reviewer = BoardMember.objects.select_related("user").get(pk=reviewer.pk)
         if not is_editor(by):
             raise WorkflowError(_("Only an editor can assign board members."))
+        if wrote(article, by):
+            raise WorkflowError(
+                _("You wrote this article: another editor must choose its reviewers.")
+            )
         if article.state not in (ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW):
             raise WorkflowError(
                 _("Board members can be assigned only to a submitted article or one under review.")
             )
-        if not reviewer.active or not reviewer.user.is_active:
+        if not reviewer.active or not is_board_member(reviewer.user):
             raise WorkflowError(
                 _("%(name)s is not an active board member.") % {"name": reviewer.name}
             )
@@ -211,8 +215,12 @@ def decision_record(
                 article_services.article_request_changes(
                     article=article, by=by, comment=comment_to_author
                 )
-            elif decision == Decision.APPROVE and approval_rule_holds(
-                article, required=settings.EDITORIAL_REQUIRED_APPROVALS
+            # With a recommendation to reject on the table, the editors decide
+            # even when the approvals would suffice.
+            elif (
+                decision == Decision.APPROVE
+                and approval_rule_holds(article, required=settings.EDITORIAL_REQUIRED_APPROVALS)
+                and not rejection_recommended(article)
             ):
                 article_services.article_approve(article=article, by=by, comment=comment_to_author)
         transaction.on_commit(

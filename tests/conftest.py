@@ -193,9 +193,3 @@ def footprint():
         }
 
     return take
-
-
-@pytest.fixture
-def fast_password_hashing(settings):
-    """Hash the factories' passwords with MD5: PBKDF2 costs most of a workflow test's time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

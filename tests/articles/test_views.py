@@ -169,7 +169,7 @@ def test_article_page_shows_the_approved_version(client, article, author, editor
     assert response.status_code == 200
     assert f'<h1 id="article-title">{article.title}</h1>' in html
     assert "Most cases clear on their own" in body_section(response)
-    assert '<a href="#ref-1" class="cite-link"' in html
+    assert '<sup class="cite">[<a href="#ref-1">1</a>]</sup>' in html
     first = version.references[0]
     assert f'id="ref-{first["number"]}"' in html
     assert first["title"] in html
