@@ -235,30 +235,18 @@ def article_retract(*, article: Article | int, by: User, reason: str, **kw) -> A
     return _transition(article, "retract", by=by, comment=reason, **kw)
 
 
-SERVICES = {
-    "submit": article_submit,
-    "withdraw": article_withdraw,
-    "start_review": article_start_review,
-    "request_changes": article_request_changes,
-    "approve": article_approve,
-    "reject": article_reject,
-    "reopen": article_reopen,
-    "revise": article_revise,
-}
-
-
 def article_transition(
     *, article: Article | int, name: str, by: User, comment: str = "", expected_state=None
 ) -> Article:
     """Run the transition called ``name``: the entry point of the admin's buttons."""
-    if name == "retract":
-        return article_retract(
-            article=article, by=by, reason=comment, expected_state=expected_state
-        )
-    service = SERVICES.get(name)
-    if service is None:
-        raise WorkflowError(_("“%(name)s” is not a workflow action.") % {"name": name})
-    return service(article=article, by=by, comment=comment, expected_state=expected_state)
+    return _transition(
+        article,
+        name,
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        after=_publish if name == "approve" else None,
+    )
 
 
 CONTENT_FIELDS = ("title", "slug", "summary", "body", "topic")
