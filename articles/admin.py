@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import models
 from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -65,9 +66,20 @@ class TopicAdmin(ReadOnlyHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class NumberedReferenceFormSet(BaseInlineFormSet):
+    """New rows come numbered after the existing ones: 1, 2, 3…"""
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index >= self.initial_form_count():
+            kwargs["initial"] = {"position": index + 1}
+        return kwargs
+
+
 class ReferenceInline(admin.TabularInline):
     model = Reference
     form = ReferenceForm
+    formset = NumberedReferenceFormSet
     extra = 1
     fields = ["position", "authors", "title", "journal", "year", "pmid", "doi", "url"]
     verbose_name = _("reference")

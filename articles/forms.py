@@ -60,13 +60,13 @@ class ReferenceForm(forms.ModelForm):
         fields = ["position", "authors", "title", "journal", "year", "pmid", "doi", "url"]
         widgets = {
             "position": forms.NumberInput(attrs={"style": "width: 3.5em"}),
-            "authors": forms.TextInput(attrs={"size": 18}),
-            "title": forms.TextInput(attrs={"size": 30}),
-            "journal": forms.TextInput(attrs={"size": 14}),
-            "year": forms.NumberInput(attrs={"style": "width: 5em"}),
-            "pmid": forms.TextInput(attrs={"size": 9}),
-            "doi": forms.TextInput(attrs={"size": 16}),
-            "url": forms.URLInput(attrs={"size": 16}),
+            "authors": forms.TextInput(attrs={"size": 14}),
+            "title": forms.TextInput(attrs={"size": 26}),
+            "journal": forms.TextInput(attrs={"size": 12}),
+            "year": forms.NumberInput(attrs={"style": "width: 4.5em"}),
+            "pmid": forms.TextInput(attrs={"size": 8}),
+            "doi": forms.TextInput(attrs={"size": 12}),
+            "url": forms.URLInput(attrs={"size": 12}),
         }
 
 

@@ -45,7 +45,7 @@ class Article(FSMModelMixin, models.Model):
         help_text=_("The reader's question, e.g. “What are the treatment options for milia?”"),
     )
     slug = models.SlugField(
-        _("slug"),
+        _("web address"),
         max_length=200,
         unique=True,
         help_text=_("The last part of the public address, e.g. /articles/milia-treatment/."),

@@ -124,6 +124,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Revert would overwrite the working copy behind the state machine's back;
 # an earlier revision is restored by starting a new draft instead.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Workflow change reasons carry the user's comment, which may be long.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # --- Editorial policy -------------------------------------------------------
 

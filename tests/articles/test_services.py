@@ -469,3 +469,14 @@ def test_refused_transition_sends_no_email(
         services.article_withdraw(article=submitted_article, by=other_author)
 
     assert mailoutbox == []
+
+
+def test_long_comment_is_recorded_in_full_in_audit_and_history(article_under_review, editor):
+    """A long request for changes is kept whole in the audit entry and the history reason."""
+    comment = "Please check every dose against the cited guideline. " * 40
+    article = services.article_request_changes(
+        article=article_under_review, by=editor, comment=comment
+    )
+
+    assert article.audit_entries.last().comment == comment.strip()
+    assert article.history.first().history_change_reason.endswith(comment.strip())
