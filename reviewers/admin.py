@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
@@ -16,8 +17,22 @@ class BoardMemberAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "credentials", "specialties", "active", "open_reviews", "joined_on"]
     list_filter = ["active"]
     search_fields = ["user__first_name", "user__last_name", "user__username", "specialties"]
-    autocomplete_fields = ["user"]
     fields = ["user", "credentials", "specialties", "bio", "active", "joined_on"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # Offer active accounts that have no board profile yet; editors
+            # need no access to user management for this.
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(is_active=True, board_member__isnull=True)
+                .order_by("last_name", "first_name", "username")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A profile stays with the person it was made for.
+        return ["user"] if obj is not None else []
 
     def get_queryset(self, request):
         return (
