@@ -179,7 +179,15 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
     def save_model(self, request, obj, form, change):
         services.article_save_content(article=obj, by=request.user)
 
+    def response_post_save_add(self, request, obj):
+        # The workflow buttons live on the article's page: stay there.
+        return HttpResponseRedirect(self._change_url(obj.pk))
+
+    def response_post_save_change(self, request, obj):
+        return HttpResponseRedirect(self._change_url(obj.pk))
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except WorkflowError as error:
@@ -278,6 +286,11 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 form = TransitionForm(initial={"state": article.state})
             actions.append({"info": info, "form": form})
 
+        blocked = [
+            {"info": info, "reason": reason}
+            for info, reason in services.blocked_transitions(article, user)
+        ]
+
         editor = is_editor(user)
         assignments = list(
             article.assignments.select_related(
@@ -353,6 +366,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             "wf_unsent": unsent,
             "wf_state": state_pill(article.state, article.get_state_display()),
             "wf_actions": actions,
+            "wf_blocked": blocked,
             "wf_assignments": assignments,
             "wf_assign_form": assign_form,
             "wf_cancel_form": CancelAssignmentForm() if editor else None,
@@ -393,9 +407,9 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             )
         except WorkflowError as error:
             return self._refuse(request, article, key, request.POST, error.message)
-        self.message_user(
-            request, _("“%(action)s” done.") % {"action": info.label}, messages.SUCCESS
-        )
+        comment = form.cleaned_data["comment"]
+        self.log_change(request, article, f"{info.label}: {comment}" if comment else info.label)
+        self.message_user(request, info.done, messages.SUCCESS)
         return HttpResponseRedirect(self._change_url(article.pk))
 
     def assign_view(self, request, object_id):

@@ -146,6 +146,26 @@ def has_references(article: Article) -> bool:
     return article.pk is not None and article.references.exists()
 
 
+def _unresolved(article: Article) -> list[str]:
+    from articles.rendering import unresolved_markers
+
+    count = article.references.count() if article.pk else 0
+    return unresolved_markers(article.body, count)
+
+
+def _unresolved_refusal(article: Article) -> str:
+    markers = ", ".join(dict.fromkeys(_unresolved(article)))
+    return _(
+        "The answer cites %(markers)s, but the references do not go that far: add the "
+        "missing references or correct the markers."
+    ) % {"markers": markers}
+
+
+@refusing(_unresolved_refusal)
+def citations_resolve(article: Article) -> bool:
+    return not _unresolved(article)
+
+
 @refusing(_("No board member has been assigned to review this article yet."))
 def has_reviewers(article: Article) -> bool:
     from reviewers.selectors import current_assignments
@@ -184,3 +204,7 @@ def slug_is_free(article: Article) -> bool:
 @refusing(_("Nothing from this article is public, so there is nothing to retract."))
 def is_public(article: Article) -> bool:
     return article.live_version_id is not None
+
+
+# Not worth a greyed-out button: most articles have nothing public to retract.
+is_public.quiet = True

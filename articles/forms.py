@@ -84,7 +84,9 @@ class AssignForm(forms.Form):
         empty_label=_("Choose a board member…"),
     )
     due_date = forms.DateField(
-        label=_("Review due by"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Review due by"),
+        # A date input takes ISO dates only, whatever the site's locale.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, candidates=None, **kwargs):

@@ -127,8 +127,16 @@ class Article(FSMModelMixin, models.Model):
         source=[State.DRAFT, State.CHANGES_REQUESTED],
         target=State.SUBMITTED,
         permission=conditions.by_author,
-        conditions=[conditions.has_body, conditions.has_references, conditions.slug_is_free],
-        custom={"label": _("Submit for review")},
+        conditions=[
+            conditions.has_body,
+            conditions.has_references,
+            conditions.citations_resolve,
+            conditions.slug_is_free,
+        ],
+        custom={
+            "label": _("Submit for review"),
+            "done": _("Submitted for review. The editors have been told."),
+        },
     )
     def submit(self) -> None:
         self.review_round += 1
@@ -140,7 +148,10 @@ class Article(FSMModelMixin, models.Model):
         source=[State.SUBMITTED, State.UNDER_REVIEW],
         target=State.DRAFT,
         permission=conditions.by_author,
-        custom={"label": _("Withdraw")},
+        custom={
+            "label": _("Withdraw"),
+            "done": _("Withdrawn from review: the article is a draft again."),
+        },
     )
     def withdraw(self) -> None:
         pass
@@ -151,7 +162,7 @@ class Article(FSMModelMixin, models.Model):
         target=State.UNDER_REVIEW,
         permission=conditions.by_editor,
         conditions=[conditions.has_reviewers],
-        custom={"label": _("Start review")},
+        custom={"label": _("Start review"), "done": _("The review has started.")},
     )
     def start_review(self) -> None:
         self.review_started_at = timezone.now()
@@ -161,7 +172,11 @@ class Article(FSMModelMixin, models.Model):
         source=State.UNDER_REVIEW,
         target=State.CHANGES_REQUESTED,
         permission=conditions.by_change_request_or_editor,
-        custom={"label": _("Request changes"), "comment": "required"},
+        custom={
+            "label": _("Request changes"),
+            "comment": "required",
+            "done": _("Sent back to the author with your comments."),
+        },
     )
     def request_changes(self) -> None:
         pass
@@ -171,8 +186,15 @@ class Article(FSMModelMixin, models.Model):
         source=State.UNDER_REVIEW,
         target=State.APPROVED,
         permission=conditions.by_approval_or_editor,
-        conditions=[conditions.approval_rule_holds, conditions.slug_is_free],
-        custom={"label": _("Approve")},
+        conditions=[
+            conditions.approval_rule_holds,
+            conditions.citations_resolve,
+            conditions.slug_is_free,
+        ],
+        custom={
+            "label": _("Approve"),
+            "done": _("Approved and published: readers now see this version."),
+        },
     )
     def approve(self) -> None:
         pass
@@ -182,7 +204,11 @@ class Article(FSMModelMixin, models.Model):
         source=[State.SUBMITTED, State.UNDER_REVIEW],
         target=State.REJECTED,
         permission=conditions.by_editor,
-        custom={"label": _("Reject"), "comment": "required"},
+        custom={
+            "label": _("Reject"),
+            "comment": "required",
+            "done": _("Rejected. The author has been told why."),
+        },
     )
     def reject(self) -> None:
         pass
@@ -192,7 +218,7 @@ class Article(FSMModelMixin, models.Model):
         source=[State.REJECTED, State.RETRACTED],
         target=State.DRAFT,
         permission=conditions.by_editor,
-        custom={"label": _("Reopen as draft")},
+        custom={"label": _("Reopen as draft"), "done": _("Reopened as a draft.")},
     )
     def reopen(self) -> None:
         pass
@@ -202,7 +228,13 @@ class Article(FSMModelMixin, models.Model):
         source=State.APPROVED,
         target=State.DRAFT,
         permission=conditions.by_author_or_editor,
-        custom={"label": _("Start a revision")},
+        custom={
+            "label": _("Start a revision"),
+            "done": _(
+                "A revision is open as a draft. Readers keep seeing the approved version "
+                "until the revision is approved."
+            ),
+        },
     )
     def revise(self) -> None:
         pass
@@ -222,7 +254,11 @@ class Article(FSMModelMixin, models.Model):
         target=State.RETRACTED,
         permission=conditions.by_editor,
         conditions=[conditions.is_public],
-        custom={"label": _("Retract"), "comment": "required"},
+        custom={
+            "label": _("Retract"),
+            "comment": "required",
+            "done": _("Retracted: readers can no longer see this article."),
+        },
     )
     def retract(self) -> None:
         self.live_version = None

@@ -56,12 +56,8 @@ def _link_marker(match: re.Match, reference_count: int) -> str:
 NO_MARKERS = {"a", "code", "pre"}
 
 
-def _link_markers(html: str, reference_count: int) -> str:
-    """Turn citation markers in running text into links to the reference list.
-
-    Runs on sanitised HTML and inserts only fixed markup and digits.
-    """
-    out: list[str] = []
+def _running_text(html: str):
+    """Yield (chunk, is_running_text) for each tag and text run of the HTML."""
     depth = dict.fromkeys(NO_MARKERS, 0)
     for chunk in TAG_OR_TEXT.split(html):
         if chunk.startswith("<"):
@@ -70,22 +66,44 @@ def _link_markers(html: str, reference_count: int) -> str:
             if tag in depth and not chunk.endswith("/>"):
                 closing = chunk.startswith("</")
                 depth[tag] = max(0, depth[tag] + (-1 if closing else 1))
-            out.append(chunk)
-        elif any(depth.values()):
-            out.append(chunk)
+            yield chunk, False
         else:
-            out.append(MARKER.sub(lambda m: _link_marker(m, reference_count), chunk))
-    return "".join(out)
+            yield chunk, not any(depth.values())
 
 
-def render_markdown(source: str, *, reference_count: int = 0) -> str:
-    """Render the article body to sanitised HTML with linked citation markers."""
+def _link_markers(html: str, reference_count: int) -> str:
+    """Turn citation markers in running text into links to the reference list.
+
+    Runs on sanitised HTML and inserts only fixed markup and digits.
+    """
+    return "".join(
+        MARKER.sub(lambda m: _link_marker(m, reference_count), chunk) if text else chunk
+        for chunk, text in _running_text(html)
+    )
+
+
+def _sanitised(source: str) -> str:
     html = markdown.markdown(source or "", extensions=["extra", "sane_lists"], output_format="html")
-    html = nh3.clean(
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
-    return _link_markers(html, reference_count)
+
+
+def unresolved_markers(source: str, reference_count: int) -> list[str]:
+    """The citation markers of the body that cite a reference that does not exist."""
+    return [
+        match.group(0)
+        for chunk, text in _running_text(_sanitised(source))
+        if text
+        for match in MARKER.finditer(chunk)
+        if any(not 1 <= n <= reference_count for n in cited_numbers(match.group(1)))
+    ]
+
+
+def render_markdown(source: str, *, reference_count: int = 0) -> str:
+    """Render the article body to sanitised HTML with linked citation markers."""
+    return _link_markers(_sanitised(source), reference_count)

@@ -44,6 +44,7 @@ class TransitionInfo:
     name: str
     label: str
     comment: str  # "required" or "optional"
+    done: str  # what the user is told once it happened
 
 
 def transition_info(name: str) -> TransitionInfo:
@@ -53,7 +54,10 @@ def transition_info(name: str) -> TransitionInfo:
         raise WorkflowError(_("“%(name)s” is not a workflow action.") % {"name": name})
     custom = next(iter(meta.transitions.values())).custom
     return TransitionInfo(
-        name=name, label=str(custom["label"]), comment=custom.get("comment", "optional")
+        name=name,
+        label=str(custom["label"]),
+        comment=custom.get("comment", "optional"),
+        done=str(custom.get("done", custom["label"])),
     )
 
 
@@ -61,6 +65,28 @@ def available_transitions(article: Article, user: User) -> list[TransitionInfo]:
     """The transitions this user may take on the article now, in table order."""
     names = [t.name for t in article.get_available_user_state_transitions(user)]
     return [transition_info(name) for name in names]
+
+
+def refusal(check, article: Article) -> str:
+    """The sentence that explains why ``check`` does not hold for the article."""
+    reason = getattr(check, "refusal", _("A condition is not met."))
+    return str(reason(article) if callable(reason) else reason)
+
+
+def blocked_transitions(article: Article, user: User) -> list[tuple[TransitionInfo, str]]:
+    """Transitions the user could take from this state but for a condition, with why.
+
+    The admin shows them greyed out with their reason, so nobody wonders where
+    a button went. Conditions marked ``quiet`` are not worth a word there.
+    """
+    blocked = []
+    for fsm in article.get_all_state_transitions():
+        if fsm.source != article.state or not fsm.has_perm(article, user):
+            continue
+        failing = next((c for c in fsm.conditions if not c(article)), None)
+        if failing is not None and not getattr(failing, "quiet", False):
+            blocked.append((transition_info(fsm.name), refusal(failing, article)))
+    return blocked
 
 
 def lock(article: Article | int) -> Article:
@@ -87,7 +113,7 @@ def check_allowed(article: Article, name: str, user: User) -> None:
         raise WorkflowError(str(getattr(fsm.permission, "refusal", _("You may not do this."))))
     for condition in fsm.conditions:
         if not condition(article):
-            raise WorkflowError(str(getattr(condition, "refusal", _("A condition is not met."))))
+            raise WorkflowError(refusal(condition, article))
 
 
 def _transition(
@@ -166,7 +192,6 @@ def version_from_working_copy(article: Article, *, by: User | None = None) -> Pu
     from reviewers.selectors import approving_members
 
     references = list(article.references.all())
-    now = timezone.now()
     return PublishedVersion(
         article=article,
         review_round=article.review_round,
@@ -180,9 +205,9 @@ def version_from_working_copy(article: Article, *, by: User | None = None) -> Pu
         references=[ref.as_snapshot(n) for n, ref in enumerate(references, start=1)],
         reviewers=[member.as_snapshot() for member in approving_members(article)],
         author_name=article.author.get_full_name() or article.author.get_username(),
-        submitted_at=article.submitted_at or now,
-        review_started_at=article.review_started_at or article.submitted_at or now,
-        approved_at=now,
+        submitted_at=article.submitted_at,
+        review_started_at=article.review_started_at,
+        approved_at=None,
         approved_by=by,
     )
 
@@ -190,6 +215,11 @@ def version_from_working_copy(article: Article, *, by: User | None = None) -> Pu
 def _publish(article: Article, by: User) -> None:
     """Freeze the approved working copy into a new, numbered published version."""
     version = version_from_working_copy(article, by=by)
+    version.approved_at = timezone.now()
+    # Approval comes from review, so both earlier dates exist; a version
+    # must carry all three whatever the data.
+    version.submitted_at = version.submitted_at or version.approved_at
+    version.review_started_at = version.review_started_at or version.submitted_at
     last = article.versions.order_by("-number").values_list("number", flat=True).first()
     version.number = (last or 0) + 1
     version.save()

@@ -50,7 +50,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"What should I know about condition {n}?")
     slug = factory.Sequence(lambda n: f"condition-{n}")
     summary = "A short, plain answer."
-    body = "Most cases clear on their own [1]. Treatment helps when they do not [2]."
+    body = "Most cases clear on their own [1]. Treatment helps when they do not."
     topic = factory.SubFactory(TopicFactory)
     author = factory.SubFactory(UserFactory, groups=["Authors"])
 
@@ -119,8 +119,11 @@ def superuser(db):
 
 @pytest.fixture
 def article(author):
-    """A draft by ``author`` with two references, ready to submit."""
-    article = ArticleFactory(author=author)
+    """A draft by ``author`` citing both of its two references, ready to submit."""
+    article = ArticleFactory(
+        author=author,
+        body="Most cases clear on their own [1]. Treatment helps when they do not [2].",
+    )
     ReferenceFactory(article=article, position=1)
     ReferenceFactory(article=article, position=2)
     return article

@@ -192,7 +192,8 @@ def test_author_is_never_offered_as_reviewer(client, editor, member):
     from articles.services import article_submit
 
     article = ArticleFactory(author=member.user)
-    ReferenceFactory(article=article)
+    ReferenceFactory(article=article, position=1)
+    ReferenceFactory(article=article, position=2)
     member.user.groups.add(Group.objects.get(name="Authors"))
     article_submit(article=article, by=member.user)
     client.force_login(editor)

@@ -101,7 +101,7 @@ def test_author_editor_and_board_member_publish_an_article(
     open_article(page)
     expect(page.locator(".wf-state")).to_contain_text("Draft")
     page.get_by_role("button", name="Submit for review").click()
-    expect(success_message(page)).to_contain_text("“Submit for review” done.")
+    expect(success_message(page)).to_contain_text("Submitted for review.")
     expect(page.locator(".wf-state")).to_contain_text("Submitted")
     shot(page, "02-author-submitted")
     log_out(page)
