@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import services
 from articles.choices import ArticleState
-from articles.conditions import is_editor, wrote
+from articles.conditions import is_editor, may_edit_content, wrote
 from articles.forms import (
     ArticleForm,
     AssignForm,
@@ -66,6 +66,17 @@ class TopicAdmin(ReadOnlyHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+def may_edit(request, article: Article | None) -> bool:
+    """Whether the article's page (and its references) open as an editable form."""
+    if article is None:
+        return request.user.has_perm("articles.add_article")
+    if may_edit_content(article, request.user):
+        return True
+    # A save that raced a transition still reaches the form, which refuses
+    # it with the user's text on screen rather than a bare 403.
+    return request.method == "POST" and (wrote(article, request.user) or is_editor(request.user))
+
+
 class NumberedReferenceFormSet(BaseInlineFormSet):
     """New rows come numbered after the existing ones: 1, 2, 3…"""
 
@@ -90,19 +101,14 @@ class ReferenceInline(admin.TabularInline):
             kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    def _may_edit(self, request, obj) -> bool:
-        if obj is None:
-            return request.user.has_perm("articles.add_article")
-        return obj.is_editable and (wrote(obj, request.user) or is_editor(request.user))
-
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and self._may_edit(request, obj)
+        return super().has_add_permission(request, obj) and may_edit(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+        return super().has_change_permission(request, obj) and may_edit(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+        return super().has_delete_permission(request, obj) and may_edit(request, obj)
 
     def get_extra(self, request, obj=None, **kwargs):
         if obj is None or not obj.references.exists():
@@ -144,9 +150,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None:
-            return True
-        return obj.is_editable and (wrote(obj, request.user) or is_editor(request.user))
+        return obj is None or may_edit(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         # Articles are withdrawn, rejected or retracted, never deleted:
@@ -178,6 +182,12 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         services.article_save_content(article=obj, by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        # References are part of the article's text: their history says so.
+        for reference_form in formset.forms:
+            reference_form.instance._change_reason = "Edited in admin"
+        super().save_formset(request, form, formset, change)
 
     def response_post_save_add(self, request, obj):
         # The workflow buttons live on the article's page: stay there.
@@ -369,23 +379,14 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             "wf_blocked": blocked,
             "wf_assignments": assignments,
             "wf_assign_form": assign_form,
-            "wf_cancel_form": CancelAssignmentForm() if editor else None,
             "wf_can_cancel": editor,
             "wf_my_assignment": my_assignment,
             "wf_decision_form": decision_form,
             "wf_preview_html": preview_html,
             "wf_audit": article.audit_entries.select_related("by"),
             "wf_live": article.live_version,
-            "wf_approvals": (
-                review_selectors.counting_approvals(article)
-                .values("assignment__reviewer")
-                .distinct()
-                .count()
-                if in_review
-                else None
-            ),
+            "wf_approvals": review_selectors.approval_count(article) if in_review else None,
             "wf_required": settings.EDITORIAL_REQUIRED_APPROVALS,
-            "wf_is_editor": editor,
         }
 
     def transition_view(self, request, object_id, name):
@@ -395,7 +396,9 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         form = TransitionForm(request.POST)
         key = f"transition:{name}"
         if not form.is_valid():
-            return self._refuse(request, article, key, request.POST, _("The comment is too long."))
+            return self._refuse(
+                request, article, key, request.POST, _("The form was incomplete: nothing was done.")
+            )
         try:
             info = services.transition_info(name)
             services.article_transition(

@@ -77,6 +77,17 @@ def by_editor(article: Article, user: User) -> bool:
     return is_editor(user)
 
 
+@refusing(_("Only an editor who did not write this article can do this."))
+def by_other_editor(article: Article, user: User) -> bool:
+    """Editors run the review of articles, never of their own."""
+    return is_editor(user) and not wrote(article, user)
+
+
+def may_edit_content(article: Article, user: User) -> bool:
+    """Its author or an editor, while the article is a draft or back for changes."""
+    return article.is_editable and (wrote(article, user) or is_editor(user))
+
+
 def decided_this_round(article: Article, user: User, decision: str) -> bool:
     """The user recorded ``decision``, without a conflict, on the current round."""
     from reviewers.selectors import current_assignments
@@ -192,11 +203,16 @@ def approval_rule_holds(article: Article) -> bool:
     )
 )
 def slug_is_free(article: Article) -> bool:
+    return not slug_taken(article.slug, by_other_than=article.pk)
+
+
+def slug_taken(slug: str, *, by_other_than: int | None) -> bool:
+    """Another article's live version is published at /articles/<slug>/."""
     from articles.models import PublishedVersion
 
     return (
-        not PublishedVersion.objects.filter(slug=article.slug, live_for__isnull=False)
-        .exclude(article_id=article.pk)
+        PublishedVersion.objects.filter(slug=slug, live_for__isnull=False)
+        .exclude(article_id=by_other_than)
         .exists()
     )
 

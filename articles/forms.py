@@ -1,9 +1,9 @@
 from django import forms
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article, PublishedVersion, Reference
+from articles.conditions import slug_taken
+from articles.models import Article, Reference
 from reviewers.choices import Decision
 from reviewers.models import BoardMember
 
@@ -21,10 +21,7 @@ class ArticleForm(forms.ModelForm):
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
-        taken = PublishedVersion.objects.filter(slug=slug, live_for__isnull=False)
-        if self.instance.pk:
-            taken = taken.exclude(article_id=self.instance.pk)
-        if taken.exists():
+        if slug_taken(slug, by_other_than=self.instance.pk):
             raise forms.ValidationError(
                 _("A published article already lives at /articles/%(slug)s/: choose another."),
                 params={"slug": slug},
@@ -93,12 +90,6 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         if candidates is not None:
             self.fields["reviewer"].queryset = candidates
-
-    def clean_due_date(self):
-        due = self.cleaned_data["due_date"]
-        if due < timezone.localdate():
-            raise forms.ValidationError(_("The due date is in the past."))
-        return due
 
 
 class CancelAssignmentForm(forms.Form):

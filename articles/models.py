@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from articles import conditions
+from articles import conditions, validators
 from articles.choices import EDITABLE_STATES, ArticleState
 
 State = ArticleState
@@ -59,6 +59,7 @@ class Article(FSMModelMixin, models.Model):
     body = models.TextField(
         _("answer"),
         blank=True,
+        validators=[validators.body_length, validators.body_is_renderable],
         help_text=_(
             "Markdown. Cite sources with numbered markers such as [1] or [2, 3]; "
             "the numbers follow the order of the references below."
@@ -160,7 +161,7 @@ class Article(FSMModelMixin, models.Model):
         field=state,
         source=State.SUBMITTED,
         target=State.UNDER_REVIEW,
-        permission=conditions.by_editor,
+        permission=conditions.by_other_editor,
         conditions=[conditions.has_reviewers],
         custom={"label": _("Start review"), "done": _("The review has started.")},
     )
@@ -203,7 +204,7 @@ class Article(FSMModelMixin, models.Model):
         field=state,
         source=[State.SUBMITTED, State.UNDER_REVIEW],
         target=State.REJECTED,
-        permission=conditions.by_editor,
+        permission=conditions.by_other_editor,
         custom={
             "label": _("Reject"),
             "comment": "required",
@@ -217,7 +218,7 @@ class Article(FSMModelMixin, models.Model):
         field=state,
         source=[State.REJECTED, State.RETRACTED],
         target=State.DRAFT,
-        permission=conditions.by_editor,
+        permission=conditions.by_other_editor,
         custom={"label": _("Reopen as draft"), "done": _("Reopened as a draft.")},
     )
     def reopen(self) -> None:

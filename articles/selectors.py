@@ -27,10 +27,6 @@ def live_version_by_slug(slug: str) -> PublishedVersion:
         raise Http404("No published article at this address.") from None
 
 
-def latest_live_versions(limit: int = 20) -> QuerySet[PublishedVersion]:
-    return live_versions().order_by("-approved_at", "-id")[:limit]
-
-
 # Fields a list of articles shows; the rendered body, its source and the
 # references stay in the database until a reader opens the article.
 LISTING_FIELDS = (

@@ -123,7 +123,6 @@ def _transition(
     by: User,
     comment: str = "",
     expected_state: str | None = None,
-    after=None,
 ) -> Article:
     comment = (comment or "").strip()
     info = transition_info(name)
@@ -147,8 +146,8 @@ def _transition(
             getattr(article, name)()
         except TransitionNotAllowed as error:  # pragma: no cover - checked above
             raise WorkflowError(str(error)) from error
-        if after is not None:
-            after(article, by)
+        if name == "approve":
+            _publish(article, by)
         article._history_user = by
         article._change_reason = f"{info.label}: {comment}" if comment else info.label
         article.save()
@@ -246,7 +245,7 @@ def article_request_changes(*, article: Article | int, by: User, comment: str, *
 
 
 def article_approve(*, article: Article | int, by: User, comment: str = "", **kw) -> Article:
-    return _transition(article, "approve", by=by, comment=comment, after=_publish, **kw)
+    return _transition(article, "approve", by=by, comment=comment, **kw)
 
 
 def article_reject(*, article: Article | int, by: User, comment: str, **kw) -> Article:
@@ -269,14 +268,7 @@ def article_transition(
     *, article: Article | int, name: str, by: User, comment: str = "", expected_state=None
 ) -> Article:
     """Run the transition called ``name``: the entry point of the admin's buttons."""
-    return _transition(
-        article,
-        name,
-        by=by,
-        comment=comment,
-        expected_state=expected_state,
-        after=_publish if name == "approve" else None,
-    )
+    return _transition(article, name, by=by, comment=comment, expected_state=expected_state)
 
 
 CONTENT_FIELDS = ("title", "slug", "summary", "body", "topic")

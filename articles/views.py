@@ -7,8 +7,6 @@ constant number of queries.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,14 +21,10 @@ HOME_LIMIT = 200
 RECENT_COUNT = 3
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, context)
-
-
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     versions = list(selectors.live_version_listing(limit=HOME_LIMIT))
-    return _render(
+    return render(
         request,
         "public/home.html",
         {
@@ -44,18 +38,18 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     version = selectors.live_version_by_slug(slug)
-    return _render(request, "public/article.html", {"version": version})
+    return render(request, "public/article.html", {"version": version})
 
 
 @require_safe
 def advisory_board(request: HttpRequest) -> HttpResponse:
     members = public_board_members()
-    return _render(request, "public/advisory_board.html", {"members": members})
+    return render(request, "public/advisory_board.html", {"members": members})
 
 
 @require_safe
 def editorial_policy(request: HttpRequest) -> HttpResponse:
-    return _render(
+    return render(
         request,
         "public/editorial_policy.html",
         {"required_approvals": max(settings.EDITORIAL_REQUIRED_APPROVALS, 1)},

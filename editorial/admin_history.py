@@ -30,6 +30,8 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
         if request.method not in ("GET", "HEAD"):
             raise PermissionDenied
         self._check_visible(request, object_id)
+        if not str(version_id).isdigit():
+            raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_change_history_permission(self, request, obj=None) -> bool:

@@ -165,7 +165,3 @@ class ReviewDecision(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} · {self.assignment}"
-
-    @property
-    def counts_toward_approval(self) -> bool:
-        return self.decision == Decision.APPROVE and not self.conflict_declared

@@ -11,6 +11,18 @@ from reviewers.choices import AssignmentStatus, Decision
 from reviewers.models import BoardMember, ReviewAssignment, ReviewDecision
 
 
+def _holds_board_role(prefix: str = "") -> Q:
+    """Accounts that hold the board member's permission (as is_board_member checks)."""
+    decide = Permission.objects.filter(
+        codename="add_reviewdecision", content_type__app_label="reviewers"
+    )
+    return (
+        Q(**{f"{prefix}is_superuser": True})
+        | Q(**{f"{prefix}groups__permissions__in": decide})
+        | Q(**{f"{prefix}user_permissions__in": decide})
+    )
+
+
 def current_assignments(article: Article) -> QuerySet[ReviewAssignment]:
     """Assignments of the article's current round that are not cancelled or closed."""
     return ReviewAssignment.objects.filter(
@@ -23,11 +35,13 @@ def current_assignments(article: Article) -> QuerySet[ReviewAssignment]:
 def counting_approvals(article: Article) -> QuerySet[ReviewDecision]:
     """The "approve" decisions of this round that count toward publication.
 
-    A decision counts when its member is active, declared no conflict of
-    interest and is not the article's author.
+    A decision counts when its member is active and still on the board,
+    declared no conflict of interest and is not the article's author.
     """
+    on_board = BoardMember.objects.filter(_holds_board_role("user__"))
     return (
         ReviewDecision.objects.filter(
+            assignment__reviewer__in=on_board,
             assignment__article=article,
             assignment__round=article.review_round,
             assignment__status=AssignmentStatus.COMPLETED,
@@ -70,28 +84,33 @@ def approving_members(article: Article) -> list[BoardMember]:
     return list(members.values())
 
 
+def approval_count(article: Article) -> int:
+    """Distinct board members whose approval counts in this round."""
+    return counting_approvals(article).values("assignment__reviewer").distinct().count()
+
+
 def approval_rule_holds(article: Article, *, required: int) -> bool:
     if open_change_requests(article).exists():
         return False
-    distinct = counting_approvals(article).values("assignment__reviewer").distinct().count()
-    return distinct >= max(required, 1)
+    return approval_count(article) >= max(required, 1)
+
+
+def conflicted_members(article: Article) -> QuerySet[BoardMember]:
+    """Members who declared a conflict with this article in any round: never again."""
+    return BoardMember.objects.filter(
+        assignments__article=article, assignments__decision__conflict_declared=True
+    )
 
 
 def assignable_members(article: Article) -> QuerySet[BoardMember]:
     """Active board members who may be asked to review this round of the article."""
     taken = current_assignments(article).values("reviewer")
-    decide = Permission.objects.filter(
-        codename="add_reviewdecision", content_type__app_label="reviewers"
-    )
     return (
         BoardMember.objects.filter(active=True, user__is_active=True)
-        .filter(
-            Q(user__is_superuser=True)
-            | Q(user__groups__permissions__in=decide)
-            | Q(user__user_permissions__in=decide)
-        )
+        .filter(_holds_board_role("user__"))
         .exclude(user_id=article.author_id)
         .exclude(pk__in=taken)
+        .exclude(pk__in=conflicted_members(article).values("pk"))
         .distinct()
         .select_related("user")
     )

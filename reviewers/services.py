@@ -21,11 +21,15 @@ from articles.models import Article
 from articles.services import WorkflowError, lock
 from reviewers.choices import AssignmentStatus, Decision
 from reviewers.models import BoardMember, ReviewAssignment, ReviewDecision
-from reviewers.selectors import approval_rule_holds, rejection_recommended
+from reviewers.selectors import approval_rule_holds, conflicted_members, rejection_recommended
 from reviewers.signals import assignment_cancelled, decision_recorded, reviewer_assigned
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
+
+
+# A review is weeks of work, not years.
+MAX_REVIEW_DAYS = 365
 
 
 def _save(obj, *, by: User, reason: str) -> None:
@@ -68,8 +72,17 @@ def assignment_create(
             raise WorkflowError(
                 _("%(name)s wrote this article and cannot review it.") % {"name": reviewer.name}
             )
+        if conflicted_members(article).filter(pk=reviewer.pk).exists():
+            raise WorkflowError(
+                _("%(name)s declared a conflict of interest with this article.")
+                % {"name": reviewer.name}
+            )
         if due_date < today:
             raise WorkflowError(_("The due date is in the past."))
+        if due_date > today + datetime.timedelta(days=MAX_REVIEW_DAYS):
+            raise WorkflowError(
+                _("The due date is more than %(days)s days away.") % {"days": MAX_REVIEW_DAYS}
+            )
         already = _("%(name)s is already assigned to this round of review.") % {
             "name": reviewer.name
         }
@@ -110,9 +123,17 @@ def assignment_cancel(*, assignment: ReviewAssignment, by: User, reason: str) ->
     reason = (reason or "").strip()
     with transaction.atomic():
         lock(assignment.article_id)
-        assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+        assignment = (
+            ReviewAssignment.objects.select_for_update()
+            .select_related("article")
+            .get(pk=assignment.pk)
+        )
         if not is_editor(by):
             raise WorkflowError(_("Only an editor can cancel an assignment."))
+        if wrote(assignment.article, by):
+            raise WorkflowError(
+                _("You wrote this article: another editor must manage its reviewers.")
+            )
         if assignment.status != AssignmentStatus.OPEN:
             raise WorkflowError(
                 _("This assignment is no longer open: %(status)s.")

@@ -48,7 +48,9 @@ def add_article_as(client, topic_id) -> Article:
     return Article.objects.get(slug="how-are-warts-treated")
 
 
-def test_review_loop_through_the_admin_as_three_users(client, author, editor, member, mailoutbox):
+def test_review_loop_through_the_admin_as_three_users(
+    client, author, editor, member, due_date, mailoutbox
+):
     """Author writes and submits, editor assigns, board member approves: the page goes public."""
     topic = TopicFactory()
 
@@ -68,7 +70,7 @@ def test_review_loop_through_the_admin_as_three_users(client, author, editor, me
     assert f'value="{member.pk}"' in page
     response = client.post(
         reverse("admin:articles_article_assign", args=[article.pk]),
-        {"reviewer": member.pk, "due_date": "2099-01-31"},
+        {"reviewer": member.pk, "due_date": due_date.isoformat()},
     )
     assert response.status_code == 302
     assert reload(article).state == ArticleState.UNDER_REVIEW
@@ -115,6 +117,50 @@ def test_author_cannot_edit_a_submitted_article(client, author, article):
     client.force_login(author)
     page = client.get(change_url(article)).content.decode()
     assert 'name="body"' not in page
+    response = client.post(
+        change_url(article),
+        {"title": "Changed", "slug": article.slug, "topic": article.topic_id, "body": "x"},
+    )
+    assert reload(article).title == article.title
+    assert response.status_code in (200, 403)
+
+
+def test_edit_saved_after_the_article_was_submitted_keeps_the_text(client, author, article):
+    """A save that lost the race with a submission is refused with the typed text on screen."""
+    from articles.services import article_submit
+
+    client.force_login(author)
+    client.get(change_url(article))
+    article_submit(article=article, by=author)  # from another tab, meanwhile
+    typed = "A careful new paragraph the author must not lose [1]."
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "topic": article.topic_id,
+        "summary": "",
+        "body": typed,
+        "references-TOTAL_FORMS": "0",
+        "references-INITIAL_FORMS": "0",
+        "references-MIN_NUM_FORMS": "0",
+        "references-MAX_NUM_FORMS": "1000",
+    }
+    response = client.post(change_url(article), data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "its content can be edited only as a draft" in page
+    assert typed in page
+    assert reload(article).body != typed
+
+
+def test_board_member_cannot_post_an_edit(client, author, editor, member, article):
+    """A reviewer's crafted POST to the article form is refused and changes nothing."""
+    from articles.services import article_submit
+    from reviewers.services import assignment_create
+
+    article_submit(article=article, by=author)
+    assignment_create(article=article, reviewer=member, by=editor)
+    client.force_login(member.user)
     response = client.post(
         change_url(article),
         {"title": "Changed", "slug": article.slug, "topic": article.topic_id, "body": "x"},
@@ -255,4 +301,42 @@ def test_reference_history_is_shown_read_only(client, author, other_author, arti
     reference.refresh_from_db()
     assert reference.title != "Overwritten"
     client.force_login(other_author)
+    assert client.get(url).status_code == 404
+
+
+def test_unavailable_submit_is_shown_with_its_reason(client, author):
+    """An author whose draft cites nothing sees a disabled submit button and why."""
+    draft = ArticleFactory(author=author)
+    client.force_login(author)
+    page = client.get(change_url(draft)).content.decode()
+    assert "Submit for review</button>" in page
+    assert "disabled" in page
+    assert "The article cites no sources" in page
+
+
+def test_saving_an_article_stays_on_its_page(client, author, article):
+    """After "Save" the author is back on the article, where its workflow buttons are."""
+    client.force_login(author)
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "topic": article.topic_id,
+        "summary": "Shorter summary.",
+        "body": article.body,
+        "_save": "Save",
+        "references-TOTAL_FORMS": "0",
+        "references-INITIAL_FORMS": "0",
+        "references-MIN_NUM_FORMS": "0",
+        "references-MAX_NUM_FORMS": "1000",
+    }
+    response = client.post(change_url(article), data)
+    assert response.status_code == 302
+    assert response["Location"] == change_url(article)
+    assert reload(article).summary == "Shorter summary."
+
+
+def test_history_page_with_a_malformed_revision_id_is_not_found(client, editor, article):
+    """A revision id that is not a number answers 404, not a server error."""
+    client.force_login(editor)
+    url = f"/admin/articles/article/{article.pk}/history/abc/"
     assert client.get(url).status_code == 404

@@ -19,14 +19,9 @@ MILIA = "milia-treatment-options"
 REVISED = "honey-for-childrens-cough"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def seed() -> str:
+def seed(*args: str) -> str:
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
 
 
@@ -159,7 +154,7 @@ def test_seed_demo_refuses_more_approvals_than_board_members(db, settings):
 def test_seed_demo_leaves_an_existing_article_alone(db):
     """An article whose slug the demo uses is neither changed nor moved."""
     ArticleFactory(slug=MILIA, title="My own milia article")
-    seed()
+    seed("--force")
     article = Article.objects.get(slug=MILIA)
     assert article.title == "My own milia article"
     assert article.state == ArticleState.DRAFT
@@ -182,3 +177,11 @@ def test_seed_demo_prints_the_logins(seeded, settings):
     assert demo.DEMO_PASSWORD in seeded
     assert f"{settings.EDITORIAL_BASE_URL}/ (public site)" in seeded
     assert f"{settings.EDITORIAL_BASE_URL}/admin/ (back office)" in seeded
+
+
+def test_seed_demo_refuses_a_database_with_other_accounts(db):
+    """The demo's shared password never lands in a database real people use."""
+    User.objects.create_user("real.person", password="a long private passphrase")
+    with pytest.raises(CommandError, match="accounts the demo did not create"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not User.objects.filter(username="admin").exists()

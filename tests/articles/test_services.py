@@ -480,3 +480,30 @@ def test_long_comment_is_recorded_in_full_in_audit_and_history(article_under_rev
 
     assert article.audit_entries.last().comment == comment.strip()
     assert article.history.first().history_change_reason.endswith(comment.strip())
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("([" * 100, "never closed"),
+        ("".join("  " * i + "- a\n" for i in range(80)), "nested too deeply"),
+        ("x" * 30_001, "too long"),
+    ],
+    ids=["unclosed-brackets", "deep-nesting", "too-long"],
+)
+def test_save_content_refuses_bodies_that_cannot_render_cheaply(article, author, body, message):
+    """A body that would stall or crash the renderer is refused with a reason, nothing saved."""
+    original = article.body
+    article.body = body
+    with pytest.raises(services.WorkflowError, match=message):
+        services.article_save_content(article=article, by=author)
+    assert Article.objects.get(pk=article.pk).body == original
+
+
+def test_submit_with_a_marker_beyond_the_references_names_it(article, author):
+    """Submitting a body citing [3] with two references is refused, naming [3]."""
+    article.body = "Known [1], debated [2], unknown [3]."
+    services.article_save_content(article=article, by=author)
+    with pytest.raises(services.WorkflowError, match=r"cites \[3\]"):
+        services.article_submit(article=article, by=author)
+    assert Article.objects.get(pk=article.pk).state == "draft"

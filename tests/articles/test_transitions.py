@@ -37,6 +37,7 @@ LABELS = {
 ONLY_AUTHOR = "Only the article's author can do this."
 ONLY_AUTHOR_OR_EDITOR = "Only the article's author or an editor can do this."
 ONLY_EDITOR = "Only an editor can do this."
+ONLY_OTHER_EDITOR = "Only an editor who did not write this article can do this."
 ONLY_CHANGE_REQUESTER_OR_EDITOR = (
     "Only an editor, or a board member who requested changes in this round of review"
 )
@@ -164,8 +165,8 @@ REFUSED = [
     ("withdraw", "submitted", "other_author", ONLY_AUTHOR),
     ("withdraw", "under_review", "editor", ONLY_AUTHOR),
     ("withdraw", "under_review", "member", ONLY_AUTHOR),
-    ("start_review", "submitted_with_assignment", "author", ONLY_EDITOR),
-    ("start_review", "submitted_with_assignment", "member", ONLY_EDITOR),
+    ("start_review", "submitted_with_assignment", "author", ONLY_OTHER_EDITOR),
+    ("start_review", "submitted_with_assignment", "member", ONLY_OTHER_EDITOR),
     ("request_changes", "under_review", "author", ONLY_CHANGE_REQUESTER_OR_EDITOR),
     ("request_changes", "under_review", "other_author", ONLY_CHANGE_REQUESTER_OR_EDITOR),
     # A member sends the article back by recording a decision, not directly.
@@ -175,10 +176,10 @@ REFUSED = [
     ("approve", "under_review_with_quorum", "other_author", ONLY_APPROVER_OR_EDITOR),
     ("approve", "under_review_with_quorum", "second_member", ONLY_APPROVER_OR_EDITOR),
     ("approve", "under_review_with_quorum", "unassigned_member", ONLY_APPROVER_OR_EDITOR),
-    ("reject", "under_review", "author", ONLY_EDITOR),
-    ("reject", "under_review", "member", ONLY_EDITOR),
-    ("reopen", "rejected", "author", ONLY_EDITOR),
-    ("reopen", "rejected", "member", ONLY_EDITOR),
+    ("reject", "under_review", "author", ONLY_OTHER_EDITOR),
+    ("reject", "under_review", "member", ONLY_OTHER_EDITOR),
+    ("reopen", "rejected", "author", ONLY_OTHER_EDITOR),
+    ("reopen", "rejected", "member", ONLY_OTHER_EDITOR),
     ("revise", "approved", "other_author", ONLY_AUTHOR_OR_EDITOR),
     ("revise", "approved", "member", ONLY_AUTHOR_OR_EDITOR),
     ("retract", "approved", "author", ONLY_EDITOR),

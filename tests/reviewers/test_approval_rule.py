@@ -339,3 +339,21 @@ def test_cancelled_assignment_reviewer_cannot_decide(two_reviewers, member, edit
         decision_record(assignment=cancelled, by=member.user, decision="approve")
 
     assert (ReviewDecision.objects.exists(), fresh(two_reviewers).state) == (False, "under_review")
+
+
+def test_approval_of_member_removed_from_the_board_does_not_count(
+    article_under_review, member, second_member, editor, settings
+):
+    """A member taken out of the Advisory Board role no longer counts toward approval."""
+    from django.contrib.auth.models import Group
+
+    from reviewers.selectors import approval_count
+
+    settings.EDITORIAL_REQUIRED_APPROVALS = 2
+    assignment_create(article=article_under_review, reviewer=second_member, by=editor)
+    first = ReviewAssignment.objects.get(reviewer=member)
+    decision_record(assignment=first, by=member.user, decision="approve")
+    member.user.groups.remove(Group.objects.get(name="Advisory Board"))
+
+    article = Article.objects.get(pk=article_under_review.pk)
+    assert approval_count(article) == 0

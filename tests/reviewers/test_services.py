@@ -528,3 +528,57 @@ def test_immutable_records_refuse_bulk_update_and_delete(approved_article, model
         model.objects.all().delete()
     assert model.objects.count() == count
     assert not model.objects.filter(**{field: "rewritten"}).exists()
+
+
+def test_member_who_declared_a_conflict_is_not_assigned_in_a_later_round(
+    article_under_review, member, editor, author
+):
+    """A declared conflict carries across rounds: the member is neither offered nor assignable."""
+    from reviewers.selectors import assignable_members
+
+    first = ReviewAssignment.objects.get(reviewer=member)
+    decision_record(
+        assignment=first,
+        by=member.user,
+        decision="approve",
+        conflict_declared=True,
+        conflict_statement="I co-authored one of the cited studies.",
+    )
+    article_services.article_withdraw(article=article_under_review, by=author)
+    article = article_services.article_submit(article=article_under_review, by=author)
+
+    assert member not in assignable_members(article)
+    with pytest.raises(WorkflowError, match="declared a conflict of interest"):
+        assignment_create(article=article, reviewer=member, by=editor)
+
+
+def test_assignment_cancel_by_editor_who_wrote_the_article_is_refused(member, editor):
+    """An editor cannot drop the reviewers of their own article."""
+    from tests.conftest import ArticleFactory, ReferenceFactory, UserFactory
+
+    editor.groups.add(Group.objects.get(name="Authors"))
+    own = ArticleFactory(author=editor)
+    ReferenceFactory(article=own)
+    article_services.article_submit(article=own, by=editor)
+    other_editor = UserFactory(username="editor2", groups=["Editors"])
+    assignment = assignment_create(article=own, reviewer=member, by=other_editor)
+
+    with pytest.raises(WorkflowError, match="another editor must manage"):
+        assignment_cancel(assignment=assignment, by=editor, reason="Changed my mind.")
+    with pytest.raises(WorkflowError, match="did not write this article"):
+        article_services.article_reject(article=own, by=editor, comment="Not good enough.")
+    assert fresh(own).state == "under_review"
+
+
+def test_assignment_create_with_due_date_over_a_year_away_is_refused(
+    submitted_article, member, editor
+):
+    """A due date more than a year away is refused as a typing slip."""
+    with pytest.raises(WorkflowError, match="more than 365 days away"):
+        assignment_create(
+            article=submitted_article,
+            reviewer=member,
+            by=editor,
+            due_date=timezone.localdate() + datetime.timedelta(days=400),
+        )
+    assert not ReviewAssignment.objects.exists()

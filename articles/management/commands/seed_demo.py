@@ -275,7 +275,24 @@ class Command(BaseCommand):
         f"“{demo.DEMO_PASSWORD}”), topics and articles in every state. Safe to run again."
     )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Add the demo even though the database has accounts the demo did not create.",
+        )
+
     def handle(self, *args, **options) -> None:
+        # The demo's accounts share a published password, the superuser's
+        # too: never slip them into a database that real people use.
+        demo_names = {user.username for user in demo.USERS}
+        others = get_user_model().objects.exclude(username__in=demo_names)
+        if others.exists() and not options["force"]:
+            raise CommandError(
+                "This database has accounts the demo did not create, so it looks like a real "
+                "one: the demo's logins share a published password. Use an empty database, "
+                "or pass --force if you are sure."
+            )
         builder = DemoBuilder(required_approvals=settings.EDITORIAL_REQUIRED_APPROVALS)
         # Every step sends its notifications once the transaction commits; the
         # demo's own traffic would only flood the console.
