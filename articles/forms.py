@@ -74,8 +74,21 @@ class TransitionForm(forms.Form):
     state = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
 
+class CandidateField(forms.ModelChoiceField):
+    """Board members with what an editor weighs when choosing: field and load."""
+
+    def label_from_instance(self, member):
+        label = f"{member} — {member.specialties}"
+        open_reviews = getattr(member, "open_reviews", None)
+        if open_reviews is not None:
+            label += " · " + (
+                _("no open reviews") if not open_reviews else _("%(n)s open") % {"n": open_reviews}
+            )
+        return label
+
+
 class AssignForm(forms.Form):
-    reviewer = forms.ModelChoiceField(
+    reviewer = CandidateField(
         queryset=BoardMember.objects.none(),
         label=_("Board member"),
         empty_label=_("Choose a board member…"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from articles.models import Article
 from reviewers.choices import AssignmentStatus, Decision
@@ -113,6 +113,14 @@ def assignable_members(article: Article) -> QuerySet[BoardMember]:
         .exclude(pk__in=conflicted_members(article).values("pk"))
         .distinct()
         .select_related("user")
+        .annotate(
+            open_reviews=Count(
+                "assignments",
+                filter=Q(assignments__status=AssignmentStatus.OPEN),
+                distinct=True,
+            )
+        )
+        .order_by("open_reviews", "user__last_name")
     )
 
 

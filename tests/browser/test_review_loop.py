@@ -111,7 +111,7 @@ def test_author_editor_and_board_member_publish_an_article(
     open_article(page)
     assign = page.locator("form.wf-assign")
     expect(assign.get_by_role("heading", name="Assign a board member")).to_be_visible()
-    assign.get_by_label("Board member").select_option(label=str(member))
+    assign.get_by_label("Board member").select_option(value=str(member.pk))
     assign.get_by_label("Review due by").fill(due.isoformat())
     shot(page, "03-editor-assigns")
     assign.get_by_role("button", name="Assign", exact=True).click()
