@@ -15,7 +15,7 @@ from articles.models import Article, AuditEntry
 from articles.services import WorkflowError
 from reviewers.models import ReviewAssignment, ReviewDecision
 from reviewers.services import assignment_cancel, assignment_create, decision_record
-from tests.conftest import BoardMemberFactory
+from tests.conftest import ArticleFactory, BoardMemberFactory, ReferenceFactory
 
 
 def fresh(article: Article) -> Article:
@@ -582,3 +582,20 @@ def test_assignment_create_with_due_date_over_a_year_away_is_refused(
             due_date=timezone.localdate() + datetime.timedelta(days=400),
         )
     assert not ReviewAssignment.objects.exists()
+
+
+def test_candidates_come_least_busy_first_with_their_load(
+    submitted_article, member, second_member, editor, author
+):
+    """The assignment list offers members with fewer open reviews first, counting them."""
+    from reviewers.selectors import assignable_members
+
+    for _ in range(2):
+        other = ArticleFactory(author=author)
+        ReferenceFactory(article=other)
+        other = article_services.article_submit(article=other, by=author)
+        assignment_create(article=other, reviewer=member, by=editor)
+
+    candidates = list(assignable_members(submitted_article))
+    assert candidates == [second_member, member]
+    assert [c.open_reviews for c in candidates] == [0, 2]
