@@ -204,8 +204,9 @@ def version_from_working_copy(article: Article, *, by: User | None = None) -> Pu
         references=[ref.as_snapshot(n) for n, ref in enumerate(references, start=1)],
         reviewers=[member.as_snapshot() for member in approving_members(article)],
         author_name=article.author.get_full_name() or article.author.get_username(),
-        submitted_at=article.submitted_at,
-        review_started_at=article.review_started_at,
+        # A draft's dates belong to an earlier round, not to this text.
+        submitted_at=None if article.is_editable else article.submitted_at,
+        review_started_at=None if article.is_editable else article.review_started_at,
         approved_at=None,
         approved_by=by,
     )
