@@ -340,3 +340,42 @@ def test_history_page_with_a_malformed_revision_id_is_not_found(client, editor, 
     client.force_login(editor)
     url = f"/admin/articles/article/{article.pk}/history/abc/"
     assert client.get(url).status_code == 404
+
+
+def _queries_for(client, url) -> int:
+    """Queries of a GET, measured after a first request warmed the caches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_article_list_costs_the_same_queries_for_2_and_12_articles(client, editor, author):
+    """The editor's article list does not query once per article."""
+    client.force_login(editor)
+    url = reverse("admin:articles_article_changelist")
+    for _ in range(2):
+        ArticleFactory(author=author)
+    few = _queries_for(client, url)
+    for _ in range(10):
+        ArticleFactory(author=author)
+    assert _queries_for(client, url) == few
+
+
+def test_change_page_costs_the_same_queries_for_2_and_20_references(
+    client, author, editor, member, article
+):
+    """A reviewer's article page does not query once per reference."""
+    from articles.services import article_submit
+    from reviewers.services import assignment_create
+
+    article_submit(article=article, by=author)
+    assignment_create(article=article, reviewer=member, by=editor)
+    client.force_login(member.user)
+    few = _queries_for(client, change_url(article))
+    for position in range(3, 21):
+        ReferenceFactory(article=article, position=position)
+    assert _queries_for(client, change_url(article)) == few
