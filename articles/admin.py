@@ -387,6 +387,9 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             "wf_live": article.live_version,
             "wf_approvals": review_selectors.approval_count(article) if in_review else None,
             "wf_required": settings.EDITORIAL_REQUIRED_APPROVALS,
+            # Conflict statements may name private relationships: editors
+            # and the member who wrote one read it; the author sees the recusal.
+            "wf_sees_statements": editor,
         }
 
     def transition_view(self, request, object_id, name):

@@ -379,3 +379,26 @@ def test_change_page_costs_the_same_queries_for_2_and_20_references(
     for position in range(3, 21):
         ReferenceFactory(article=article, position=position)
     assert _queries_for(client, change_url(article)) == few
+
+
+def test_conflict_statement_is_hidden_from_the_author(client, author, editor, member, article):
+    """The author sees that a member recused; only editors read the statement."""
+    from articles.services import article_submit
+    from reviewers.services import assignment_create, decision_record
+
+    article_submit(article=article, by=author)
+    assignment = assignment_create(article=article, reviewer=member, by=editor)
+    statement = "My spouse consults for the maker of the cream discussed."
+    decision_record(
+        assignment=assignment,
+        by=member.user,
+        decision="approve",
+        conflict_declared=True,
+        conflict_statement=statement,
+    )
+    client.force_login(author)
+    page = client.get(change_url(article)).content.decode()
+    assert "Recused: conflict of interest" in page
+    assert statement not in page
+    client.force_login(editor)
+    assert statement in client.get(change_url(article)).content.decode()
