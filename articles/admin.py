@@ -39,7 +39,7 @@ from articles.services import WorkflowError
 from editorial.admin_history import ReadOnlyHistoryAdmin
 from reviewers import selectors as review_selectors
 from reviewers import services as review_services
-from reviewers.choices import AssignmentStatus
+from reviewers.choices import AssignmentStatus, Decision
 from reviewers.models import ReviewAssignment
 
 STATE_COLOURS = {
@@ -287,14 +287,23 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         pending_form = pending.get("form")
         pending_data = pending.get("data")
 
-        actions = []
-        for info in services.available_transitions(article, user):
-            if pending_form == f"transition:{info.name}":
-                form = TransitionForm(pending_data)
+        def restored(form_class, name: str, initial=None, **kwargs):
+            """The form as the user last sent it, errors shown, or a fresh one."""
+            if pending_form == name:
+                form = form_class(pending_data, **kwargs)
                 form.is_valid()
-            else:
-                form = TransitionForm(initial={"state": article.state})
-            actions.append({"info": info, "form": form})
+                return form
+            return form_class(initial=initial, **kwargs)
+
+        actions = [
+            {
+                "info": info,
+                "form": restored(
+                    TransitionForm, f"transition:{info.name}", initial={"state": article.state}
+                ),
+            }
+            for info in services.available_transitions(article, user)
+        ]
 
         blocked = [
             {"info": info, "reason": reason}
@@ -313,18 +322,15 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
 
         assign_form = None
         if editor and article.state in (ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW):
-            candidates = review_selectors.assignable_members(article)
-            if pending_form == "assign":
-                assign_form = AssignForm(pending_data, candidates=candidates)
-                assign_form.is_valid()
-            else:
-                assign_form = AssignForm(
-                    candidates=candidates,
-                    initial={
-                        "due_date": timezone.localdate()
-                        + datetime.timedelta(days=settings.EDITORIAL_REVIEW_DAYS)
-                    },
-                )
+            default_due = timezone.localdate() + datetime.timedelta(
+                days=settings.EDITORIAL_REVIEW_DAYS
+            )
+            assign_form = restored(
+                AssignForm,
+                "assign",
+                initial={"due_date": default_due},
+                candidates=review_selectors.assignable_members(article),
+            )
 
         my_assignment = next(
             (
@@ -339,11 +345,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         decision_form = None
         preview_html = None
         if my_assignment is not None and article.state == ArticleState.UNDER_REVIEW:
-            if pending_form == "decide":
-                decision_form = DecisionForm(pending_data)
-                decision_form.is_valid()
-            else:
-                decision_form = DecisionForm()
+            decision_form = restored(DecisionForm, "decide")
             preview_html = services.version_from_working_copy(article).body_html
 
         # Text typed into an action that is no longer offered (the article
@@ -369,7 +371,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             if article.state == ArticleState.CHANGES_REQUESTED
             and a.round == article.review_round
             and getattr(a, "decision", None) is not None
-            and a.decision.decision == "request_changes"
+            and a.decision.decision == Decision.REQUEST_CHANGES
         ]
         return {
             "wf_requested_changes": requested,
