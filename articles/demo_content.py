@@ -387,6 +387,103 @@ TITUS_2012 = DemoReference(
     year=2012,
 )
 
+CTT_2022 = DemoReference(
+    authors="Cholesterol Treatment Trialists' Collaboration",
+    title=(
+        "Effect of statin therapy on muscle symptoms: an individual participant data "
+        "meta-analysis of large-scale, randomised, double-blind trials"
+    ),
+    journal="Lancet",
+    year=2022,
+    pmid="36049498",
+    doi="10.1016/S0140-6736(22)01545-8",
+)
+WOOD_2020 = DemoReference(
+    authors="Wood FA, Howard JP, Finegold JA, et al.",
+    title="N-of-1 trial of a statin, placebo, or no treatment to assess side effects",
+    journal="N Engl J Med",
+    year=2020,
+    doi="10.1056/NEJMc2031173",
+)
+HERRETT_2021 = DemoReference(
+    authors="Herrett E, Williamson E, Brack K, et al.; StatinWISE Trial Group",
+    title=(
+        "Statin treatment and muscle symptoms: series of randomised, placebo controlled "
+        "n-of-1 trials"
+    ),
+    journal="BMJ",
+    year=2021,
+    pmid="33627334",
+    doi="10.1136/bmj.n135",
+)
+NICE_NG84 = DemoReference(
+    authors="National Institute for Health and Care Excellence",
+    title="Sore throat (acute): antimicrobial prescribing (NICE guideline NG84)",
+    journal="National Institute for Health and Care Excellence, London",
+    year=2018,
+)
+SPINKS_2021 = DemoReference(
+    authors="Spinks A, Glasziou PP, Del Mar CB",
+    title="Antibiotics for treatment of sore throat in children and adults",
+    journal="Cochrane Database Syst Rev",
+    year=2021,
+    pmid="34881426",
+    doi="10.1002/14651858.CD000023.pub5",
+)
+SKOOG_STAHLGREN_2019 = DemoReference(
+    authors="Skoog Ståhlgren G, Tyrstrup M, Edlund C, et al.",
+    title=(
+        "Penicillin V four times daily for five days versus three times daily for 10 days in "
+        "patients with pharyngotonsillitis caused by group A streptococci: randomised "
+        "controlled, open label, non-inferiority study"
+    ),
+    journal="BMJ",
+    year=2019,
+    pmid="31585944",
+    doi="10.1136/bmj.l5337",
+)
+KWOK_2012 = DemoReference(
+    authors="Kwok CS, Gibbs S, Bennett C, Holland R, Abbott R",
+    title="Topical treatments for cutaneous warts",
+    journal="Cochrane Database Syst Rev",
+    year=2012,
+    pmid="22972052",
+    doi="10.1002/14651858.CD001781.pub3",
+)
+BRUGGINK_2010 = DemoReference(
+    authors="Bruggink SC, Gussekloo J, Berger MY, et al.",
+    title=(
+        "Cryotherapy with liquid nitrogen versus topical salicylic acid application for "
+        "cutaneous warts in primary care: randomized controlled trial"
+    ),
+    journal="CMAJ",
+    year=2010,
+    pmid="20837684",
+    doi="10.1503/cmaj.092194",
+)
+FOCHT_2002 = DemoReference(
+    authors="Focht DR 3rd, Spicer C, Fairchok MP",
+    title=(
+        "The efficacy of duct tape vs cryotherapy in the treatment of verruca vulgaris "
+        "(the common wart)"
+    ),
+    journal="Arch Pediatr Adolesc Med",
+    year=2002,
+    pmid="12361440",
+    doi="10.1001/archpedi.156.10.971",
+)
+WENNER_2007 = DemoReference(
+    authors="Wenner R, Askari SK, Cham PM, et al.",
+    title=(
+        "Duct tape for the treatment of common warts in adults: a double-blind randomized "
+        "controlled trial"
+    ),
+    journal="Arch Dermatol",
+    year=2007,
+    pmid="17372095",
+    doi="10.1001/archderm.143.3.309",
+)
+
 
 # --- Articles ---------------------------------------------------------------------
 
@@ -538,6 +635,178 @@ ARTICLES = (
             "Accurate and balanced; the warning about the eyes is worth keeping. Approved.",
             "The newborn section matches what I tell parents. Approved.",
             "Approved. Good that the retinoid paragraph mentions pregnancy.",
+        ),
+    ),
+    DemoArticle(
+        slug="statins-and-muscle-pain",
+        title="Do statins cause muscle pain?",
+        summary=(
+            "Muscle aches are common in people taking statins, but blinded trials show that "
+            "the statin itself causes only a small share of them. Talk to your doctor before "
+            "stopping."
+        ),
+        topic="medicines",
+        body="""\
+Statins lower LDL cholesterol and reduce the risk of heart attacks and strokes. Many \
+people who take one notice aching, stiff or weak muscles, and these symptoms are the \
+reason most often given for stopping. The real question is how often the statin is to \
+blame.
+
+## What the large trials show
+
+The Cholesterol Treatment Trialists' Collaboration analysed the records of every \
+participant in 19 large, double-blind trials in which people took a statin or a dummy \
+tablet (placebo) for several years. Muscle pain or weakness was reported by 27.1% of \
+people on a statin and by 26.6% of people on placebo [1]. The statin caused a small \
+extra number of complaints, mostly in the first year of treatment, but the great \
+majority of muscle symptoms reported by people taking a statin, more than nine in ten, \
+were not caused by the drug [1].
+
+## Trials in people who had given up statins
+
+Two trials let people who had stopped a statin because of side effects test the drug on \
+themselves without knowing what they were taking. In SAMSON, 60 people were each given a \
+year of monthly bottles holding atorvastatin, placebo or no tablets at all, in a random \
+order. Their daily symptom scores were almost as high in placebo months as in statin \
+months, and both were higher than in months without tablets [2]. In StatinWISE, 200 \
+people from UK general practices alternated two-month periods of atorvastatin and \
+placebo; their muscle symptom scores did not differ between the two, and two thirds of \
+those who finished the trial said they had restarted a statin [3]. Both trials tested \
+atorvastatin 20 mg, so their results may not apply to every statin or to higher doses.
+
+## What this means for you
+
+- Your symptoms are real, but they often have another cause, such as exercise, ageing, \
+another illness, or the worry that a tablet will cause side effects.
+- Do not simply stop your statin. Talk to your doctor, who may suggest a short break, a \
+lower dose or a different statin to see whether the symptoms change.
+- Rarely, statins cause serious muscle damage. Get medical advice the same day if you \
+have severe, unexplained muscle pain or weakness, especially with dark brown urine or a \
+fever.
+""",
+        references=(CTT_2022, WOOD_2020, HERRETT_2021),
+        story=APPROVED,
+        reviewers=("dr.mehta", "dr.lindqvist", "dr.okafor"),
+        approval_comments=(
+            "Approved. The figures match the trials, and the advice not to stop without "
+            "talking to a doctor is right.",
+            "Approved; the warning about dark urine is clear.",
+            "Approved.",
+        ),
+    ),
+    DemoArticle(
+        slug="antibiotics-for-sore-throat",
+        title="Do I need antibiotics for a sore throat?",
+        summary=(
+            "Usually not: most sore throats get better within about a week without them. "
+            "When an antibiotic is needed, a doctor may prescribe a shorter course than in "
+            "the past."
+        ),
+        topic="medicines",
+        body="""\
+Most sore throats are caused by viruses, the same ones that cause colds, and antibiotics \
+do nothing against viruses. Even when bacteria are the cause, a sore throat usually gets \
+better on its own within about a week [1].
+
+## How much do antibiotics help?
+
+A Cochrane review brought together 29 trials with more than 15,000 cases of sore throat \
+in children and adults [2]. Antibiotics probably helped a little: roughly six people had \
+to take them for one more person to be free of a sore throat on the third day, and about \
+eighteen for one more person after a week. Most of the trials were carried out in the \
+1950s, when serious complications such as rheumatic fever were far more common than they \
+are in most countries today [2]. Against this small benefit come side effects such as \
+diarrhoea and rashes, and the spread of bacteria that antibiotics no longer kill.
+
+## Who might need them?
+
+Guidance for England from the National Institute for Health and Care Excellence (NICE) \
+asks health professionals to use a short score, such as FeverPAIN or Centor, built from \
+signs such as fever, pus on the tonsils, tender glands in the neck and the absence of a \
+cough [1]. With a low score no antibiotic is needed. With a middle score you may be \
+given a back-up prescription, to use only if you are not improving after a few days, and \
+with a high score an antibiotic may be started straight away [1].
+
+## How long should a course be?
+
+When penicillin is needed, NICE allows a course of 5 to 10 days [1]. In a Swedish trial \
+of 433 people aged 6 and over with a streptococcal throat infection, five days of \
+penicillin taken four times a day worked about as well as the usual ten days three times \
+a day, with fewer side effects, although the bacteria were cleared a little less often \
+[3]. Take a course exactly as it was prescribed.
+
+## Looking after yourself
+
+Paracetamol or ibuprofen and plenty of fluids ease the pain and fever [1]. Seek medical \
+help urgently if you have difficulty breathing or swallowing saliva, cannot open your \
+mouth fully, or feel very unwell, and see a doctor if the sore throat is not improving \
+after a week.
+""",
+        references=(NICE_NG84, SPINKS_2021, SKOOG_STAHLGREN_2019),
+        story=APPROVED,
+        reviewers=("dr.lindqvist", "dr.mehta", "dr.okafor"),
+        approval_comments=(
+            "Approved. Parents ask this every winter, and the warning signs are the right ones.",
+            "Approved; good that it says to take a course exactly as prescribed.",
+            "Approved.",
+        ),
+    ),
+    DemoArticle(
+        slug="warts-duct-tape-or-freezing",
+        title="Should I treat a wart with duct tape or freezing?",
+        summary=(
+            "Many warts go away on their own. If you want to treat one, salicylic acid and "
+            "freezing have the best evidence; duct tape has given mixed results."
+        ),
+        topic="skin-conditions",
+        body="""\
+Warts are small, rough lumps caused by the human papillomavirus (HPV) infecting the top \
+layer of the skin, most often on the hands and on the soles of the feet, where they are \
+called verrucas. They are very common in children and are harmless. Many go away on \
+their own, although that can take months or years: in one Dutch trial, about one in six \
+people who simply waited had lost all their warts after 13 weeks [1].
+
+## Salicylic acid
+
+Salicylic acid paints and gels, sold in pharmacies, peel away the thickened skin. A \
+Cochrane review of 85 trials found that they cleared warts more often than a placebo \
+did, and they seemed to work better on the hands than on the feet [2]. Many of the \
+trials had weaknesses in their design. The treatment is applied every day, usually for \
+several weeks, and should not be used on the face or, without advice, by people with \
+diabetes or poor circulation.
+
+## Freezing
+
+A clinician can freeze a wart with liquid nitrogen, usually every two to three weeks. \
+The Cochrane review could not show that freezing worked better than placebo [2], but a \
+trial in Dutch general practice found that after 13 weeks all warts had gone in 39% of \
+people who had freezing, 24% of those who used salicylic acid and 16% of those who \
+waited [1]. The advantage of freezing was clearest for common warts on the hands; for \
+verrucas there was no clear difference. Freezing is often painful and can cause blisters \
+[1].
+
+## Duct tape
+
+Covering a wart with duct tape is a popular home remedy, but the evidence is mixed. In a \
+small trial in children and young people, more warts cleared with duct tape than with \
+freezing [3]. A later trial in 90 adults found that duct tape cleared the treated wart \
+in only about one person in five, no more often than a pad without tape did [4]. It is \
+cheap and unlikely to do harm, but it can irritate the skin.
+
+## When to see a doctor
+
+See a doctor if you are not sure that a lump is a wart, or if it bleeds, changes or \
+grows quickly; if warts appear on the face or genitals; if you have diabetes, poor \
+circulation or a weakened immune system; or if warts are spreading or painful.
+""",
+        references=(BRUGGINK_2010, KWOK_2012, FOCHT_2002, WENNER_2007),
+        story=APPROVED,
+        reviewers=("dr.okafor", "dr.mehta", "dr.lindqvist"),
+        approval_comments=(
+            "Approved. Balanced on duct tape, and the advice for people with diabetes is "
+            "important.",
+            "Approved; the advice on pharmacy treatments is sound.",
+            "Approved. Matches what I see in children.",
         ),
     ),
     DemoArticle(
