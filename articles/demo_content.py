@@ -483,6 +483,20 @@ WENNER_2007 = DemoReference(
     pmid="17372095",
     doi="10.1001/archderm.143.3.309",
 )
+NICE_NG143 = DemoReference(
+    authors="National Institute for Health and Care Excellence",
+    title="Fever in under 5s: assessment and initial management (NICE guideline NG143)",
+    journal="National Institute for Health and Care Excellence, London",
+    year=2019,
+)
+MEREMIKWU_2003 = DemoReference(
+    authors="Meremikwu M, Oyo-Ita A",
+    title="Physical methods for treating fever in children",
+    journal="Cochrane Database Syst Rev",
+    year=2003,
+    pmid="12804512",
+    doi="10.1002/14651858.CD004264",
+)
 
 
 # --- Articles ---------------------------------------------------------------------
@@ -807,6 +821,63 @@ circulation or a weakened immune system; or if warts are spreading or painful.
             "important.",
             "Approved; the advice on pharmacy treatments is sound.",
             "Approved. Matches what I see in children.",
+        ),
+    ),
+    DemoArticle(
+        slug="looking-after-a-child-with-a-fever",
+        title="How should I look after my child when they have a fever?",
+        summary=(
+            "Most fevers in children come with minor infections and pass in a few days. Aim "
+            "to keep your child comfortable and drinking, and know the signs that mean they "
+            "need to be seen."
+        ),
+        topic="childrens-health",
+        body="""\
+A temperature of 38 °C or more usually counts as a fever in a child. Most fevers come \
+with common viral infections, such as colds, and pass within a few days. Fever is part \
+of the way the body fights infection, and there is no evidence that it makes the illness \
+worse or harms the brain. The aim is to help your child feel better, not to bring the \
+thermometer reading back to normal [1].
+
+## Medicines
+
+If your child is distressed, give either paracetamol or ibuprofen, at the dose for their \
+age or weight printed on the pack [2]. A high reading alone is no reason to give a \
+medicine, and neither medicine prevents febrile convulsions (fits) [2]. Do not give the \
+two together. If the first has not helped, you can try the other instead, and alternate \
+them only if the distress returns before the next dose is due [2]. In a trial in \
+children aged six months to six years, giving both kept children free of fever for \
+longer but did not clearly make them more comfortable [3]. Write down each dose and the \
+time you gave it.
+
+## Comfort and drinks
+
+- Dress your child in normal, light clothing: do not bundle them up or strip them off \
+[2].
+- Do not sponge them with water to cool them [2]. In a review of seven small trials, \
+sponging added to a medicine lowered the temperature faster in the first hour, but made \
+shivering and goose pimples more common [4].
+- Offer drinks often; if you breastfeed, breast milk is best [2].
+- Check on your child during the night.
+
+## When to see a doctor
+
+Call 999 or your local emergency number if your child has a fit, is hard to wake, \
+struggles to breathe, or has a rash that does not fade when you press a glass against it \
+[2]. Get urgent medical advice if a baby under three months has a temperature of 38 °C \
+or more [2]. Contact a doctor the same day if a baby aged three to six months has 39 °C \
+or more, if your child shows signs of dehydration (a dry mouth, no tears, sunken eyes, or \
+a sunken soft spot on a baby's head), or if your child is getting worse or you are \
+worried [2]. See a doctor if the fever lasts five days or longer [2].
+""",
+        references=(SULLIVAN_2011, NICE_NG143, HAY_2008, MEREMIKWU_2003),
+        story=APPROVED,
+        reviewers=("dr.mehta", "dr.lindqvist", "dr.okafor"),
+        approval_comments=(
+            "Approved. The medicine advice matches the guideline: one at a time, for "
+            "distress, at the dose on the pack.",
+            "Approved; the age thresholds and warning signs are the right ones.",
+            "Approved. Good that the rash check is explained.",
         ),
     ),
     DemoArticle(
