@@ -34,7 +34,14 @@ from articles.forms import (
     ReferenceForm,
     TransitionForm,
 )
-from articles.models import Article, AuditEntry, PublishedVersion, Reference, Topic
+from articles.models import (
+    Article,
+    AuditEntry,
+    PublishedVersion,
+    Reference,
+    Topic,
+    display_name,
+)
 from articles.services import WorkflowError
 from editorial.admin_history import ReadOnlyHistoryAdmin
 from reviewers import selectors as review_selectors
@@ -211,7 +218,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description=_("author"), ordering="author__last_name")
     def author_name(self, obj):
-        return obj.author.get_full_name() or obj.author.get_username()
+        return display_name(obj.author)
 
     @admin.display(description=_("state"), ordering="state")
     def state_badge(self, obj):

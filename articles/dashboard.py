@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.choices import ArticleState
 from articles.conditions import is_editor
-from articles.models import Article
+from articles.models import Article, display_name
 from reviewers.choices import AssignmentStatus
 from reviewers.models import ReviewAssignment
 
@@ -109,7 +109,7 @@ def work_queues(user) -> list[Queue]:
                         lambda a: (
                             _("by %(author)s, %(topic)s")
                             % {
-                                "author": a.author.get_full_name() or a.author.get_username(),
+                                "author": display_name(a.author),
                                 "topic": a.topic,
                             }
                         ),

@@ -14,6 +14,11 @@ from articles.choices import EDITABLE_STATES, ArticleState
 State = ArticleState
 
 
+def display_name(user) -> str:
+    """How a person is named on pages and in emails: full name, else username."""
+    return user.get_full_name() or user.get_username()
+
+
 class Topic(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)

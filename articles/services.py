@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from articles.conditions import is_author_role, is_editor, wrote
-from articles.models import Article, AuditEntry, PublishedVersion
+from articles.models import Article, AuditEntry, PublishedVersion, display_name
 from articles.rendering import render_markdown
 from articles.signals import article_transitioned
 
@@ -203,7 +203,7 @@ def version_from_working_copy(article: Article, *, by: User | None = None) -> Pu
         body_html=render_markdown(article.body, reference_count=len(references)),
         references=[ref.as_snapshot(n) for n, ref in enumerate(references, start=1)],
         reviewers=[member.as_snapshot() for member in approving_members(article)],
-        author_name=article.author.get_full_name() or article.author.get_username(),
+        author_name=display_name(article.author),
         # A draft's dates belong to an earlier round, not to this text.
         submitted_at=None if article.is_editable else article.submitted_at,
         review_started_at=None if article.is_editable else article.review_started_at,

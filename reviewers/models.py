@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from articles.models import ImmutableModel
+from articles.models import ImmutableModel, display_name
 from reviewers.choices import AssignmentStatus, Decision
 
 
@@ -48,7 +48,7 @@ class BoardMember(models.Model):
 
     @property
     def name(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return display_name(self.user)
 
     @property
     def specialty_list(self) -> list[str]:
