@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from articles import services
+from articles.admin_timeline import timeline_context, timeline_urls
 from articles.choices import ArticleState
 from articles.conditions import is_editor, may_edit_content, wrote
 from articles.forms import (
@@ -137,6 +138,11 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "topic", "summary"]}),
         (_("Answer"), {"fields": ["body"]}),
+        (
+            _("For patients (optional)"),
+            {"fields": ["plain_body"], "classes": ["collapse"]},
+        ),
+        (_("Origin and change note"), {"fields": ["origin", "change_note"]}),
     ]
     prepopulated_fields = {"slug": ["title"]}
     # The workflow panel links the live public page when there is one.
@@ -171,7 +177,11 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         # panel and the preview); the Markdown source stays one click away.
         return [
             (None, {"fields": ["title", "slug", "topic", "summary"]}),
-            (_("Answer (Markdown source)"), {"fields": ["body"], "classes": ["collapse"]}),
+            (
+                _("Answer (Markdown source)"),
+                {"fields": ["body", "plain_body"], "classes": ["collapse"]},
+            ),
+            (None, {"fields": ["origin", "change_note"]}),
         ]
 
     def get_inline_instances(self, request, obj=None):
@@ -254,6 +264,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 wrap(self.preview_view),
                 name="articles_article_preview",
             ),
+            *timeline_urls(self),
             *super().get_urls(),
         ]
 
@@ -392,13 +403,13 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             "wf_my_assignment": my_assignment,
             "wf_decision_form": decision_form,
             "wf_preview_html": preview_html,
-            "wf_audit": article.audit_entries.select_related("by"),
             "wf_live": article.live_version,
             "wf_approvals": review_selectors.approval_count(article) if in_review else None,
             "wf_required": settings.EDITORIAL_REQUIRED_APPROVALS,
             # Conflict statements may name private relationships: editors
             # and the member who wrote one read it; the author sees the recusal.
             "wf_sees_statements": editor,
+            **timeline_context(request, article),
         }
 
     def transition_view(self, request, object_id, name):
@@ -604,3 +615,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(article__in=_articles_visible_to(request))
+
+
+# Registered with the rest of the articles app's admin.
+from articles import admin_public  # noqa: E402, F401

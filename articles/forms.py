@@ -11,11 +11,22 @@ from reviewers.models import BoardMember
 class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
-        fields = ["title", "slug", "topic", "summary", "body"]
+        fields = [
+            "title",
+            "slug",
+            "topic",
+            "summary",
+            "body",
+            "plain_body",
+            "origin",
+            "change_note",
+        ]
         widgets = {
             "title": forms.TextInput(attrs={"class": "vTextField wf-wide"}),
             "slug": forms.TextInput(attrs={"class": "vTextField wf-wide"}),
             "body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField wf-wide"}),
+            "plain_body": forms.Textarea(attrs={"rows": 14, "class": "vLargeTextField wf-wide"}),
+            "change_note": forms.TextInput(attrs={"class": "vTextField wf-wide"}),
             "summary": forms.Textarea(attrs={"rows": 2, "class": "wf-wide"}),
         }
 

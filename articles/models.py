@@ -9,7 +9,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from articles import conditions, validators
-from articles.choices import EDITABLE_STATES, ArticleState
+from articles.choices import EDITABLE_STATES, ArticleState, ReportKind, ReportStatus, TextOrigin
 
 State = ArticleState
 
@@ -24,6 +24,35 @@ class Topic(models.Model):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(
         _("description"), blank=True, help_text=_("One or two sentences shown to readers.")
+    )
+    # Review policy for the topic; empty fields follow the global settings.
+    specialty = models.CharField(
+        _("matching specialty"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The board specialty that fits this topic, e.g. “Dermatology”. Members who list it "
+            "are offered first when reviewers are assigned."
+        ),
+    )
+    required_approvals = models.PositiveSmallIntegerField(
+        _("approvals required"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Overrides the global number of approvals, e.g. 2 for drug dosing."),
+    )
+    require_specialty_match = models.BooleanField(
+        _("needs a specialist's approval"),
+        default=False,
+        help_text=_("At least one approving member must list the matching specialty."),
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("re-review every (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("How long an approval stays current; empty follows the global default."),
     )
 
     history = HistoricalRecords()
@@ -68,6 +97,31 @@ class Article(FSMModelMixin, models.Model):
         help_text=_(
             "Markdown. Cite sources with numbered markers such as [1] or [2, 3]; "
             "the numbers follow the order of the references below."
+        ),
+    )
+    plain_body = models.TextField(
+        _("plain-language answer"),
+        blank=True,
+        validators=[validators.body_length, validators.body_is_renderable],
+        help_text=_(
+            "Optional. The same answer in everyday words for patients and carers, citing the "
+            "same references. Reviewed together with the answer above."
+        ),
+    )
+    origin = models.CharField(
+        _("how the text was made"),
+        max_length=20,
+        choices=TextOrigin.choices,
+        default=TextOrigin.HUMAN,
+        help_text=_("Stated on the public page beside the board's review."),
+    )
+    change_note = models.CharField(
+        _("what changed"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "For a revision: one sentence for the public change log, e.g. “Updated the dose "
+            "table after the 2026 guideline.”"
         ),
     )
     topic = models.ForeignKey(
@@ -245,6 +299,24 @@ class Article(FSMModelMixin, models.Model):
     def revise(self) -> None:
         pass
 
+    @transition(
+        field=state,
+        source=State.APPROVED,
+        target=State.SUBMITTED,
+        permission=conditions.by_other_editor,
+        custom={
+            "label": _("Start a re-review"),
+            "done": _(
+                "A re-review has started on the approved text, unchanged. Readers keep seeing "
+                "it; assign board members to review it again."
+            ),
+        },
+    )
+    def start_rereview(self) -> None:
+        self.review_round += 1
+        self.submitted_at = timezone.now()
+        self.review_started_at = None
+
     # An editor must be able to take down what readers see at any moment,
     # also while a revision of it is being written or reviewed.
     @transition(
@@ -384,6 +456,20 @@ class PublishedVersion(ImmutableModel):
     topic_slug = models.SlugField(_("topic slug"), max_length=100)
     body_source = models.TextField(_("approved Markdown"))
     body_html = models.TextField(_("rendered answer"))
+    plain_body_source = models.TextField(_("approved plain-language Markdown"), blank=True)
+    plain_body_html = models.TextField(_("rendered plain-language answer"), blank=True)
+    origin = models.CharField(
+        _("how the text was made"),
+        max_length=20,
+        choices=TextOrigin.choices,
+        default=TextOrigin.HUMAN,
+    )
+    change_note = models.CharField(
+        _("change note"),
+        max_length=500,
+        blank=True,
+        help_text=_("What this version changed, as shown in the public change log."),
+    )
     references = models.JSONField(_("references"), default=list)
     reviewers = models.JSONField(
         _("approving board members"),
@@ -394,6 +480,12 @@ class PublishedVersion(ImmutableModel):
     submitted_at = models.DateTimeField(_("submitted at"))
     review_started_at = models.DateTimeField(_("review started at"))
     approved_at = models.DateTimeField(_("approved at"))
+    last_reviewed = models.DateField(
+        _("last reviewed"),
+        null=True,
+        help_text=_("The date of the approving review, not of any edit."),
+    )
+    next_review_due = models.DateField(_("next review due"), null=True, db_index=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -445,3 +537,70 @@ class AuditEntry(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.article} · {self.transition} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class ProblemReport(models.Model):
+    """A reader's report of a problem with a public article, for the editors."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="problem_reports", verbose_name=_("article")
+    )
+    version = models.ForeignKey(
+        PublishedVersion,
+        on_delete=models.PROTECT,
+        related_name="problem_reports",
+        verbose_name=_("version read"),
+    )
+    kind = models.CharField(_("kind of problem"), max_length=20, choices=ReportKind.choices)
+    message = models.TextField(_("what is wrong"), max_length=2000)
+    email = models.EmailField(_("reader's email"), blank=True)
+    created_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ReportStatus.choices,
+        default=ReportStatus.NEW,
+        db_index=True,
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    editor_note = models.TextField(_("editor's note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("problem report")
+        verbose_name_plural = _("problem reports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.version.title}"
+
+
+class SitePage(models.Model):
+    """A public page whose text editors keep up to date, such as the editorial policy."""
+
+    slug = models.SlugField(_("web address"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(
+        _("text"),
+        validators=[validators.body_length, validators.body_is_renderable],
+        help_text=_("Markdown."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("site page")
+        verbose_name_plural = _("site pages")
+
+    def __str__(self) -> str:
+        return self.title

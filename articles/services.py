@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -201,6 +203,14 @@ def version_from_working_copy(article: Article, *, by: User | None = None) -> Pu
         topic_slug=article.topic.slug,
         body_source=article.body,
         body_html=render_markdown(article.body, reference_count=len(references)),
+        plain_body_source=article.plain_body,
+        plain_body_html=(
+            render_markdown(article.plain_body, reference_count=len(references))
+            if article.plain_body.strip()
+            else ""
+        ),
+        origin=article.origin,
+        change_note=article.change_note,
         references=[ref.as_snapshot(n) for n, ref in enumerate(references, start=1)],
         reviewers=[member.as_snapshot() for member in approving_members(article)],
         author_name=display_name(article.author),
@@ -220,10 +230,32 @@ def _publish(article: Article, by: User) -> None:
     # must carry all three whatever the data.
     version.submitted_at = version.submitted_at or version.approved_at
     version.review_started_at = version.review_started_at or version.submitted_at
-    last = article.versions.order_by("-number").values_list("number", flat=True).first()
-    version.number = (last or 0) + 1
+    version.last_reviewed = timezone.localdate(version.approved_at)
+    version.next_review_due = version.last_reviewed + relativedelta(
+        months=article.topic.review_interval_months or settings.EDITORIAL_REVIEW_INTERVAL_MONTHS
+    )
+    previous = article.versions.order_by("-number").first()
+    version.number = (previous.number if previous else 0) + 1
+    if not version.change_note:
+        version.change_note = _default_change_note(previous, version)
     version.save()
     article.live_version = version
+    # The note described this revision; the next one starts with a blank.
+    article.change_note = ""
+
+
+def _default_change_note(previous: PublishedVersion | None, version: PublishedVersion) -> str:
+    if previous is None:
+        return _("First published.")
+    unchanged = (
+        previous.title == version.title
+        and previous.body_source == version.body_source
+        and previous.plain_body_source == version.plain_body_source
+        and previous.references == version.references
+    )
+    if unchanged:
+        return _("Re-reviewed by the board; the text did not change.")
+    return _("Updated and approved by the board.")
 
 
 # --- The transitions -------------------------------------------------------------
@@ -261,6 +293,10 @@ def article_revise(*, article: Article | int, by: User, comment: str = "", **kw)
     return _transition(article, "revise", by=by, comment=comment, **kw)
 
 
+def article_start_rereview(*, article: Article | int, by: User, comment: str = "", **kw) -> Article:
+    return _transition(article, "start_rereview", by=by, comment=comment, **kw)
+
+
 def article_retract(*, article: Article | int, by: User, reason: str, **kw) -> Article:
     return _transition(article, "retract", by=by, comment=reason, **kw)
 
@@ -272,7 +308,16 @@ def article_transition(
     return _transition(article, name, by=by, comment=comment, expected_state=expected_state)
 
 
-CONTENT_FIELDS = ("title", "slug", "summary", "body", "topic")
+CONTENT_FIELDS = (
+    "title",
+    "slug",
+    "summary",
+    "body",
+    "plain_body",
+    "origin",
+    "change_note",
+    "topic",
+)
 
 
 def _validate(article: Article) -> None:

@@ -115,6 +115,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# Local memory by default; with REDIS_URL every web process shares one cache.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 LOGIN_URL = "admin:login"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -134,6 +148,9 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 EDITORIAL_REQUIRED_APPROVALS = int(os.environ.get("EDITORIAL_REQUIRED_APPROVALS", "1"))
 # Days a board member is given to deliver a review when none is chosen.
 EDITORIAL_REVIEW_DAYS = int(os.environ.get("EDITORIAL_REVIEW_DAYS", "14"))
+# Months an approval stays current before the board reviews the article
+# again; a topic may set its own interval.
+EDITORIAL_REVIEW_INTERVAL_MONTHS = int(os.environ.get("EDITORIAL_REVIEW_INTERVAL_MONTHS", "12"))
 # Where the product is served, for the links in emails.
 EDITORIAL_BASE_URL = os.environ.get("EDITORIAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The public site's name, shown in page titles and emails.

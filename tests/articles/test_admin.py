@@ -33,6 +33,7 @@ def add_article_as(client, topic_id) -> Article:
             "topic": topic_id,
             "summary": "Most go away on their own; several treatments speed that up.",
             "body": "Many warts clear without treatment within two years [1].",
+            "origin": "human",
             "references-TOTAL_FORMS": "1",
             "references-INITIAL_FORMS": "0",
             "references-MIN_NUM_FORMS": "0",
@@ -119,7 +120,13 @@ def test_author_cannot_edit_a_submitted_article(client, author, article):
     assert 'name="body"' not in page
     response = client.post(
         change_url(article),
-        {"title": "Changed", "slug": article.slug, "topic": article.topic_id, "body": "x"},
+        {
+            "title": "Changed",
+            "slug": article.slug,
+            "topic": article.topic_id,
+            "body": "x",
+            "origin": "human",
+        },
     )
     assert reload(article).title == article.title
     assert response.status_code in (200, 403)
@@ -139,6 +146,7 @@ def test_edit_saved_after_the_article_was_submitted_keeps_the_text(client, autho
         "topic": article.topic_id,
         "summary": "",
         "body": typed,
+        "origin": "human",
         "references-TOTAL_FORMS": "0",
         "references-INITIAL_FORMS": "0",
         "references-MIN_NUM_FORMS": "0",
@@ -163,7 +171,13 @@ def test_board_member_cannot_post_an_edit(client, author, editor, member, articl
     client.force_login(member.user)
     response = client.post(
         change_url(article),
-        {"title": "Changed", "slug": article.slug, "topic": article.topic_id, "body": "x"},
+        {
+            "title": "Changed",
+            "slug": article.slug,
+            "topic": article.topic_id,
+            "body": "x",
+            "origin": "human",
+        },
     )
     assert response.status_code == 403
     assert reload(article).title == article.title
@@ -323,6 +337,7 @@ def test_saving_an_article_stays_on_its_page(client, author, article):
         "topic": article.topic_id,
         "summary": "Shorter summary.",
         "body": article.body,
+        "origin": "human",
         "_save": "Save",
         "references-TOTAL_FORMS": "0",
         "references-INITIAL_FORMS": "0",
