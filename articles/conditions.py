@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -81,6 +80,28 @@ def by_editor(article: Article, user: User) -> bool:
 def by_other_editor(article: Article, user: User) -> bool:
     """Editors run the review of articles, never of their own."""
     return is_editor(user) and not wrote(article, user)
+
+
+@refusing(
+    _(
+        "Only an editor who did not write this article, or a board member accepting their "
+        "invitation, can start the review."
+    )
+)
+def by_other_editor_or_accepting_member(article: Article, user: User) -> bool:
+    """The review starts when an editor says so or when the first member accepts."""
+    if by_other_editor(article, user):
+        return True
+    from reviewers.choices import AssignmentStatus
+    from reviewers.selectors import current_assignments
+
+    return (
+        is_board_member(user)
+        and not wrote(article, user)
+        and current_assignments(article)
+        .filter(reviewer__user=user, status=AssignmentStatus.OPEN)
+        .exists()
+    )
 
 
 def may_edit_content(article: Article, user: User) -> bool:
@@ -184,16 +205,19 @@ def has_reviewers(article: Article) -> bool:
     return current_assignments(article).exists()
 
 
-@refusing(
-    _(
-        "The approval rule does not hold yet: not enough distinct, conflict-free board "
-        "members have approved this round, or a request for changes is open."
-    )
-)
+def _approval_refusal(article: Article) -> str:
+    from reviewers.selectors import approval_shortfall
+
+    return _("The approval rule does not hold yet: %(why)s") % {
+        "why": approval_shortfall(article) or _("a condition is not met.")
+    }
+
+
+@refusing(_approval_refusal)
 def approval_rule_holds(article: Article) -> bool:
     from reviewers.selectors import approval_rule_holds as holds
 
-    return holds(article, required=settings.EDITORIAL_REQUIRED_APPROVALS)
+    return holds(article)
 
 
 @refusing(

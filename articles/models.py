@@ -220,7 +220,7 @@ class Article(FSMModelMixin, models.Model):
         field=state,
         source=State.SUBMITTED,
         target=State.UNDER_REVIEW,
-        permission=conditions.by_other_editor,
+        permission=conditions.by_other_editor_or_accepting_member,
         conditions=[conditions.has_reviewers],
         custom={"label": _("Start review"), "done": _("The review has started.")},
     )

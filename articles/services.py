@@ -165,6 +165,11 @@ def _transition(
             from reviewers.services import assignments_close_round
 
             assignments_close_round(article=article, by=by)
+        if name == "submit" and settings.EDITORIAL_REINVITE_ON_RESUBMIT:
+            from reviewers.services import assignments_reinvite
+
+            # A resubmission goes back to the reviewers who asked for changes.
+            assignments_reinvite(article=article, by=by)
         transaction.on_commit(
             lambda: article_transitioned.send(
                 sender=Article,

@@ -148,6 +148,12 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 EDITORIAL_REQUIRED_APPROVALS = int(os.environ.get("EDITORIAL_REQUIRED_APPROVALS", "1"))
 # Days a board member is given to deliver a review when none is chosen.
 EDITORIAL_REVIEW_DAYS = int(os.environ.get("EDITORIAL_REVIEW_DAYS", "14"))
+# Days a board member is given to accept or decline an invitation to review.
+EDITORIAL_RESPOND_DAYS = int(os.environ.get("EDITORIAL_RESPOND_DAYS", "3"))
+# On resubmission, invite last round's reviewers again (editors may cancel).
+EDITORIAL_REINVITE_ON_RESUBMIT = os.environ.get("EDITORIAL_REINVITE_ON_RESUBMIT", "1") == "1"
+# The account the reminder command acts as when no --user is given.
+EDITORIAL_SYSTEM_USERNAME = os.environ.get("EDITORIAL_SYSTEM_USERNAME", "editorial-system")
 # Months an approval stays current before the board reviews the article
 # again; a topic may set its own interval.
 EDITORIAL_REVIEW_INTERVAL_MONTHS = int(os.environ.get("EDITORIAL_REVIEW_INTERVAL_MONTHS", "12"))

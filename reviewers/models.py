@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -6,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from articles.models import ImmutableModel, display_name
-from reviewers.choices import AssignmentStatus, Decision
+from reviewers.choices import (
+    PENDING_STATUSES,
+    AssignmentStatus,
+    Decision,
+    ReminderEvent,
+    ReminderTemplate,
+)
 
 
 class BoardMember(models.Model):
@@ -26,8 +34,42 @@ class BoardMember(models.Model):
         max_length=200,
         help_text=_("Comma-separated, e.g. “Dermatology, Paediatric dermatology”."),
     )
+    board_certification = models.CharField(
+        _("board certification"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. “Board-certified in dermatology (American Board of Dermatology)”."),
+    )
+    licence_number = models.CharField(_("licence number"), max_length=50, blank=True)
+    licence_region = models.CharField(
+        _("licensing region"),
+        max_length=100,
+        blank=True,
+        help_text=_("Where the licence was issued, e.g. “England (GMC)” or “Ontario”."),
+    )
+    licence_verified_on = models.DateField(
+        _("licence last verified on"),
+        null=True,
+        blank=True,
+        help_text=_("When an editor last checked the licence with the issuing body."),
+    )
+    licence_expires_on = models.DateField(
+        _("licence expires on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "From the day after this date the member cannot be assigned and their approvals "
+            "do not count."
+        ),
+    )
     bio = models.TextField(
         _("short biography"), blank=True, help_text=_("Shown on the public advisory board page.")
+    )
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="board/",
+        blank=True,
+        help_text=_("Optional. A head-and-shoulders portrait, shown on the advisory board page."),
     )
     active = models.BooleanField(
         _("active"),
@@ -53,6 +95,27 @@ class BoardMember(models.Model):
     @property
     def specialty_list(self) -> list[str]:
         return [s.strip() for s in self.specialties.split(",") if s.strip()]
+
+    def licence_expired(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.licence_expires_on is not None and self.licence_expires_on < on
+
+    def unavailability(self, on: datetime.date | None = None) -> str:
+        """Why the member may not review now, in plain words; empty when they may."""
+        if not self.active:
+            return str(_("Inactive on the board."))
+        if not self.user.is_active:
+            return str(_("Their account is deactivated."))
+        if self.licence_expired(on):
+            return str(
+                _("Licence expired on %(date)s.")
+                % {"date": self.licence_expires_on.strftime("%-d %b %Y")}
+            )
+        return ""
+
+    def has_specialty(self, specialty: str) -> bool:
+        wanted = specialty.strip().casefold()
+        return bool(wanted) and wanted in {s.casefold() for s in self.specialty_list}
 
     def as_snapshot(self) -> dict:
         return {
@@ -83,10 +146,17 @@ class ReviewAssignment(models.Model):
         _("status"),
         max_length=20,
         choices=AssignmentStatus.choices,
-        default=AssignmentStatus.OPEN,
+        default=AssignmentStatus.INVITED,
         db_index=True,
     )
+    respond_by = models.DateField(
+        _("reply to the invitation by"),
+        null=True,
+        help_text=_("The member accepts or declines by this date."),
+    )
     due_date = models.DateField(_("review due by"))
+    responded_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -102,12 +172,12 @@ class ReviewAssignment(models.Model):
         verbose_name = _("review assignment")
         verbose_name_plural = _("review assignments")
         constraints = [
-            # A member reviews each round of an article once; a cancelled
-            # assignment may be replaced by a new one.
+            # A member reviews each round of an article once; a cancelled or
+            # declined assignment may be replaced by a new one.
             models.UniqueConstraint(
                 fields=["article", "reviewer", "round"],
-                condition=~Q(status=AssignmentStatus.CANCELLED),
-                name="one_assignment_per_reviewer_and_round",
+                condition=~Q(status__in=[AssignmentStatus.CANCELLED, AssignmentStatus.DECLINED]),
+                name="one_live_assignment_per_reviewer_and_round",
             )
         ]
 
@@ -115,8 +185,22 @@ class ReviewAssignment(models.Model):
         return f"{self.reviewer.name} → {self.article} (round {self.round})"
 
     @property
+    def is_pending(self) -> bool:
+        return self.status in PENDING_STATUSES
+
+    @property
     def is_overdue(self) -> bool:
-        return self.status == AssignmentStatus.OPEN and self.due_date < timezone.localdate()
+        """The review was not delivered by its due date."""
+        return self.is_pending and self.due_date < timezone.localdate()
+
+    @property
+    def reply_overdue(self) -> bool:
+        """The member has not answered the invitation by its deadline."""
+        return (
+            self.status == AssignmentStatus.INVITED
+            and self.respond_by is not None
+            and self.respond_by < timezone.localdate()
+        )
 
 
 class ReviewDecision(ImmutableModel):
@@ -134,6 +218,16 @@ class ReviewDecision(ImmutableModel):
         blank=True,
         help_text=_("What the author should know or change. Required unless you approve."),
     )
+    confidential_note = models.TextField(
+        _("confidential note to the editors"),
+        blank=True,
+        help_text=_("Only editors read this; the author never sees it."),
+    )
+    no_conflict_confirmed = models.BooleanField(
+        _("no conflict of interest confirmed"),
+        default=False,
+        help_text=_("The member ticked that they have no conflict of interest."),
+    )
     conflict_declared = models.BooleanField(
         _("conflict of interest declared"),
         default=False,
@@ -143,6 +237,12 @@ class ReviewDecision(ImmutableModel):
         _("conflict-of-interest statement"),
         blank=True,
         help_text=_("Describe the conflict, or leave empty when there is none."),
+    )
+    checklist = models.JSONField(
+        _("checklist answers"),
+        default=list,
+        blank=True,
+        help_text=_("Each question as it was worded when the member answered, with the answer."),
     )
     reviewed_revision = models.PositiveBigIntegerField(
         _("revision reviewed"),
@@ -165,3 +265,158 @@ class ReviewDecision(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} · {self.assignment}"
+
+
+class StandingConflict(models.Model):
+    """A member's lasting conflict with an author or a whole topic: never offered for them."""
+
+    member = models.ForeignKey(
+        BoardMember,
+        on_delete=models.PROTECT,
+        related_name="standing_conflicts",
+        verbose_name=_("board member"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("with the author"),
+        help_text=_("e.g. a spouse, a business partner or a close collaborator."),
+    )
+    topic = models.ForeignKey(
+        "articles.Topic",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("with the topic"),
+        help_text=_("e.g. paid consultancy for a maker of a treatment in this topic."),
+    )
+    statement = models.TextField(
+        _("statement"), help_text=_("What the conflict is, as the member declared it.")
+    )
+    declared_on = models.DateField(_("declared on"), default=timezone.localdate)
+    active = models.BooleanField(
+        _("in force"),
+        default=True,
+        help_text=_("Untick when the conflict has ended; the record stays."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["member__user__last_name", "-declared_on"]
+        verbose_name = _("standing conflict of interest")
+        verbose_name_plural = _("standing conflicts of interest")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(author__isnull=False) | Q(topic__isnull=False),
+                name="standing_conflict_names_author_or_topic",
+                violation_error_message=_("Name the author, the topic, or both."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        with_what = ", ".join(
+            str(x) for x in (self.author and display_name(self.author), self.topic) if x
+        )
+        return f"{self.member.name} ↔ {with_what}"
+
+
+class ChecklistQuestion(models.Model):
+    """A question a member must answer “yes” to before approving."""
+
+    topic = models.ForeignKey(
+        "articles.Topic",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("topic"),
+        help_text=_("Empty: asked for every article."),
+    )
+    text = models.CharField(
+        _("question"), max_length=300, help_text=_("e.g. “Doses and units checked”.")
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(
+        _("asked"),
+        default=True,
+        help_text=_("Untick to stop asking it; past answers keep their wording."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("review checklist question")
+        verbose_name_plural = _("review checklist")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ReminderRule(models.Model):
+    """When the reminder command writes to a member or to the editors."""
+
+    event = models.CharField(_("when"), max_length=20, choices=ReminderEvent.choices)
+    days = models.PositiveSmallIntegerField(
+        _("days"),
+        help_text=_("How many days before or after the deadline; 0 means on the day."),
+    )
+    template = models.CharField(
+        _("email"), max_length=40, choices=ReminderTemplate.choices
+    )
+    active = models.BooleanField(_("in use"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["event", "days"]
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "days"], name="one_reminder_rule_per_moment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()}: {self.days}"
+
+
+class ReminderSent(ImmutableModel):
+    """A reminder that went out, so the same one never goes out twice."""
+
+    rule = models.ForeignKey(
+        ReminderRule, on_delete=models.PROTECT, related_name="sent", verbose_name=_("rule")
+    )
+    assignment = models.ForeignKey(
+        ReviewAssignment,
+        on_delete=models.PROTECT,
+        related_name="reminders",
+        verbose_name=_("assignment"),
+    )
+    deadline = models.DateField(_("deadline reminded of"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    recipients = models.TextField(_("sent to"), blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            # The deadline is part of the key: moving a due date earns a new reminder.
+            models.UniqueConstraint(
+                fields=["rule", "assignment", "deadline"], name="one_reminder_per_rule_and_deadline"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} · {self.assignment}"

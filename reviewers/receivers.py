@@ -5,7 +5,12 @@ from django.dispatch import receiver
 from articles.notifications import send_templated
 from reviewers.choices import Decision
 from reviewers.selectors import editors
-from reviewers.signals import assignment_cancelled, decision_recorded, reviewer_assigned
+from reviewers.signals import (
+    assignment_cancelled,
+    assignment_declined,
+    decision_recorded,
+    reviewer_assigned,
+)
 
 
 @receiver(reviewer_assigned)
@@ -22,6 +27,16 @@ def email_cancelled_assignment(sender, *, assignment, by, reason, **kwargs):
     send_templated(
         template="review_cancelled",
         recipients=[assignment.reviewer.user],
+        context={"assignment": assignment, "article": assignment.article, "reason": reason},
+    )
+
+
+@receiver(assignment_declined)
+def email_editors_about_decline(sender, *, assignment, by, reason, **kwargs):
+    """Editors choose someone else when a member declines."""
+    send_templated(
+        template="review_declined",
+        recipients=editors(),
         context={"assignment": assignment, "article": assignment.article, "reason": reason},
     )
 

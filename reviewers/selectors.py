@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
+import statistics
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from articles.models import Article
-from reviewers.choices import AssignmentStatus, Decision
-from reviewers.models import BoardMember, ReviewAssignment, ReviewDecision
+from articles.models import Article, Topic
+from reviewers.choices import LIVE_STATUSES, PENDING_STATUSES, AssignmentStatus, Decision
+from reviewers.models import (
+    BoardMember,
+    ChecklistQuestion,
+    ReviewAssignment,
+    ReviewDecision,
+    StandingConflict,
+)
 
 
 def _holds_board_role(prefix: str = "") -> Q:
@@ -23,22 +36,40 @@ def _holds_board_role(prefix: str = "") -> Q:
     )
 
 
-def current_assignments(article: Article) -> QuerySet[ReviewAssignment]:
-    """Assignments of the article's current round that are not cancelled or closed."""
-    return ReviewAssignment.objects.filter(
-        article=article,
-        round=article.review_round,
-        status__in=[AssignmentStatus.OPEN, AssignmentStatus.COMPLETED],
+def _licence_current(prefix: str = "") -> Q:
+    """Members whose licence has not expired (or whose expiry is not recorded)."""
+    return Q(**{f"{prefix}licence_expires_on__isnull": True}) | Q(
+        **{f"{prefix}licence_expires_on__gte": timezone.localdate()}
     )
+
+
+def current_assignments(article: Article) -> QuerySet[ReviewAssignment]:
+    """Assignments of the article's current round: invited, accepted or decided."""
+    return ReviewAssignment.objects.filter(
+        article=article, round=article.review_round, status__in=LIVE_STATUSES
+    )
+
+
+# --- The approval policy -------------------------------------------------------------
+
+
+def required_approvals(topic: Topic) -> int:
+    """Approvals an article of this topic needs: the topic's own number, else the default."""
+    return max(topic.required_approvals or settings.EDITORIAL_REQUIRED_APPROVALS, 1)
+
+
+def needs_specialist(topic: Topic) -> bool:
+    return bool(topic.require_specialty_match and topic.specialty.strip())
 
 
 def counting_approvals(article: Article) -> QuerySet[ReviewDecision]:
     """The "approve" decisions of this round that count toward publication.
 
-    A decision counts when its member is active and still on the board,
-    declared no conflict of interest and is not the article's author.
+    A decision counts when its member is active and still on the board, holds
+    a licence that has not expired, declared no conflict of interest and is
+    not the article's author.
     """
-    on_board = BoardMember.objects.filter(_holds_board_role("user__"))
+    on_board = BoardMember.objects.filter(_holds_board_role("user__")).filter(_licence_current())
     return (
         ReviewDecision.objects.filter(
             assignment__reviewer__in=on_board,
@@ -89,10 +120,34 @@ def approval_count(article: Article) -> int:
     return counting_approvals(article).values("assignment__reviewer").distinct().count()
 
 
-def approval_rule_holds(article: Article, *, required: int) -> bool:
+def approval_shortfall(article: Article) -> str:
+    """What still stands between this round and approval, in plain words; empty if nothing."""
     if open_change_requests(article).exists():
+        return _("A board member's request for changes is open in this round.")
+    topic = article.topic
+    required = required_approvals(topic)
+    members = approving_members(article)
+    if len(members) < required:
+        return _(
+            "%(have)s of the %(need)s approvals this topic needs from distinct, conflict-free "
+            "board members with a current licence."
+        ) % {"have": len(members), "need": required}
+    if needs_specialist(topic) and not any(m.has_specialty(topic.specialty) for m in members):
+        return _("At least one approving member must be a specialist in %(specialty)s.") % {
+            "specialty": topic.specialty
+        }
+    return ""
+
+
+def approval_rule_holds(article: Article, *, required: int | None = None) -> bool:
+    """The round has its quorum (the topic's, or ``required``) and no open change request.
+
+    ``required`` is kept for callers of the first slice; the topic's policy
+    applies when it asks for more.
+    """
+    if required is not None and approval_count(article) < max(required, 1):
         return False
-    return approval_count(article) >= max(required, 1)
+    return not approval_shortfall(article)
 
 
 def conflicted_members(article: Article) -> QuerySet[BoardMember]:
@@ -102,26 +157,171 @@ def conflicted_members(article: Article) -> QuerySet[BoardMember]:
     )
 
 
+def standing_conflicts(article: Article) -> QuerySet[StandingConflict]:
+    """Conflicts in force with the article's author or its topic."""
+    return StandingConflict.objects.filter(active=True).filter(
+        Q(author_id=article.author_id) | Q(topic_id=article.topic_id)
+    )
+
+
 def assignable_members(article: Article) -> QuerySet[BoardMember]:
-    """Active board members who may be asked to review this round of the article."""
+    """Members who may be asked to review this round, best candidates first.
+
+    Specialists in the article's topic come first, then the least busy. Never
+    offered: the author, inactive members or accounts, expired licences, those
+    already in this round, and anyone with a conflict with this article, its
+    author or its topic.
+    """
     taken = current_assignments(article).values("reviewer")
+    specialty = (article.topic.specialty or "").strip()
+    match = (
+        Case(
+            When(specialties__icontains=specialty, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        if specialty
+        else Value(0, output_field=IntegerField())
+    )
     return (
         BoardMember.objects.filter(active=True, user__is_active=True)
-        .filter(_holds_board_role("user__"))
+        .filter(_licence_current())
+        .filter(pk__in=BoardMember.objects.filter(_holds_board_role("user__")).values("pk"))
         .exclude(user_id=article.author_id)
         .exclude(pk__in=taken)
         .exclude(pk__in=conflicted_members(article).values("pk"))
-        .distinct()
+        .exclude(pk__in=standing_conflicts(article).values("member"))
         .select_related("user")
         .annotate(
             open_reviews=Count(
-                "assignments",
-                filter=Q(assignments__status=AssignmentStatus.OPEN),
-                distinct=True,
-            )
+                "assignments", filter=Q(assignments__status__in=PENDING_STATUSES), distinct=True
+            ),
+            specialty_match=match,
         )
-        .order_by("open_reviews", "user__last_name")
+        .order_by("-specialty_match", "open_reviews", "user__last_name", "user__first_name")
     )
+
+
+def unavailable_members(article: Article) -> list[tuple[BoardMember, str]]:
+    """Board members not offered for this article, each with the reason, for editors."""
+    taken = set(current_assignments(article).values_list("reviewer_id", flat=True))
+    conflicted = set(conflicted_members(article).values_list("pk", flat=True))
+    standing = {}
+    for conflict in standing_conflicts(article).select_related("topic"):
+        standing.setdefault(
+            conflict.member_id,
+            _("Standing conflict with the author.")
+            if conflict.author_id == article.author_id
+            else _("Standing conflict with the topic %(topic)s.") % {"topic": conflict.topic},
+        )
+    result = []
+    for member in BoardMember.objects.select_related("user").order_by("user__last_name"):
+        if member.pk in taken:
+            continue
+        reason = member.unavailability()
+        if not reason and member.user_id == article.author_id:
+            reason = _("Wrote this article.")
+        if not reason and member.pk in conflicted:
+            reason = _("Declared a conflict with this article.")
+        if not reason:
+            reason = standing.get(member.pk, "")
+        if reason:
+            result.append((member, reason))
+    return result
+
+
+def checklist_for(topic: Topic) -> QuerySet[ChecklistQuestion]:
+    """The questions asked before approving an article of this topic: global, then the topic's."""
+    return ChecklistQuestion.objects.filter(active=True).filter(
+        Q(topic__isnull=True) | Q(topic=topic)
+    ).order_by(Case(When(topic__isnull=True, then=Value(0)), default=Value(1)), "position", "id")
+
+
+def previous_round_reviewers(article: Article) -> list[ReviewAssignment]:
+    """Last round's members who took the review on and were not recused: asked again."""
+    previous = ReviewAssignment.objects.filter(
+        article=article, round=article.review_round - 1
+    ).select_related("reviewer__user", "decision", "assigned_by")
+    chosen = []
+    for assignment in previous:
+        decision = getattr(assignment, "decision", None)
+        if assignment.status == AssignmentStatus.COMPLETED and not decision.conflict_declared:
+            chosen.append(assignment)
+        elif assignment.status == AssignmentStatus.CLOSED and assignment.responded_at:
+            chosen.append(assignment)
+    return chosen
+
+
+# --- Dashboards ---------------------------------------------------------------------
+
+
+def _days(start: datetime.datetime, end: datetime.datetime) -> float:
+    return (end - start).total_seconds() / 86400
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+@dataclass
+class RosterRow:
+    member: BoardMember
+    open: int = 0
+    completed: int = 0
+    declined: int = 0
+    overdue: int = 0
+    median_days_to_respond: float | None = None
+    median_days_to_deliver: float | None = None
+
+    @property
+    def unavailability(self) -> str:
+        return self.member.unavailability()
+
+
+def board_roster() -> list[RosterRow]:
+    """Per member: load, output and responsiveness, so the board can be balanced."""
+    today = timezone.localdate()
+    rows = {m.pk: RosterRow(member=m) for m in BoardMember.objects.select_related("user")}
+    respond: dict[int, list[float]] = {pk: [] for pk in rows}
+    deliver: dict[int, list[float]] = {pk: [] for pk in rows}
+    assignments = ReviewAssignment.objects.select_related("decision").only(
+        "reviewer_id", "status", "due_date", "assigned_at", "responded_at", "decision__recorded_at"
+    )
+    for a in assignments:
+        row = rows[a.reviewer_id]
+        if a.status in PENDING_STATUSES:
+            row.open += 1
+            if a.due_date < today:
+                row.overdue += 1
+        elif a.status == AssignmentStatus.COMPLETED:
+            row.completed += 1
+        elif a.status == AssignmentStatus.DECLINED:
+            row.declined += 1
+        if a.responded_at:
+            respond[a.reviewer_id].append(_days(a.assigned_at, a.responded_at))
+        decision = getattr(a, "decision", None) if a.status == AssignmentStatus.COMPLETED else None
+        if decision is not None:
+            deliver[a.reviewer_id].append(
+                _days(a.responded_at or a.assigned_at, decision.recorded_at)
+            )
+    for pk, row in rows.items():
+        row.median_days_to_respond = _median(respond[pk])
+        row.median_days_to_deliver = _median(deliver[pk])
+    return sorted(rows.values(), key=lambda r: (-r.overdue, -r.open, r.member.name))
+
+
+def median_days_to_approval(days: int = 90) -> tuple[float | None, int]:
+    """Median days from submission to approval of versions approved in the last ``days``."""
+    from articles.models import PublishedVersion
+
+    since = timezone.now() - datetime.timedelta(days=days)
+    spans = [
+        _days(submitted, approved)
+        for submitted, approved in PublishedVersion.objects.filter(
+            approved_at__gte=since
+        ).values_list("submitted_at", "approved_at")
+    ]
+    return _median(spans), len(spans)
 
 
 def public_board_members() -> QuerySet[BoardMember]:

@@ -19,10 +19,23 @@ from articles.choices import ArticleState
 from articles.conditions import is_board_member, is_editor, wrote
 from articles.models import Article
 from articles.services import WorkflowError, lock
-from reviewers.choices import AssignmentStatus, Decision
+from reviewers.choices import PENDING_STATUSES, AssignmentStatus, Decision
 from reviewers.models import BoardMember, ReviewAssignment, ReviewDecision
-from reviewers.selectors import approval_rule_holds, conflicted_members, rejection_recommended
-from reviewers.signals import assignment_cancelled, decision_recorded, reviewer_assigned
+from reviewers.selectors import (
+    approval_rule_holds,
+    checklist_for,
+    conflicted_members,
+    previous_round_reviewers,
+    rejection_recommended,
+    standing_conflicts,
+)
+from reviewers.signals import (
+    assignment_accepted,
+    assignment_cancelled,
+    assignment_declined,
+    decision_recorded,
+    reviewer_assigned,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -38,19 +51,105 @@ def _save(obj, *, by: User, reason: str) -> None:
     obj.save()
 
 
+def default_deadlines(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """Reply-by and review-by dates an invitation gets when the editor sets none."""
+    today = today or timezone.localdate()
+    return (
+        today + datetime.timedelta(days=settings.EDITORIAL_RESPOND_DAYS),
+        today + datetime.timedelta(days=settings.EDITORIAL_REVIEW_DAYS),
+    )
+
+
+def _check_deadlines(today: datetime.date, respond_by: datetime.date, due_date: datetime.date):
+    if due_date < today:
+        raise WorkflowError(_("The due date is in the past."))
+    if respond_by < today:
+        raise WorkflowError(_("The reply-by date is in the past."))
+    if due_date > today + datetime.timedelta(days=MAX_REVIEW_DAYS):
+        raise WorkflowError(
+            _("The due date is more than %(days)s days away.") % {"days": MAX_REVIEW_DAYS}
+        )
+    if respond_by > due_date:
+        raise WorkflowError(_("The reply-by date must come on or before the review's due date."))
+
+
+def _check_member_may_review(article: Article, reviewer: BoardMember) -> None:
+    """Refuse a member who may not review this article, naming the reason."""
+    name = {"name": reviewer.name}
+    if not reviewer.active or not is_board_member(reviewer.user):
+        raise WorkflowError(_("%(name)s is not an active board member.") % name)
+    if reviewer.licence_expired():
+        raise WorkflowError(
+            _("%(name)s's licence expired on %(date)s: they cannot be assigned until it is renewed.")
+            % {**name, "date": reviewer.licence_expires_on.strftime("%-d %B %Y")}
+        )
+    if wrote(article, reviewer.user):
+        raise WorkflowError(_("%(name)s wrote this article and cannot review it.") % name)
+    if conflicted_members(article).filter(pk=reviewer.pk).exists():
+        raise WorkflowError(_("%(name)s declared a conflict of interest with this article.") % name)
+    if standing_conflicts(article).filter(member=reviewer).exists():
+        raise WorkflowError(
+            _("%(name)s has a standing conflict of interest with this article's author or topic.")
+            % name
+        )
+
+
+def _invite(
+    *,
+    article: Article,
+    reviewer: BoardMember,
+    assigned_by: User,
+    by: User,
+    respond_by: datetime.date,
+    due_date: datetime.date,
+    reason: str,
+) -> ReviewAssignment:
+    already = _("%(name)s is already assigned to this round of review.") % {"name": reviewer.name}
+    if (
+        ReviewAssignment.objects.filter(
+            article=article,
+            reviewer=reviewer,
+            round=article.review_round,
+            status__in=[*PENDING_STATUSES, AssignmentStatus.COMPLETED],
+        ).exists()
+    ):
+        raise WorkflowError(already)
+    assignment = ReviewAssignment(
+        article=article,
+        reviewer=reviewer,
+        round=article.review_round,
+        respond_by=respond_by,
+        due_date=due_date,
+        assigned_by=assigned_by,
+    )
+    try:
+        with transaction.atomic():
+            _save(assignment, by=by, reason=reason)
+    except IntegrityError as error:  # a concurrent assignment won the race
+        raise WorkflowError(already) from error
+    transaction.on_commit(
+        lambda: reviewer_assigned.send(sender=ReviewAssignment, assignment=assignment, by=by)
+    )
+    return assignment
+
+
 def assignment_create(
     *,
     article: Article | int,
     reviewer: BoardMember,
     by: User,
     due_date: datetime.date | None = None,
+    respond_by: datetime.date | None = None,
 ) -> ReviewAssignment:
-    """Ask a board member to review the article's current round.
+    """Invite a board member to review the article's current round.
 
-    Assigning the first reviewer of a submitted article starts its review.
+    The member accepts or declines by ``respond_by``; the review starts when
+    the first member accepts, or when an editor starts it.
     """
     today = timezone.localdate()
-    due_date = due_date or today + datetime.timedelta(days=settings.EDITORIAL_REVIEW_DAYS)
+    default_respond, default_due = default_deadlines(today)
+    due_date = due_date or default_due
+    respond_by = respond_by or min(default_respond, due_date)
     with transaction.atomic():
         article = lock(article)
         reviewer = BoardMember.objects.select_related("user").get(pk=reviewer.pk)
@@ -64,56 +163,116 @@ def assignment_create(
             raise WorkflowError(
                 _("Board members can be assigned only to a submitted article or one under review.")
             )
-        if not reviewer.active or not is_board_member(reviewer.user):
-            raise WorkflowError(
-                _("%(name)s is not an active board member.") % {"name": reviewer.name}
-            )
-        if wrote(article, reviewer.user):
-            raise WorkflowError(
-                _("%(name)s wrote this article and cannot review it.") % {"name": reviewer.name}
-            )
-        if conflicted_members(article).filter(pk=reviewer.pk).exists():
-            raise WorkflowError(
-                _("%(name)s declared a conflict of interest with this article.")
-                % {"name": reviewer.name}
-            )
-        if due_date < today:
-            raise WorkflowError(_("The due date is in the past."))
-        if due_date > today + datetime.timedelta(days=MAX_REVIEW_DAYS):
-            raise WorkflowError(
-                _("The due date is more than %(days)s days away.") % {"days": MAX_REVIEW_DAYS}
-            )
-        already = _("%(name)s is already assigned to this round of review.") % {
-            "name": reviewer.name
-        }
-        if (
-            ReviewAssignment.objects.filter(
-                article=article, reviewer=reviewer, round=article.review_round
-            )
-            .exclude(status=AssignmentStatus.CANCELLED)
-            .exists()
-        ):
-            raise WorkflowError(already)
-        assignment = ReviewAssignment(
+        _check_member_may_review(article, reviewer)
+        _check_deadlines(today, respond_by, due_date)
+        return _invite(
             article=article,
             reviewer=reviewer,
-            round=article.review_round,
-            due_date=due_date,
             assigned_by=by,
+            by=by,
+            respond_by=respond_by,
+            due_date=due_date,
+            reason=_("Invited"),
         )
+
+
+def assignments_reinvite(*, article: Article, by: User) -> list[ReviewAssignment]:
+    """Invite last round's reviewers again to the new round of a resubmitted article.
+
+    Called by the submit transition inside its transaction. Members who have
+    since become unable to review are skipped; editors can add others.
+    """
+    if article.review_round < 2:
+        return []
+    respond_by, due_date = default_deadlines()
+    invited = []
+    for previous in previous_round_reviewers(article):
         try:
-            with transaction.atomic():
-                _save(assignment, by=by, reason=_("Assigned"))
-        except IntegrityError as error:  # a concurrent assignment won the race
-            raise WorkflowError(already) from error
+            _check_member_may_review(article, previous.reviewer)
+            invited.append(
+                _invite(
+                    article=article,
+                    reviewer=previous.reviewer,
+                    assigned_by=previous.assigned_by,
+                    by=by,
+                    respond_by=respond_by,
+                    due_date=due_date,
+                    reason=_("Invited again for round %(round)s after resubmission")
+                    % {"round": article.review_round},
+                )
+            )
+        except WorkflowError:
+            continue
+    return invited
+
+
+def _lock_assignment(assignment: ReviewAssignment) -> tuple[Article, ReviewAssignment]:
+    article = lock(assignment.article_id)
+    assignment = (
+        ReviewAssignment.objects.select_for_update()
+        .select_related("reviewer__user")
+        .get(pk=assignment.pk)
+    )
+    return article, assignment
+
+
+def _check_own_invitation(article: Article, assignment: ReviewAssignment, by: User) -> None:
+    if assignment.reviewer.user_id != by.pk or not is_board_member(by):
+        raise WorkflowError(_("Only the board member who was invited can answer this invitation."))
+    if assignment.status != AssignmentStatus.INVITED:
+        raise WorkflowError(
+            _("This invitation was already answered or withdrawn: %(status)s.")
+            % {"status": assignment.get_status_display().lower()}
+        )
+    if assignment.round != article.review_round or article.state not in (
+        ArticleState.SUBMITTED,
+        ArticleState.UNDER_REVIEW,
+    ):
+        raise WorkflowError(_("This round of review has ended: there is nothing to answer."))
+
+
+def assignment_accept(*, assignment: ReviewAssignment, by: User) -> ReviewAssignment:
+    """The member takes the review on; the first acceptance starts the article's review."""
+    with transaction.atomic():
+        article, assignment = _lock_assignment(assignment)
+        _check_own_invitation(article, assignment, by)
+        reason = assignment.reviewer.unavailability()
+        if reason:
+            raise WorkflowError(
+                _("You cannot take on a review now: %(reason)s Please tell the editors.")
+                % {"reason": reason}
+            )
+        assignment.status = AssignmentStatus.OPEN
+        assignment.responded_at = timezone.now()
+        _save(assignment, by=by, reason=_("Accepted"))
         if article.state == ArticleState.SUBMITTED:
             article_services.article_start_review(
                 article=article,
                 by=by,
-                comment=_("Assigned %(name)s.") % {"name": reviewer.name},
+                comment=_("%(name)s accepted the review.") % {"name": assignment.reviewer.name},
             )
         transaction.on_commit(
-            lambda: reviewer_assigned.send(sender=ReviewAssignment, assignment=assignment, by=by)
+            lambda: assignment_accepted.send(sender=ReviewAssignment, assignment=assignment, by=by)
+        )
+    return assignment
+
+
+def assignment_decline(*, assignment: ReviewAssignment, by: User, reason: str) -> ReviewAssignment:
+    """The member turns the review down, saying why; the editors are told."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("Say why you decline, so the editors can choose someone else."))
+    with transaction.atomic():
+        article, assignment = _lock_assignment(assignment)
+        _check_own_invitation(article, assignment, by)
+        assignment.status = AssignmentStatus.DECLINED
+        assignment.responded_at = timezone.now()
+        assignment.decline_reason = reason
+        _save(assignment, by=by, reason=_("Declined: %(reason)s") % {"reason": reason})
+        transaction.on_commit(
+            lambda: assignment_declined.send(
+                sender=ReviewAssignment, assignment=assignment, by=by, reason=reason
+            )
         )
     return assignment
 
@@ -134,7 +293,7 @@ def assignment_cancel(*, assignment: ReviewAssignment, by: User, reason: str) ->
             raise WorkflowError(
                 _("You wrote this article: another editor must manage its reviewers.")
             )
-        if assignment.status != AssignmentStatus.OPEN:
+        if assignment.status not in PENDING_STATUSES:
             raise WorkflowError(
                 _("This assignment is no longer open: %(status)s.")
                 % {"status": assignment.get_status_display().lower()}
@@ -154,7 +313,7 @@ def assignment_cancel(*, assignment: ReviewAssignment, by: User, reason: str) ->
 def assignments_close_round(*, article: Article, by: User) -> None:
     """Close the round's unanswered assignments once the round has ended."""
     for assignment in ReviewAssignment.objects.filter(
-        article=article, round=article.review_round, status=AssignmentStatus.OPEN
+        article=article, round=article.review_round, status__in=PENDING_STATUSES
     ):
         assignment.status = AssignmentStatus.CLOSED
         _save(assignment, by=by, reason=_("Round ended"))
@@ -166,22 +325,44 @@ def decision_record(
     by: User,
     decision: str,
     comment_to_author: str = "",
+    confidential_note: str = "",
+    no_conflict: bool = False,
     conflict_declared: bool = False,
     conflict_statement: str = "",
+    checklist: dict[int, bool] | None = None,
 ) -> ReviewDecision:
     """Record a board member's decision and move the article as it requires.
+
+    The conflict-of-interest statement must be explicit: ``no_conflict``
+    ticked, or ``conflict_declared`` with a description. ``checklist`` maps
+    each question's id to the member's answer; approving needs “yes” to every
+    question asked for the article's topic, and the questions are stored with
+    their wording so later edits change no past review.
 
     "Request changes" sends the article back to its author at once. An
     approval publishes the article when the approval rule holds. A
     recommendation to reject, and any declared conflict, go to the editors.
     """
     comment_to_author = (comment_to_author or "").strip()
+    confidential_note = (confidential_note or "").strip()
     conflict_statement = (conflict_statement or "").strip()
+    checklist = checklist or {}
     if decision not in Decision.values:
         raise WorkflowError(_("Choose approve, request changes or recommend rejection."))
     if decision != Decision.APPROVE and not comment_to_author:
         raise WorkflowError(
             _("Tell the author what to change or why: a comment is required unless you approve.")
+        )
+    if no_conflict and conflict_declared:
+        raise WorkflowError(
+            _("Either confirm that you have no conflict of interest or declare one, not both.")
+        )
+    if not no_conflict and not conflict_declared:
+        raise WorkflowError(
+            _(
+                "State your conflict of interest: tick that you have none, or describe the "
+                "conflict you declare."
+            )
         )
     if conflict_declared and not conflict_statement:
         raise WorkflowError(_("Describe the conflict of interest you declare."))
@@ -201,6 +382,10 @@ def decision_record(
             raise WorkflowError(_("You wrote this article: you cannot review it."))
         if not assignment.reviewer.active:
             raise WorkflowError(_("Your board membership is inactive: you cannot review now."))
+        if assignment.status == AssignmentStatus.INVITED:
+            raise WorkflowError(
+                _("Accept the invitation first: a decision is recorded on an accepted review.")
+            )
         if assignment.status != AssignmentStatus.OPEN:
             raise WorkflowError(
                 _("This review is no longer open: %(status)s.")
@@ -214,13 +399,26 @@ def decision_record(
                 )
                 % {"state": article.get_state_display().lower()}
             )
+        questions = list(checklist_for(article.topic))
+        answers = [
+            {"id": q.pk, "question": q.text, "answer": bool(checklist.get(q.pk))} for q in questions
+        ]
+        unanswered = [a["question"] for a in answers if not a["answer"]]
+        if decision == Decision.APPROVE and not conflict_declared and unanswered:
+            raise WorkflowError(
+                _("Before approving, confirm every item of the review checklist: %(items)s.")
+                % {"items": "; ".join(unanswered)}
+            )
         latest = article.history.order_by("-history_id").values_list("history_id", flat=True)
         recorded = ReviewDecision.objects.create(
             assignment=assignment,
             decision=decision,
             comment_to_author=comment_to_author,
+            confidential_note=confidential_note,
+            no_conflict_confirmed=no_conflict,
             conflict_declared=conflict_declared,
             conflict_statement=conflict_statement,
+            checklist=answers,
             reviewed_revision=latest.first(),
             recorded_by=by,
         )
@@ -240,7 +438,7 @@ def decision_record(
             # even when the approvals would suffice.
             elif (
                 decision == Decision.APPROVE
-                and approval_rule_holds(article, required=settings.EDITORIAL_REQUIRED_APPROVALS)
+                and approval_rule_holds(article)
                 and not rejection_recommended(article)
             ):
                 article_services.article_approve(article=article, by=by, comment=comment_to_author)

@@ -2,5 +2,7 @@ from django.dispatch import Signal
 
 # All sent after commit. Receivers send email; they never change state.
 reviewer_assigned = Signal()  # assignment, by
+assignment_accepted = Signal()  # assignment, by
+assignment_declined = Signal()  # assignment, by, reason
 assignment_cancelled = Signal()  # assignment, by, reason
 decision_recorded = Signal()  # decision, by

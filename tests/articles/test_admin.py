@@ -10,6 +10,7 @@ from articles.choices import ArticleState
 from articles.models import Article, AuditEntry
 from reviewers.models import ReviewAssignment, ReviewDecision
 from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory
+from tests.reviewers.helpers import assign_accepted
 
 
 def change_url(article) -> str:
@@ -164,10 +165,9 @@ def test_edit_saved_after_the_article_was_submitted_keeps_the_text(client, autho
 def test_board_member_cannot_post_an_edit(client, author, editor, member, article):
     """A reviewer's crafted POST to the article form is refused and changes nothing."""
     from articles.services import article_submit
-    from reviewers.services import assignment_create
 
     article_submit(article=article, by=author)
-    assignment_create(article=article, reviewer=member, by=editor)
+    assign_accepted(article=article, reviewer=member, by=editor)
     client.force_login(member.user)
     response = client.post(
         change_url(article),
@@ -232,10 +232,9 @@ def test_refused_comment_is_kept_for_the_user(client, author, editor, article):
 def test_reviewer_request_changes_needs_a_comment(client, author, editor, member, article):
     """A request for changes without a comment is refused and nothing is recorded."""
     from articles.services import article_submit
-    from reviewers.services import assignment_create
 
     article_submit(article=article, by=author)
-    assignment_create(article=article, reviewer=member, by=editor)
+    assign_accepted(article=article, reviewer=member, by=editor)
     client.force_login(member.user)
     response = client.post(
         reverse("admin:articles_article_decide", args=[article.pk]),
@@ -290,10 +289,9 @@ def test_assignment_list_shows_a_member_only_their_reviews(
 ):
     """ "My reviews" lists the member's own assignments, not a colleague's."""
     from articles.services import article_submit
-    from reviewers.services import assignment_create
 
     article_submit(article=article, by=author)
-    assignment_create(article=article, reviewer=second_member, by=editor)
+    assign_accepted(article=article, reviewer=second_member, by=editor)
     client.force_login(member.user)
     response = client.get(reverse("admin:reviewers_reviewassignment_changelist"))
     assert response.status_code == 200
@@ -385,10 +383,9 @@ def test_change_page_costs_the_same_queries_for_2_and_20_references(
 ):
     """A reviewer's article page does not query once per reference."""
     from articles.services import article_submit
-    from reviewers.services import assignment_create
 
     article_submit(article=article, by=author)
-    assignment_create(article=article, reviewer=member, by=editor)
+    assign_accepted(article=article, reviewer=member, by=editor)
     client.force_login(member.user)
     few = _queries_for(client, change_url(article))
     for position in range(3, 21):
@@ -399,10 +396,10 @@ def test_change_page_costs_the_same_queries_for_2_and_20_references(
 def test_conflict_statement_is_hidden_from_the_author(client, author, editor, member, article):
     """The author sees that a member recused; only editors read the statement."""
     from articles.services import article_submit
-    from reviewers.services import assignment_create, decision_record
+    from reviewers.services import decision_record
 
     article_submit(article=article, by=author)
-    assignment = assignment_create(article=article, reviewer=member, by=editor)
+    assignment = assign_accepted(article=article, reviewer=member, by=editor)
     statement = "My spouse consults for the maker of the cream discussed."
     decision_record(
         assignment=assignment,

@@ -12,8 +12,9 @@ from articles.models import Article, AuditEntry, PublishedVersion
 from articles.selectors import live_versions
 from articles.services import ConcurrentChange, WorkflowError
 from reviewers.models import ReviewAssignment
-from reviewers.services import assignment_create, decision_record
+from reviewers.services import decision_record
 from tests.conftest import ArticleFactory, TopicFactory
+from tests.reviewers.helpers import assign_accepted
 
 
 def fresh(article: Article) -> Article:
@@ -37,8 +38,13 @@ def edit(article: Article, by, **changes) -> Article:
 def approve_again(article: Article, *, author, editor, member) -> Article:
     """Submit a revised draft, have ``member`` review it alone and approve it."""
     services.article_submit(article=article, by=author)
-    assignment_create(article=article, reviewer=member, by=editor)
-    decision_record(assignment=open_assignment(article, member), by=member.user, decision="approve")
+    assign_accepted(article=article, reviewer=member, by=editor)
+    decision_record(
+        no_conflict=True,
+        assignment=open_assignment(article, member),
+        by=member.user,
+        decision="approve",
+    )
     return fresh(article)
 
 
@@ -52,6 +58,7 @@ def revised_article(approved_article, author):
 @pytest.fixture
 def changes_requested_article(article_under_review, member):
     decision_record(
+        no_conflict=True,
         assignment=open_assignment(article_under_review, member),
         by=member.user,
         decision="request_changes",
@@ -383,6 +390,7 @@ def test_request_changes_by_member_emails_the_author_the_comment(
     """A member's request for changes reaches the author with what to change."""
     with django_capture_on_commit_callbacks(execute=True):
         decision_record(
+            no_conflict=True,
             assignment=open_assignment(article_under_review, member),
             by=member.user,
             decision="request_changes",
@@ -414,6 +422,7 @@ def test_approve_emails_the_author_the_comment(
     settings.EDITORIAL_REQUIRED_APPROVALS = 1
     with django_capture_on_commit_callbacks(execute=True):
         decision_record(
+            no_conflict=True,
             assignment=open_assignment(article_under_review, member),
             by=member.user,
             decision="approve",

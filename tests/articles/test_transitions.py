@@ -17,8 +17,9 @@ from articles import services
 from articles.models import Article, AuditEntry, PublishedVersion
 from articles.services import WorkflowError
 from reviewers.models import ReviewAssignment
-from reviewers.services import assignment_create, decision_record
+from reviewers.services import decision_record
 from tests.conftest import ArticleFactory, BoardMemberFactory, ReferenceFactory, UserFactory
+from tests.reviewers.helpers import assign_accepted
 
 COMMENT = "The evidence section needs a second look."
 
@@ -38,6 +39,7 @@ ONLY_AUTHOR = "Only the article's author can do this."
 ONLY_AUTHOR_OR_EDITOR = "Only the article's author or an editor can do this."
 ONLY_EDITOR = "Only an editor can do this."
 ONLY_OTHER_EDITOR = "Only an editor who did not write this article can do this."
+EDITOR_OR_ACCEPTING_MEMBER = "Only an editor who did not write this article, or a board member"
 ONLY_CHANGE_REQUESTER_OR_EDITOR = (
     "Only an editor, or a board member who requested changes in this round of review"
 )
@@ -72,9 +74,8 @@ def article_in(request, settings, editor, member):
         if state == "submitted":
             return request.getfixturevalue("submitted_article")
         if state == "submitted_with_assignment":
-            # Assigning through the service starts the review at once; an
-            # assignment made before the review started is what start_review
-            # itself expects to find.
+            # A member invited but not yet accepted: an editor may start the
+            # review now; the member starts it only by accepting.
             article = request.getfixturevalue("submitted_article")
             ReviewAssignment.objects.create(
                 article=article,
@@ -89,18 +90,22 @@ def article_in(request, settings, editor, member):
         if state == "under_review_with_quorum":
             # ``member`` approved; ``second_member`` is assigned and has not decided.
             article = request.getfixturevalue("article_under_review")
-            assignment_create(
+            assign_accepted(
                 article=article, reviewer=request.getfixturevalue("second_member"), by=editor
             )
             settings.EDITORIAL_REQUIRED_APPROVALS = 2
             decision_record(
-                assignment=assignment_of(article, member), by=member.user, decision="approve"
+                no_conflict=True,
+                assignment=assignment_of(article, member),
+                by=member.user,
+                decision="approve",
             )
             settings.EDITORIAL_REQUIRED_APPROVALS = 1
             return fresh(article)
         if state == "changes_requested":
             article = request.getfixturevalue("article_under_review")
             decision_record(
+                no_conflict=True,
                 assignment=assignment_of(article, member),
                 by=member.user,
                 decision="request_changes",
@@ -165,8 +170,8 @@ REFUSED = [
     ("withdraw", "submitted", "other_author", ONLY_AUTHOR),
     ("withdraw", "under_review", "editor", ONLY_AUTHOR),
     ("withdraw", "under_review", "member", ONLY_AUTHOR),
-    ("start_review", "submitted_with_assignment", "author", ONLY_OTHER_EDITOR),
-    ("start_review", "submitted_with_assignment", "member", ONLY_OTHER_EDITOR),
+    ("start_review", "submitted_with_assignment", "author", EDITOR_OR_ACCEPTING_MEMBER),
+    ("start_review", "submitted_with_assignment", "member", EDITOR_OR_ACCEPTING_MEMBER),
     ("request_changes", "under_review", "author", ONLY_CHANGE_REQUESTER_OR_EDITOR),
     ("request_changes", "under_review", "other_author", ONLY_CHANGE_REQUESTER_OR_EDITOR),
     # A member sends the article back by recording a decision, not directly.
@@ -383,9 +388,12 @@ def test_approve_closes_the_rounds_open_assignments(
     article_under_review, editor, member, second_member
 ):
     """Once approved, a member still assigned to the round can no longer decide."""
-    assignment_create(article=article_under_review, reviewer=second_member, by=editor)
+    assign_accepted(article=article_under_review, reviewer=second_member, by=editor)
     decision_record(
-        assignment=assignment_of(article_under_review, member), by=member.user, decision="approve"
+        no_conflict=True,
+        assignment=assignment_of(article_under_review, member),
+        by=member.user,
+        decision="approve",
     )
 
     assert assignment_of(article_under_review, second_member).status == "closed"
@@ -437,7 +445,7 @@ def test_start_review_without_assigned_reviewer_is_refused(submitted_article, ed
 
 def test_assignment_on_submitted_article_starts_its_review(submitted_article, editor, member):
     """Assigning the first board member moves a submitted article under review."""
-    assignment_create(article=submitted_article, reviewer=member, by=editor)
+    assign_accepted(article=submitted_article, reviewer=member, by=editor)
 
     assert fresh(submitted_article).state == "under_review"
 
@@ -459,7 +467,10 @@ def test_approve_by_approving_member_without_quorum_is_refused(
     """A member whose approval is one of two required cannot complete the approval alone."""
     settings.EDITORIAL_REQUIRED_APPROVALS = 2
     decision_record(
-        assignment=assignment_of(article_under_review, member), by=member.user, decision="approve"
+        no_conflict=True,
+        assignment=assignment_of(article_under_review, member),
+        by=member.user,
+        decision="approve",
     )
     before = footprint(article_under_review)
 
@@ -506,7 +517,7 @@ def test_retract_during_review_closes_the_rounds_open_assignments(
     """Retracting a revision under review ends its round: nobody is left waiting to review."""
     services.article_revise(article=approved_article, by=author)
     services.article_submit(article=approved_article, by=author)
-    assignment_create(article=approved_article, reviewer=second_member, by=editor)
+    assign_accepted(article=approved_article, reviewer=second_member, by=editor)
 
     services.article_retract(article=approved_article, by=editor, reason="Unsafe.")
 
@@ -589,10 +600,13 @@ def own_article(request, settings, editor, member):
     article = ArticleFactory(author=writer)
     ReferenceFactory(article=article)
     services.article_submit(article=article, by=writer)
-    assignment_create(article=article, reviewer=member, by=editor)
+    assign_accepted(article=article, reviewer=member, by=editor)
     settings.EDITORIAL_REQUIRED_APPROVALS = 2
     decision_record(
-        assignment=assignment_of(fresh(article), member), by=member.user, decision="approve"
+        no_conflict=True,
+        assignment=assignment_of(fresh(article), member),
+        by=member.user,
+        decision="approve",
     )
     settings.EDITORIAL_REQUIRED_APPROVALS = 1
     return fresh(article)
@@ -629,7 +643,7 @@ def test_assignment_of_author_to_own_article_is_refused(roles, editor):
     services.article_submit(article=article, by=writer)
 
     with pytest.raises(WorkflowError, match="wrote this article and cannot review it"):
-        assignment_create(article=article, reviewer=writer.board_member, by=editor)
+        assign_accepted(article=article, reviewer=writer.board_member, by=editor)
 
     assert not ReviewAssignment.objects.filter(article=article).exists()
 
@@ -638,9 +652,10 @@ def test_approve_by_recused_member_is_refused(
     article_under_review, member, second_member, editor, settings, footprint
 ):
     """A member who approved with a declared conflict cannot complete the approval."""
-    assignment_create(article=article_under_review, reviewer=second_member, by=editor)
+    assign_accepted(article=article_under_review, reviewer=second_member, by=editor)
     settings.EDITORIAL_REQUIRED_APPROVALS = 2
     decision_record(
+        no_conflict=True,
         assignment=assignment_of(article_under_review, second_member),
         by=second_member.user,
         decision="approve",

@@ -16,7 +16,7 @@ from articles.services import (
     article_save_content,
     article_submit,
 )
-from reviewers.services import assignment_create, decision_record
+from reviewers.services import decision_record
 from tests.conftest import (
     ArticleFactory,
     BoardMemberFactory,
@@ -24,6 +24,7 @@ from tests.conftest import (
     TopicFactory,
     UserFactory,
 )
+from tests.reviewers.helpers import assign_accepted
 
 pytestmark = pytest.mark.django_db
 
@@ -43,12 +44,12 @@ def submit(article, author):
 
 def under_review(article, author, editor, member):
     submit(article, author)
-    return assignment_create(article=article, reviewer=member, by=editor)
+    return assign_accepted(article=article, reviewer=member, by=editor)
 
 
 def approve(article, author, editor, member):
     assignment = under_review(article, author, editor, member)
-    decision_record(assignment=assignment, by=member.user, decision="approve")
+    decision_record(no_conflict=True, assignment=assignment, by=member.user, decision="approve")
     return Article.objects.get(pk=article.pk)
 
 
@@ -85,6 +86,7 @@ def _under_review(article, author, editor, member):
 def _changes_requested(article, author, editor, member):
     assignment = under_review(article, author, editor, member)
     decision_record(
+        no_conflict=True,
         assignment=assignment,
         by=member.user,
         decision="request_changes",

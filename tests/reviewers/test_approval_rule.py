@@ -13,7 +13,8 @@ from articles import services as article_services
 from articles.models import Article
 from articles.services import WorkflowError
 from reviewers.models import ReviewAssignment, ReviewDecision
-from reviewers.services import assignment_cancel, assignment_create, decision_record
+from reviewers.services import assignment_cancel, decision_record
+from tests.reviewers.helpers import assign_accepted
 
 
 def fresh(article: Article) -> Article:
@@ -27,22 +28,26 @@ def assignment_of(article: Article, member) -> ReviewAssignment:
 
 
 def approve(article: Article, member, **kwargs) -> ReviewDecision:
+    kwargs.setdefault("no_conflict", not kwargs.get("conflict_declared"))
     return decision_record(
-        assignment=assignment_of(article, member), by=member.user, decision="approve", **kwargs
+        assignment=assignment_of(article, member),
+        by=member.user,
+        decision="approve",
+        **kwargs,
     )
 
 
 @pytest.fixture
 def two_reviewers(article_under_review, editor, second_member):
     """The article under review by ``member`` and ``second_member``."""
-    assignment_create(article=article_under_review, reviewer=second_member, by=editor)
+    assign_accepted(article=article_under_review, reviewer=second_member, by=editor)
     return fresh(article_under_review)
 
 
 @pytest.fixture
 def three_reviewers(two_reviewers, editor, unassigned_member):
     """The article under review by three members (the third was previously unassigned)."""
-    assignment_create(article=two_reviewers, reviewer=unassigned_member, by=editor)
+    assign_accepted(article=two_reviewers, reviewer=unassigned_member, by=editor)
     return fresh(two_reviewers)
 
 
@@ -105,7 +110,7 @@ def test_same_member_cannot_approve_twice(two_reviewers, member, editor, setting
     with pytest.raises(WorkflowError):
         approve(two_reviewers, member)
     with pytest.raises(WorkflowError, match="already assigned"):
-        assignment_create(article=two_reviewers, reviewer=member, by=editor)
+        assign_accepted(article=two_reviewers, reviewer=member, by=editor)
 
     assert fresh(two_reviewers).state == "under_review"
 
@@ -223,6 +228,7 @@ def test_request_changes_sends_back_at_once(two_reviewers, member, settings, req
     settings.EDITORIAL_REQUIRED_APPROVALS = required
 
     decision_record(
+        no_conflict=True,
         assignment=assignment_of(two_reviewers, member),
         by=member.user,
         decision="request_changes",
@@ -240,6 +246,7 @@ def test_request_changes_after_an_approval_still_sends_back(
     approve(two_reviewers, member)
 
     decision_record(
+        no_conflict=True,
         assignment=assignment_of(two_reviewers, second_member),
         by=second_member.user,
         decision="request_changes",
@@ -252,6 +259,7 @@ def test_request_changes_after_an_approval_still_sends_back(
 def test_request_changes_closes_the_other_open_reviews(two_reviewers, member, second_member):
     """Once sent back, the round's unanswered reviews are closed."""
     decision_record(
+        no_conflict=True,
         assignment=assignment_of(two_reviewers, member),
         by=member.user,
         decision="request_changes",
@@ -264,6 +272,7 @@ def test_request_changes_closes_the_other_open_reviews(two_reviewers, member, se
 def test_recommend_rejection_leaves_article_under_review(two_reviewers, member):
     """A recommendation to reject is for the editors to act on; the article stays under review."""
     decision_record(
+        no_conflict=True,
         assignment=assignment_of(two_reviewers, member),
         by=member.user,
         decision="reject",
@@ -279,6 +288,7 @@ def test_recommend_rejection_emails_the_editors_not_the_author(
     """Editors are told a member recommends rejection; the author hears nothing yet."""
     with django_capture_on_commit_callbacks(execute=True):
         decision_record(
+            no_conflict=True,
             assignment=assignment_of(two_reviewers, member),
             by=member.user,
             decision="reject",
@@ -301,14 +311,15 @@ def test_approvals_from_an_earlier_round_do_not_count(
     settings.EDITORIAL_REQUIRED_APPROVALS = 2
     approve(two_reviewers, member)
     decision_record(
+        no_conflict=True,
         assignment=assignment_of(two_reviewers, second_member),
         by=second_member.user,
         decision="request_changes",
         comment_to_author="The dosage is wrong.",
     )
     article_services.article_submit(article=two_reviewers, by=author)
-    assignment_create(article=two_reviewers, reviewer=member, by=editor)
-    assignment_create(article=two_reviewers, reviewer=second_member, by=editor)
+    assign_accepted(article=two_reviewers, reviewer=member, by=editor)
+    assign_accepted(article=two_reviewers, reviewer=second_member, by=editor)
 
     approve(two_reviewers, second_member)
 
@@ -320,10 +331,10 @@ def test_earlier_round_assignment_cannot_be_answered(two_reviewers, member, auth
     old = assignment_of(two_reviewers, member)
     article_services.article_withdraw(article=two_reviewers, by=author)
     article_services.article_submit(article=two_reviewers, by=author)
-    assignment_create(article=two_reviewers, reviewer=member, by=editor)
+    assign_accepted(article=two_reviewers, reviewer=member, by=editor)
 
     with pytest.raises(WorkflowError, match="no longer open"):
-        decision_record(assignment=old, by=member.user, decision="approve")
+        decision_record(no_conflict=True, assignment=old, by=member.user, decision="approve")
 
     assert fresh(two_reviewers).state == "under_review"
 
@@ -336,7 +347,7 @@ def test_cancelled_assignment_reviewer_cannot_decide(two_reviewers, member, edit
     )
 
     with pytest.raises(WorkflowError, match="no longer open: cancelled by an editor"):
-        decision_record(assignment=cancelled, by=member.user, decision="approve")
+        decision_record(no_conflict=True, assignment=cancelled, by=member.user, decision="approve")
 
     assert (ReviewDecision.objects.exists(), fresh(two_reviewers).state) == (False, "under_review")
 
@@ -350,9 +361,9 @@ def test_approval_of_member_removed_from_the_board_does_not_count(
     from reviewers.selectors import approval_count
 
     settings.EDITORIAL_REQUIRED_APPROVALS = 2
-    assignment_create(article=article_under_review, reviewer=second_member, by=editor)
+    assign_accepted(article=article_under_review, reviewer=second_member, by=editor)
     first = ReviewAssignment.objects.get(reviewer=member)
-    decision_record(assignment=first, by=member.user, decision="approve")
+    decision_record(no_conflict=True, assignment=first, by=member.user, decision="approve")
     member.user.groups.remove(Group.objects.get(name="Advisory Board"))
 
     article = Article.objects.get(pk=article_under_review.pk)

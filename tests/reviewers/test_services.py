@@ -16,6 +16,7 @@ from articles.services import WorkflowError
 from reviewers.models import ReviewAssignment, ReviewDecision
 from reviewers.services import assignment_cancel, assignment_create, decision_record
 from tests.conftest import ArticleFactory, BoardMemberFactory, ReferenceFactory
+from tests.reviewers.helpers import assign_accepted
 
 
 def fresh(article: Article) -> Article:
@@ -35,7 +36,7 @@ def assignment(article_under_review, member) -> ReviewAssignment:
 def test_assignment_create_by_non_editor_is_refused(request, submitted_article, member, role):
     """Only an editor assigns board members; the article stays submitted."""
     with pytest.raises(WorkflowError, match="Only an editor can assign"):
-        assignment_create(
+        assign_accepted(
             article=submitted_article, reviewer=member, by=request.getfixturevalue(role)
         )
 
@@ -46,7 +47,7 @@ def test_assignment_create_by_non_editor_is_refused(request, submitted_article, 
 def test_assignment_create_by_board_member_is_refused(submitted_article, member, second_member):
     """A board member cannot pick a colleague to review."""
     with pytest.raises(WorkflowError, match="Only an editor can assign"):
-        assignment_create(article=submitted_article, reviewer=member, by=second_member.user)
+        assign_accepted(article=submitted_article, reviewer=member, by=second_member.user)
 
     assert not ReviewAssignment.objects.exists()
 
@@ -58,7 +59,7 @@ def test_assignment_create_outside_review_is_refused(request, fixture, member, e
     count = ReviewAssignment.objects.count()
 
     with pytest.raises(WorkflowError, match="only to a submitted article or one under review"):
-        assignment_create(article=article, reviewer=member, by=editor)
+        assign_accepted(article=article, reviewer=member, by=editor)
 
     assert ReviewAssignment.objects.count() == count
 
@@ -69,7 +70,7 @@ def test_assignment_create_of_inactive_member_is_refused(submitted_article, memb
     member.save()
 
     with pytest.raises(WorkflowError, match="is not an active board member"):
-        assignment_create(article=submitted_article, reviewer=member, by=editor)
+        assign_accepted(article=submitted_article, reviewer=member, by=editor)
 
     assert not ReviewAssignment.objects.exists()
 
@@ -80,7 +81,7 @@ def test_assignment_create_of_deactivated_user_is_refused(submitted_article, mem
     member.user.save()
 
     with pytest.raises(WorkflowError, match="is not an active board member"):
-        assignment_create(article=submitted_article, reviewer=member, by=editor)
+        assign_accepted(article=submitted_article, reviewer=member, by=editor)
 
     assert not ReviewAssignment.objects.exists()
 
@@ -90,7 +91,7 @@ def test_assignment_create_with_past_due_date_is_refused(submitted_article, memb
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
 
     with pytest.raises(WorkflowError, match="due date is in the past"):
-        assignment_create(article=submitted_article, reviewer=member, by=editor, due_date=yesterday)
+        assign_accepted(article=submitted_article, reviewer=member, by=editor, due_date=yesterday)
 
     assert not ReviewAssignment.objects.exists()
 
@@ -98,7 +99,7 @@ def test_assignment_create_with_past_due_date_is_refused(submitted_article, memb
 def test_assignment_create_twice_in_a_round_is_refused(article_under_review, member, editor):
     """A member is assigned to each round of an article once."""
     with pytest.raises(WorkflowError, match="already assigned to this round"):
-        assignment_create(article=article_under_review, reviewer=member, by=editor)
+        assign_accepted(article=article_under_review, reviewer=member, by=editor)
 
     assert ReviewAssignment.objects.filter(reviewer=member).count() == 1
 
@@ -107,7 +108,7 @@ def test_assignment_create_after_cancellation_is_allowed(assignment, member, edi
     """A cancelled assignment may be replaced by a new one for the same member."""
     assignment_cancel(assignment=assignment, by=editor, reason="Wrong due date.")
 
-    again = assignment_create(article=assignment.article, reviewer=member, by=editor)
+    again = assign_accepted(article=assignment.article, reviewer=member, by=editor)
 
     assert (again.status, again.round) == ("open", assignment.round)
 
@@ -116,7 +117,7 @@ def test_assignment_create_records_round_due_date_and_editor(
     submitted_article, member, editor, due_date
 ):
     """The assignment names the round, the due date and the assigning editor."""
-    created = assignment_create(
+    created = assign_accepted(
         article=submitted_article, reviewer=member, by=editor, due_date=due_date
     )
 
@@ -134,30 +135,37 @@ def test_assignment_create_defaults_due_date_from_settings(
     """Without a due date the member gets EDITORIAL_REVIEW_DAYS days."""
     settings.EDITORIAL_REVIEW_DAYS = 10
 
-    created = assignment_create(article=submitted_article, reviewer=member, by=editor)
+    created = assign_accepted(article=submitted_article, reviewer=member, by=editor)
 
     assert created.due_date == timezone.localdate() + datetime.timedelta(days=10)
 
 
 def test_assignment_create_writes_history_with_editor(submitted_article, member, editor):
-    """The assignment's history row names the editor and says it was assigned."""
+    """The invitation's history row names the editor and says the member was invited."""
     created = assignment_create(article=submitted_article, reviewer=member, by=editor)
 
     row = created.history.get()
-    assert (row.history_user, row.history_change_reason) == (editor, "Assigned")
+    assert (row.history_user, row.history_change_reason) == (editor, "Invited")
 
 
-def test_assignment_create_starts_review_in_the_editors_name(submitted_article, member, editor):
-    """The first assignment starts the review; the audit entry names the editor and member."""
-    assignment_create(article=submitted_article, reviewer=member, by=editor)
+def test_assignment_create_leaves_the_article_submitted(submitted_article, member, editor):
+    """An invitation alone does not start the review: the member has not accepted yet."""
+    created = assignment_create(article=submitted_article, reviewer=member, by=editor)
+
+    assert (created.status, fresh(submitted_article).state) == ("invited", "submitted")
+
+
+def test_first_acceptance_starts_review_in_the_members_name(submitted_article, member, editor):
+    """The first acceptance starts the review; the audit entry names the member."""
+    assign_accepted(article=submitted_article, reviewer=member, by=editor)
 
     entry = AuditEntry.objects.filter(article=submitted_article).last()
     assert (entry.transition, entry.from_state, entry.to_state, entry.by, entry.comment) == (
         "start_review",
         "submitted",
         "under_review",
-        editor,
-        f"Assigned {member.name}.",
+        member.user,
+        f"{member.name} accepted the review.",
     )
 
 
@@ -167,7 +175,7 @@ def test_assignment_create_second_member_does_not_restart_review(
     """Assigning one more member to an article under review adds no transition."""
     entries = AuditEntry.objects.filter(article=article_under_review).count()
 
-    assignment_create(article=article_under_review, reviewer=second_member, by=editor)
+    assign_accepted(article=article_under_review, reviewer=second_member, by=editor)
 
     assert AuditEntry.objects.filter(article=article_under_review).count() == entries
     assert fresh(article_under_review).state == "under_review"
@@ -178,7 +186,7 @@ def test_assignment_create_emails_the_member(
 ):
     """The assigned member is asked by email to review by the due date."""
     with django_capture_on_commit_callbacks(execute=True):
-        assignment_create(article=submitted_article, reviewer=member, by=editor, due_date=due_date)
+        assign_accepted(article=submitted_article, reviewer=member, by=editor, due_date=due_date)
 
     to_member = [m for m in mailoutbox if m.to == [member.user.email]]
     assert [
@@ -196,7 +204,7 @@ def test_assignment_create_rolled_back_sends_no_email(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        assignment_create(article=submitted_article, reviewer=member, by=editor)
+        assign_accepted(article=submitted_article, reviewer=member, by=editor)
         raise RuntimeError("the request failed later")
 
     assert mailoutbox == []
@@ -232,8 +240,8 @@ def test_assignment_cancel_after_decision_is_refused(
 ):
     """An answered assignment cannot be cancelled: its decision stands."""
     settings.EDITORIAL_REQUIRED_APPROVALS = 2
-    assignment_create(article=assignment.article, reviewer=second_member, by=editor)
-    decision_record(assignment=assignment, by=member.user, decision="approve")
+    assign_accepted(article=assignment.article, reviewer=second_member, by=editor)
+    decision_record(no_conflict=True, assignment=assignment, by=member.user, decision="approve")
 
     with pytest.raises(WorkflowError, match="no longer open: decision recorded"):
         assignment_cancel(assignment=assignment, by=editor, reason="Changed my mind.")
@@ -275,7 +283,7 @@ def test_decision_record_by_anyone_but_the_assigned_member_is_refused(
     """Only the member the review was assigned to records its decision."""
     if role == "second_member":
         # Assigned to the same round, but this is not their assignment.
-        assignment_create(
+        assign_accepted(
             article=assignment.article,
             reviewer=request.getfixturevalue("second_member"),
             by=editor,
@@ -284,7 +292,7 @@ def test_decision_record_by_anyone_but_the_assigned_member_is_refused(
     user = getattr(user, "user", user)
 
     with pytest.raises(WorkflowError, match="Only the board member this review was assigned to"):
-        decision_record(assignment=assignment, by=user, decision="approve")
+        decision_record(no_conflict=True, assignment=assignment, by=user, decision="approve")
 
     assert not ReviewDecision.objects.exists()
     assert fresh(assignment.article).state == "under_review"
@@ -296,7 +304,7 @@ def test_decision_record_by_member_made_inactive_is_refused(assignment, member):
     member.save()
 
     with pytest.raises(WorkflowError, match="membership is inactive"):
-        decision_record(assignment=assignment, by=member.user, decision="approve")
+        decision_record(no_conflict=True, assignment=assignment, by=member.user, decision="approve")
 
     assert not ReviewDecision.objects.exists()
 
@@ -307,7 +315,7 @@ def test_decision_record_by_deactivated_user_is_refused(assignment, member):
     member.user.save()
 
     with pytest.raises(WorkflowError):
-        decision_record(assignment=assignment, by=member.user, decision="approve")
+        decision_record(no_conflict=True, assignment=assignment, by=member.user, decision="approve")
 
     assert not ReviewDecision.objects.exists()
 
@@ -315,11 +323,12 @@ def test_decision_record_by_deactivated_user_is_refused(assignment, member):
 def test_decision_record_twice_is_refused(assignment, member, second_member, editor, settings):
     """A member's decision is recorded once; a second one is refused."""
     settings.EDITORIAL_REQUIRED_APPROVALS = 2
-    assignment_create(article=assignment.article, reviewer=second_member, by=editor)
-    decision_record(assignment=assignment, by=member.user, decision="approve")
+    assign_accepted(article=assignment.article, reviewer=second_member, by=editor)
+    decision_record(no_conflict=True, assignment=assignment, by=member.user, decision="approve")
 
     with pytest.raises(WorkflowError, match="no longer open: decision recorded"):
         decision_record(
+            no_conflict=True,
             assignment=assignment,
             by=member.user,
             decision="request_changes",
@@ -337,7 +346,11 @@ def test_decision_record_without_comment_is_refused_unless_approve(
     """Requesting changes or recommending rejection must tell the author why."""
     with pytest.raises(WorkflowError, match="a comment is required unless you approve"):
         decision_record(
-            assignment=assignment, by=member.user, decision=decision, comment_to_author=comment
+            no_conflict=True,
+            assignment=assignment,
+            by=member.user,
+            decision=decision,
+            comment_to_author=comment,
         )
 
     assert not ReviewDecision.objects.exists()
@@ -346,7 +359,9 @@ def test_decision_record_without_comment_is_refused_unless_approve(
 
 def test_decision_record_approve_needs_no_comment(assignment, member):
     """An approval may be recorded without a comment."""
-    recorded = decision_record(assignment=assignment, by=member.user, decision="approve")
+    recorded = decision_record(
+        no_conflict=True, assignment=assignment, by=member.user, decision="approve"
+    )
 
     assert (recorded.decision, recorded.comment_to_author) == ("approve", "")
 
@@ -369,7 +384,7 @@ def test_decision_record_conflict_without_statement_is_refused(assignment, membe
 def test_decision_record_unknown_decision_is_refused(assignment, member):
     """Only approve, request changes and recommend rejection are decisions."""
     with pytest.raises(WorkflowError, match="Choose approve, request changes or recommend"):
-        decision_record(assignment=assignment, by=member.user, decision="abstain")
+        decision_record(no_conflict=True, assignment=assignment, by=member.user, decision="abstain")
 
     assert not ReviewDecision.objects.exists()
 
@@ -379,6 +394,7 @@ def test_decision_record_stores_what_was_decided(assignment, member):
     latest_revision = assignment.article.history.order_by("-history_id").first().history_id
 
     recorded = decision_record(
+        no_conflict=True,
         assignment=assignment,
         by=member.user,
         decision="reject",
@@ -397,7 +413,11 @@ def test_decision_record_stores_what_was_decided(assignment, member):
 def test_decision_record_completes_the_assignment_with_history(assignment, member):
     """Recording a decision completes the assignment, with the member in its history."""
     decision_record(
-        assignment=assignment, by=member.user, decision="reject", comment_to_author="Unsupported."
+        no_conflict=True,
+        assignment=assignment,
+        by=member.user,
+        decision="reject",
+        comment_to_author="Unsupported.",
     )
 
     row = assignment.history.order_by("-history_id").first()
@@ -413,7 +433,7 @@ def test_decision_record_after_withdrawal_is_refused(assignment, member, author)
     article_services.article_withdraw(article=assignment.article, by=author)
 
     with pytest.raises(WorkflowError, match="no longer open: round ended before a decision"):
-        decision_record(assignment=assignment, by=member.user, decision="approve")
+        decision_record(no_conflict=True, assignment=assignment, by=member.user, decision="approve")
 
     assert not ReviewDecision.objects.exists()
 
@@ -433,7 +453,7 @@ def test_decision_record_by_author_on_a_forced_assignment_is_refused(
     )
 
     with pytest.raises(WorkflowError, match="You wrote this article"):
-        decision_record(assignment=forced, by=writer, decision="approve")
+        decision_record(no_conflict=True, assignment=forced, by=writer, decision="approve")
 
     assert (ReviewDecision.objects.exists(), fresh(article_under_review).state) == (
         False,
@@ -447,7 +467,11 @@ def test_decision_record_by_author_on_a_forced_assignment_is_refused(
 @pytest.fixture
 def decision(assignment, member):
     return decision_record(
-        assignment=assignment, by=member.user, decision="reject", comment_to_author="Unsupported."
+        no_conflict=True,
+        assignment=assignment,
+        by=member.user,
+        decision="reject",
+        comment_to_author="Unsupported.",
     )
 
 
@@ -479,7 +503,7 @@ def test_assignment_create_by_editor_who_wrote_the_article_is_refused(member, ed
     article_services.article_submit(article=own, by=editor)
 
     with pytest.raises(WorkflowError, match="another editor must choose"):
-        assignment_create(article=own, reviewer=member, by=editor)
+        assign_accepted(article=own, reviewer=member, by=editor)
     assert not ReviewAssignment.objects.exists()
 
 
@@ -492,7 +516,7 @@ def test_assignment_create_of_member_without_board_role_is_refused(submitted_art
 
     assert former not in assignable_members(submitted_article)
     with pytest.raises(WorkflowError, match="not an active board member"):
-        assignment_create(article=submitted_article, reviewer=former, by=editor)
+        assign_accepted(article=submitted_article, reviewer=former, by=editor)
 
 
 def test_rejection_recommendation_leaves_the_decision_to_editors(
@@ -500,12 +524,16 @@ def test_rejection_recommendation_leaves_the_decision_to_editors(
 ):
     """With one member recommending rejection, another's approval does not publish."""
     settings.EDITORIAL_REQUIRED_APPROVALS = 1
-    assignment_create(article=article_under_review, reviewer=second_member, by=editor)
+    assign_accepted(article=article_under_review, reviewer=second_member, by=editor)
     first, second = ReviewAssignment.objects.order_by("id")
     decision_record(
-        assignment=first, by=member.user, decision="reject", comment_to_author="Not supported."
+        no_conflict=True,
+        assignment=first,
+        by=member.user,
+        decision="reject",
+        comment_to_author="Not supported.",
     )
-    decision_record(assignment=second, by=second_member.user, decision="approve")
+    decision_record(no_conflict=True, assignment=second, by=second_member.user, decision="approve")
 
     article = fresh(article_under_review)
     assert article.state == "under_review"
@@ -549,7 +577,7 @@ def test_member_who_declared_a_conflict_is_not_assigned_in_a_later_round(
 
     assert member not in assignable_members(article)
     with pytest.raises(WorkflowError, match="declared a conflict of interest"):
-        assignment_create(article=article, reviewer=member, by=editor)
+        assign_accepted(article=article, reviewer=member, by=editor)
 
 
 def test_assignment_cancel_by_editor_who_wrote_the_article_is_refused(member, editor):
@@ -561,7 +589,7 @@ def test_assignment_cancel_by_editor_who_wrote_the_article_is_refused(member, ed
     ReferenceFactory(article=own)
     article_services.article_submit(article=own, by=editor)
     other_editor = UserFactory(username="editor2", groups=["Editors"])
-    assignment = assignment_create(article=own, reviewer=member, by=other_editor)
+    assignment = assign_accepted(article=own, reviewer=member, by=other_editor)
 
     with pytest.raises(WorkflowError, match="another editor must manage"):
         assignment_cancel(assignment=assignment, by=editor, reason="Changed my mind.")
@@ -575,7 +603,7 @@ def test_assignment_create_with_due_date_over_a_year_away_is_refused(
 ):
     """A due date more than a year away is refused as a typing slip."""
     with pytest.raises(WorkflowError, match="more than 365 days away"):
-        assignment_create(
+        assign_accepted(
             article=submitted_article,
             reviewer=member,
             by=editor,
@@ -594,7 +622,7 @@ def test_candidates_come_least_busy_first_with_their_load(
         other = ArticleFactory(author=author)
         ReferenceFactory(article=other)
         other = article_services.article_submit(article=other, by=author)
-        assignment_create(article=other, reviewer=member, by=editor)
+        assign_accepted(article=other, reviewer=member, by=editor)
 
     candidates = list(assignable_members(submitted_article))
     assert candidates == [second_member, member]
