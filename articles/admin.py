@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import models
@@ -32,6 +31,7 @@ from articles.forms import (
     AssignForm,
     CancelAssignmentForm,
     DecisionForm,
+    DeclineForm,
     ReferenceForm,
     TransitionForm,
 )
@@ -49,6 +49,7 @@ from reviewers import selectors as review_selectors
 from reviewers import services as review_services
 from reviewers.choices import AssignmentStatus, Decision
 from reviewers.models import ReviewAssignment
+from reviewers.services import default_deadlines
 
 STATE_COLOURS = {
     ArticleState.DRAFT: "grey",
@@ -59,6 +60,10 @@ STATE_COLOURS = {
     ArticleState.REJECTED: "red",
     ArticleState.RETRACTED: "red",
 }
+
+
+# Days ahead in which a published version's next review counts as due.
+REVIEW_DUE_WINDOW = 30
 
 
 def state_pill(state: str, label: str) -> str:
@@ -260,6 +265,14 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 "<path:object_id>/decide/", wrap(self.decide_view), name="articles_article_decide"
             ),
             path(
+                "<path:object_id>/accept/", wrap(self.accept_view), name="articles_article_accept"
+            ),
+            path(
+                "<path:object_id>/decline/",
+                wrap(self.decline_view),
+                name="articles_article_decline",
+            ),
+            path(
                 "<path:object_id>/preview/",
                 wrap(self.preview_view),
                 name="articles_article_preview",
@@ -329,41 +342,60 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         ]
 
         editor = is_editor(user)
+        author = wrote(article, user)
         assignments = list(
             article.assignments.select_related(
                 "reviewer__user", "decision", "assigned_by"
             ).order_by("-round", "assigned_at", "id")
         )
-        if not editor and not wrote(article, user):
+        if not editor and not author:
             # A board member sees their own assignments, not their colleagues'.
             assignments = [a for a in assignments if a.reviewer.user_id == user.pk]
+        elif not editor:
+            # The author follows the decisions, not the editors' staffing.
+            assignments = [
+                a
+                for a in assignments
+                if a.status not in (AssignmentStatus.DECLINED, AssignmentStatus.CANCELLED)
+            ]
 
+        reviewing = article.state in (ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW)
         assign_form = None
-        if editor and article.state in (ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW):
-            default_due = timezone.localdate() + datetime.timedelta(
-                days=settings.EDITORIAL_REVIEW_DAYS
-            )
+        unavailable = []
+        if editor and not author and reviewing:
+            respond_by, due_date = default_deadlines()
             assign_form = restored(
                 AssignForm,
                 "assign",
-                initial={"due_date": default_due},
+                initial={"respond_by": respond_by, "due_date": due_date},
                 candidates=review_selectors.assignable_members(article),
             )
+            unavailable = review_selectors.unavailable_members(article)
 
-        my_assignment = next(
-            (
-                a
-                for a in assignments
-                if a.reviewer.user_id == user.pk
-                and a.status == AssignmentStatus.OPEN
-                and a.round == article.review_round
-            ),
-            None,
-        )
+        def mine(status):
+            return next(
+                (
+                    a
+                    for a in assignments
+                    if a.reviewer.user_id == user.pk
+                    and a.status == status
+                    and a.round == article.review_round
+                ),
+                None,
+            )
+
+        my_invitation = mine(AssignmentStatus.INVITED) if reviewing else None
+        decline_form = restored(DeclineForm, "decline") if my_invitation else None
+        my_assignment = mine(AssignmentStatus.OPEN)
         decision_form = None
         preview_html = None
         if my_assignment is not None and article.state == ArticleState.UNDER_REVIEW:
-            decision_form = restored(DecisionForm, "decide")
+            decision_form = restored(
+                DecisionForm,
+                "decide",
+                questions=review_selectors.checklist_for(article.topic),
+            )
+        if (my_assignment or my_invitation) and reviewing:
             preview_html = services.version_from_working_copy(article).body_html
 
         # Text typed into an action that is no longer offered (the article
@@ -373,16 +405,45 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             shown.add("decide")
         if assign_form is not None:
             shown.add("assign")
+        if decline_form is not None:
+            shown.add("decline")
         unsent = []
         if pending_form and pending_form not in shown:
             unsent = [
                 value
                 for key, value in (pending_data or {}).items()
-                if key in {"comment", "comment_to_author", "conflict_statement", "reason"}
+                if key
+                in {
+                    "comment",
+                    "comment_to_author",
+                    "confidential_note",
+                    "conflict_statement",
+                    "reason",
+                }
                 and value.strip()
             ]
 
         in_review = article.state == ArticleState.UNDER_REVIEW
+        counting = (
+            {m.pk for m in review_selectors.approving_members(article)} if in_review else set()
+        )
+        for a in assignments:
+            a.not_counted = ""
+            decision = getattr(a, "decision", None)
+            if (
+                in_review
+                and decision is not None
+                and a.round == article.review_round
+                and decision.decision == Decision.APPROVE
+                and not decision.conflict_declared
+                and a.reviewer_id not in counting
+            ):
+                a.not_counted = a.reviewer.unavailability() or _("Not on the board any more.")
+        rounds = []
+        for a in assignments:
+            if not rounds or rounds[-1]["number"] != a.round:
+                rounds.append({"number": a.round, "assignments": []})
+            rounds[-1]["assignments"].append(a)
         requested = [
             a.decision
             for a in assignments
@@ -391,6 +452,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             and getattr(a, "decision", None) is not None
             and a.decision.decision == Decision.REQUEST_CHANGES
         ]
+        topic = article.topic
         return {
             "wf_requested_changes": requested,
             "wf_unsent": unsent,
@@ -398,17 +460,26 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             "wf_actions": actions,
             "wf_blocked": blocked,
             "wf_assignments": assignments,
+            "wf_rounds": rounds,
             "wf_assign_form": assign_form,
-            "wf_can_cancel": editor,
+            "wf_unavailable": unavailable,
+            "wf_can_cancel": editor and not author,
+            "wf_my_invitation": my_invitation,
+            "wf_decline_form": decline_form,
             "wf_my_assignment": my_assignment,
             "wf_decision_form": decision_form,
             "wf_preview_html": preview_html,
             "wf_live": article.live_version,
             "wf_approvals": review_selectors.approval_count(article) if in_review else None,
-            "wf_required": settings.EDITORIAL_REQUIRED_APPROVALS,
-            # Conflict statements may name private relationships: editors
-            # and the member who wrote one read it; the author sees the recusal.
+            "wf_required": review_selectors.required_approvals(topic),
+            "wf_specialist": topic.specialty if review_selectors.needs_specialist(topic) else "",
+            "wf_shortfall": review_selectors.approval_shortfall(article) if in_review else "",
+            # Conflict statements may name private relationships, and notes
+            # to the editors are confidential: editors and the member who
+            # wrote one read it; the author sees the recusal only.
             "wf_sees_statements": editor,
+            "wf_is_editor": editor,
+            "wf_review_soon": timezone.localdate() + datetime.timedelta(days=REVIEW_DUE_WINDOW),
             **timeline_context(request, article),
         }
 
@@ -452,13 +523,21 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 reviewer=form.cleaned_data["reviewer"],
                 by=request.user,
                 due_date=form.cleaned_data["due_date"],
+                respond_by=form.cleaned_data["respond_by"],
             )
         except WorkflowError as error:
             return self._refuse(request, article, "assign", request.POST, error.message)
         self.message_user(
             request,
-            _("%(name)s was asked to review by %(due)s.")
-            % {"name": assignment.reviewer.name, "due": assignment.due_date.strftime("%-d %B %Y")},
+            _(
+                "%(name)s was invited to review: reply by %(respond)s, review due by %(due)s. "
+                "They have been emailed."
+            )
+            % {
+                "name": assignment.reviewer.name,
+                "respond": assignment.respond_by.strftime("%-d %B %Y"),
+                "due": assignment.due_date.strftime("%-d %B %Y"),
+            },
             messages.SUCCESS,
         )
         return HttpResponseRedirect(self._change_url(article.pk))
@@ -488,7 +567,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         if request.method != "POST":
             return _method_not_allowed()
         article = self._visible_article(request, object_id)
-        form = DecisionForm(request.POST)
+        form = DecisionForm(request.POST, questions=review_selectors.checklist_for(article.topic))
         if not form.is_valid():
             return self._refuse(
                 request,
@@ -515,8 +594,11 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 by=request.user,
                 decision=data["decision"],
                 comment_to_author=data["comment_to_author"],
+                confidential_note=data["confidential_note"],
+                no_conflict=data["conflict"] == "none",
                 conflict_declared=data["conflict"] == "declared",
                 conflict_statement=data["conflict_statement"],
+                checklist=form.checklist_answers(),
             )
         except WorkflowError as error:
             return self._refuse(request, article, "decide", request.POST, error.message)
@@ -529,6 +611,68 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             request,
             _("Your decision “%(decision)s” was recorded. %(outcome)s")
             % {"decision": decision.get_decision_display(), "outcome": outcome},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self._change_url(article.pk))
+
+    def _my_invitation(self, request, article):
+        return article.assignments.filter(
+            reviewer__user=request.user,
+            round=article.review_round,
+            status=AssignmentStatus.INVITED,
+        ).first()
+
+    def accept_view(self, request, object_id):
+        if request.method != "POST":
+            return _method_not_allowed()
+        article = self._visible_article(request, object_id)
+        assignment = self._my_invitation(request, article)
+        if assignment is None:
+            return self._refuse(
+                request,
+                article,
+                "accept",
+                request.POST,
+                _("You have no open invitation to review this article: nothing was done."),
+            )
+        try:
+            review_services.assignment_accept(assignment=assignment, by=request.user)
+        except WorkflowError as error:
+            return self._refuse(request, article, "accept", request.POST, error.message)
+        self.message_user(
+            request,
+            _("You accepted the review. It is due by %(due)s; your decision form is below.")
+            % {"due": assignment.due_date.strftime("%-d %B %Y")},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self._change_url(article.pk) + "#your-review")
+
+    def decline_view(self, request, object_id):
+        if request.method != "POST":
+            return _method_not_allowed()
+        article = self._visible_article(request, object_id)
+        form = DeclineForm(request.POST)
+        if not form.is_valid():
+            errors = " ".join(e for field in form.errors.values() for e in field)
+            return self._refuse(request, article, "decline", request.POST, errors)
+        assignment = self._my_invitation(request, article)
+        if assignment is None:
+            return self._refuse(
+                request,
+                article,
+                "decline",
+                request.POST,
+                _("You have no open invitation to review this article: nothing was done."),
+            )
+        try:
+            review_services.assignment_decline(
+                assignment=assignment, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except WorkflowError as error:
+            return self._refuse(request, article, "decline", request.POST, error.message)
+        self.message_user(
+            request,
+            _("You declined the review. The editors have been told and will ask someone else."),
             messages.SUCCESS,
         )
         return HttpResponseRedirect(self._change_url(article.pk))

@@ -90,6 +90,8 @@ class CandidateField(forms.ModelChoiceField):
 
     def label_from_instance(self, member):
         label = f"{member} — {member.specialties}"
+        if getattr(member, "specialty_match", 0):
+            label = "★ " + label + " · " + str(_("specialist for this topic"))
         open_reviews = getattr(member, "open_reviews", None)
         if open_reviews is not None:
             label += " · " + (
@@ -98,27 +100,58 @@ class CandidateField(forms.ModelChoiceField):
         return label
 
 
+def _date_input():
+    # A date input takes ISO dates only, whatever the site's locale.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class AssignForm(forms.Form):
     reviewer = CandidateField(
         queryset=BoardMember.objects.none(),
         label=_("Board member"),
         empty_label=_("Choose a board member…"),
     )
-    due_date = forms.DateField(
-        label=_("Review due by"),
-        # A date input takes ISO dates only, whatever the site's locale.
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    respond_by = forms.DateField(
+        label=_("Reply by"),
+        widget=_date_input(),
+        help_text=_("The member accepts or declines by this date."),
     )
+    due_date = forms.DateField(label=_("Review due by"), widget=_date_input())
 
     def __init__(self, *args, candidates=None, **kwargs):
         super().__init__(*args, **kwargs)
         if candidates is not None:
             self.fields["reviewer"].queryset = candidates
 
+    def clean(self):
+        cleaned = super().clean()
+        respond_by, due_date = cleaned.get("respond_by"), cleaned.get("due_date")
+        if respond_by and due_date and respond_by > due_date:
+            self.add_error(
+                "respond_by", _("The reply must come on or before the review's due date.")
+            )
+        return cleaned
+
 
 class CancelAssignmentForm(forms.Form):
     assignment = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why you decline"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The editors read this, e.g. “Away until May” or “Outside my field”."),
+        error_messages={"required": _("Say why you decline, so the editors can ask someone else.")},
+    )
+
+
+CONFLICT_CHOICES = [
+    ("none", _("I have no conflict of interest with this article, its author or its topic.")),
+    ("declared", _("I have a conflict of interest (described below): I recuse myself.")),
+]
 
 
 class DecisionForm(forms.Form):
@@ -132,13 +165,20 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Required unless you approve. The author reads this."),
     )
+    confidential_note = forms.CharField(
+        label=_("Confidential note to the editors"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional. Only the editors read this; the author never sees it."),
+    )
     conflict = forms.ChoiceField(
         label=_("Conflict of interest"),
-        choices=[
-            ("none", _("I have no conflict of interest with this article or its author.")),
-            ("declared", _("I have a conflict of interest (described below): I recuse myself.")),
-        ],
+        choices=CONFLICT_CHOICES,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": _("State your conflict of interest: tick “no conflict” or declare one.")
+        },
     )
     conflict_statement = forms.CharField(
         label=_("Conflict-of-interest statement"),
@@ -146,6 +186,29 @@ class DecisionForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[f"check_{question.pk}"] = forms.BooleanField(
+                label=question.text, required=False
+            )
+
+    @property
+    def checklist_fields(self):
+        return [self[f"check_{q.pk}"] for q in self.questions]
+
+    @property
+    def main_fields(self):
+        return [self[name] for name in ("decision", "comment_to_author", "confidential_note")]
+
+    @property
+    def conflict_fields(self):
+        return [self["conflict"], self["conflict_statement"]]
+
+    def checklist_answers(self) -> dict[int, bool]:
+        return {q.pk: bool(self.cleaned_data.get(f"check_{q.pk}")) for q in self.questions}
 
     def clean(self):
         cleaned = super().clean()
@@ -163,4 +226,8 @@ class DecisionForm(forms.Form):
             and not cleaned.get("conflict_statement", "").strip()
         ):
             self.add_error("conflict_statement", _("Describe the conflict you declare."))
+        if cleaned.get("decision") == Decision.APPROVE and cleaned.get("conflict") == "none":
+            for question in self.questions:
+                if not cleaned.get(f"check_{question.pk}"):
+                    self.add_error(f"check_{question.pk}", _("Confirm this before approving."))
         return cleaned

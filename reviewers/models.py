@@ -366,9 +366,7 @@ class ReminderRule(models.Model):
         _("days"),
         help_text=_("How many days before or after the deadline; 0 means on the day."),
     )
-    template = models.CharField(
-        _("email"), max_length=40, choices=ReminderTemplate.choices
-    )
+    template = models.CharField(_("email"), max_length=40, choices=ReminderTemplate.choices)
     active = models.BooleanField(_("in use"), default=True)
 
     history = HistoricalRecords()

@@ -232,9 +232,11 @@ def unavailable_members(article: Article) -> list[tuple[BoardMember, str]]:
 
 def checklist_for(topic: Topic) -> QuerySet[ChecklistQuestion]:
     """The questions asked before approving an article of this topic: global, then the topic's."""
-    return ChecklistQuestion.objects.filter(active=True).filter(
-        Q(topic__isnull=True) | Q(topic=topic)
-    ).order_by(Case(When(topic__isnull=True, then=Value(0)), default=Value(1)), "position", "id")
+    return (
+        ChecklistQuestion.objects.filter(active=True)
+        .filter(Q(topic__isnull=True) | Q(topic=topic))
+        .order_by(Case(When(topic__isnull=True, then=Value(0)), default=Value(1)), "position", "id")
+    )
 
 
 def previous_round_reviewers(article: Article) -> list[ReviewAssignment]:
@@ -242,14 +244,14 @@ def previous_round_reviewers(article: Article) -> list[ReviewAssignment]:
     previous = ReviewAssignment.objects.filter(
         article=article, round=article.review_round - 1
     ).select_related("reviewer__user", "decision", "assigned_by")
-    chosen = []
-    for assignment in previous:
-        decision = getattr(assignment, "decision", None)
-        if assignment.status == AssignmentStatus.COMPLETED and not decision.conflict_declared:
-            chosen.append(assignment)
-        elif assignment.status == AssignmentStatus.CLOSED and assignment.responded_at:
-            chosen.append(assignment)
-    return chosen
+
+    def took_it_on(assignment: ReviewAssignment) -> bool:
+        if assignment.status == AssignmentStatus.COMPLETED:
+            return not assignment.decision.conflict_declared
+        # Accepted, but the round ended (e.g. withdrawn) before they decided.
+        return assignment.status == AssignmentStatus.CLOSED and bool(assignment.responded_at)
+
+    return [a for a in previous if took_it_on(a)]
 
 
 # --- Dashboards ---------------------------------------------------------------------

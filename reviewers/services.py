@@ -80,7 +80,10 @@ def _check_member_may_review(article: Article, reviewer: BoardMember) -> None:
         raise WorkflowError(_("%(name)s is not an active board member.") % name)
     if reviewer.licence_expired():
         raise WorkflowError(
-            _("%(name)s's licence expired on %(date)s: they cannot be assigned until it is renewed.")
+            _(
+                "%(name)s's licence expired on %(date)s: they cannot be assigned until it "
+                "is renewed."
+            )
             % {**name, "date": reviewer.licence_expires_on.strftime("%-d %B %Y")}
         )
     if wrote(article, reviewer.user):
@@ -105,14 +108,12 @@ def _invite(
     reason: str,
 ) -> ReviewAssignment:
     already = _("%(name)s is already assigned to this round of review.") % {"name": reviewer.name}
-    if (
-        ReviewAssignment.objects.filter(
-            article=article,
-            reviewer=reviewer,
-            round=article.review_round,
-            status__in=[*PENDING_STATUSES, AssignmentStatus.COMPLETED],
-        ).exists()
-    ):
+    if ReviewAssignment.objects.filter(
+        article=article,
+        reviewer=reviewer,
+        round=article.review_round,
+        status__in=[*PENDING_STATUSES, AssignmentStatus.COMPLETED],
+    ).exists():
         raise WorkflowError(already)
     assignment = ReviewAssignment(
         article=article,

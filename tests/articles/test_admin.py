@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.choices import ArticleState
 from articles.models import Article, AuditEntry
@@ -68,16 +69,25 @@ def test_review_loop_through_the_admin_as_three_users(
 
     client.force_login(editor)
     page = client.get(change_url(article)).content.decode()
-    assert "Assign a board member" in page
+    assert "Invite a board member" in page
     assert f'value="{member.pk}"' in page
     response = client.post(
         reverse("admin:articles_article_assign", args=[article.pk]),
-        {"reviewer": member.pk, "due_date": due_date.isoformat()},
+        {
+            "reviewer": member.pk,
+            "respond_by": timezone.localdate().isoformat(),
+            "due_date": due_date.isoformat(),
+        },
     )
     assert response.status_code == 302
-    assert reload(article).state == ArticleState.UNDER_REVIEW
+    assert reload(article).state == ArticleState.SUBMITTED
 
     client.force_login(member.user)
+    page = client.get(change_url(article)).content.decode()
+    assert "Accept this review" in page
+    response = client.post(reverse("admin:articles_article_accept", args=[article.pk]))
+    assert response.status_code == 302
+    assert reload(article).state == ArticleState.UNDER_REVIEW
     page = client.get(change_url(article)).content.decode()
     assert "Record my decision" in page
     assert "Many warts clear without treatment" in page
@@ -94,7 +104,7 @@ def test_review_loop_through_the_admin_as_three_users(
     assert member.name in public.content.decode()
     assert list(AuditEntry.objects.filter(article=article).values_list("transition", "by")) == [
         ("submit", author.pk),
-        ("start_review", editor.pk),
+        ("start_review", member.user.pk),
         ("approve", member.user.pk),
     ]
 
