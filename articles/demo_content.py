@@ -33,6 +33,12 @@ class DemoMember:
     credentials: str
     specialties: str
     bio: str
+    board_certification: str = ""
+    licence_number: str = ""
+    licence_region: str = ""
+    # Relative to the day the demo is built, so the demo never goes stale.
+    licence_verified_days_ago: int = 30
+    licence_expires_in_days: int = 400
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,15 @@ class DemoTopic:
     name: str
     slug: str
     description: str
+    specialty: str = ""
+
+
+@dataclass(frozen=True)
+class DemoQuestion:
+    """A review checklist question; ``topic`` is a DemoTopic slug, empty for every article."""
+
+    text: str
+    topic: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,8 @@ APPROVED = "approved"
 REVISION_UNDER_REVIEW = "revision_under_review"
 REJECTED = "rejected"
 RETRACTED = "retracted"
+# Approved about a year ago, so its next review falls due in the coming weeks.
+APPROVED_REVIEW_DUE = "approved_review_due"
 
 
 @dataclass(frozen=True)
@@ -83,6 +100,8 @@ class DemoArticle:
     edited_body: str = ""
     added_references: tuple[DemoReference, ...] = ()
     revision_reviewer: str = ""
+    # Members invited alongside ``reviewers`` who have not replied yet.
+    pending_invitations: tuple[str, ...] = ()
 
 
 # --- People ---------------------------------------------------------------------
@@ -148,7 +167,18 @@ USERS = (
         group="Advisory Board",
         try_this=(
             "Review the paracetamol-and-ibuprofen article: approve, request changes or "
-            "recommend rejection."
+            "recommend rejection; answer the review checklist first."
+        ),
+    ),
+    DemoUser(
+        username="dr.novak",
+        first_name="Tomas",
+        last_name="Novak",
+        role="Advisory Board",
+        group="Advisory Board",
+        try_this=(
+            "Your medical licence has lapsed: see that editors cannot invite you and why, "
+            "until it is renewed in your profile."
         ),
     ),
 )
@@ -163,6 +193,9 @@ BOARD = (
             "children. She runs a paediatric skin clinic and teaches on recognising rashes "
             "in darker skin."
         ),
+        board_certification="American Board of Dermatology",
+        licence_number="MD-0447192",
+        licence_region="Illinois, USA",
     ),
     DemoMember(
         username="dr.lindqvist",
@@ -172,6 +205,11 @@ BOARD = (
             "Paediatrician who has looked after newborns and their parents for twenty years. "
             "He reviews our answers on children's health, from feeding to fevers."
         ),
+        board_certification="Specialist in paediatrics (Swedish National Board of Health)",
+        licence_number="SE-551208",
+        licence_region="Sweden",
+        licence_verified_days_ago=200,
+        licence_expires_in_days=60,
     ),
     DemoMember(
         username="dr.mehta",
@@ -182,6 +220,33 @@ BOARD = (
             "we say about medicines: doses, interactions and what can safely be bought over "
             "the counter."
         ),
+        board_certification="Member of the Royal College of General Practitioners",
+        licence_number="GMC 7012345",
+        licence_region="United Kingdom (GMC)",
+    ),
+    DemoMember(
+        username="dr.novak",
+        credentials="MD",
+        specialties="Dermatology",
+        bio=(
+            "Dermatologist in private practice with an interest in acne and rosacea. He is "
+            "renewing his licence and reviews again once it is verified."
+        ),
+        board_certification="Board-certified dermatologist (Czech Medical Chamber)",
+        licence_number="CZ-20318",
+        licence_region="Czech Republic",
+        licence_verified_days_ago=400,
+        licence_expires_in_days=-20,
+    ),
+)
+
+CHECKLIST = (
+    DemoQuestion("Every medical claim is supported by one of the cited sources."),
+    DemoQuestion("Doses and units are checked, or the answer gives no doses."),
+    DemoQuestion("It says when to seek medical help, and who should not follow the advice."),
+    DemoQuestion(
+        "Doses, intervals and maximum daily amounts match the product information.",
+        topic="medicines",
     ),
 )
 
@@ -192,11 +257,13 @@ TOPICS = (
         description=(
             "Rashes, spots, bumps and other skin problems at every age, and how they are treated."
         ),
+        specialty="Dermatology",
     ),
     DemoTopic(
         name="Children's health",
         slug="childrens-health",
         description="Everyday illnesses and worries of babies and children, answered for parents.",
+        specialty="Paediatrics",
     ),
     DemoTopic(
         name="Medicines",
@@ -205,6 +272,7 @@ TOPICS = (
             "How common medicines work, how to take them safely and what the evidence says "
             "about them."
         ),
+        specialty="Clinical pharmacology",
     ),
 )
 
@@ -757,7 +825,7 @@ mouth fully, or feel very unwell, and see a doctor if the sore throat is not imp
 after a week.
 """,
         references=(NICE_NG84, SPINKS_2021, SKOOG_STAHLGREN_2019),
-        story=APPROVED,
+        story=APPROVED_REVIEW_DUE,
         reviewers=("dr.lindqvist", "dr.mehta", "dr.okafor"),
         approval_comments=(
             "Approved. Parents ask this every winter, and the warning signs are the right ones.",
@@ -942,6 +1010,7 @@ struggles to breathe, has a fit or is getting worse.
         references=(HAY_2008, SULLIVAN_2011),
         story=UNDER_REVIEW,
         reviewers=("dr.mehta",),
+        pending_invitations=("dr.lindqvist",),
     ),
     DemoArticle(
         slug="head-lice-treatment",

@@ -11,7 +11,12 @@ class EditorialAdminSite(AdminSite):
     index_template = "admin/editorial_index.html"
 
     def index(self, request, extra_context=None):
-        from articles.dashboard import work_queues
+        from articles.conditions import is_editor
+        from articles.dashboard import editor_stats, work_queues
 
-        extra_context = {**(extra_context or {}), "work_queues": work_queues(request.user)}
+        extra_context = {
+            **(extra_context or {}),
+            "work_queues": work_queues(request.user),
+            "work_stats": editor_stats() if is_editor(request.user) else [],
+        }
         return super().index(request, extra_context)

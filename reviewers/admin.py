@@ -1,23 +1,87 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from articles.admin import ReadOnlyAdmin
 from articles.conditions import is_editor
 from editorial.admin_history import ReadOnlyHistoryAdmin
-from reviewers.choices import AssignmentStatus
-from reviewers.models import BoardMember, ReviewAssignment, ReviewDecision
+from reviewers.choices import PENDING_STATUSES
+from reviewers.models import (
+    BoardMember,
+    ChecklistQuestion,
+    ReminderRule,
+    ReminderSent,
+    ReviewAssignment,
+    ReviewDecision,
+    StandingConflict,
+)
+from reviewers.selectors import board_roster
 
 
 @admin.register(BoardMember)
 class BoardMemberAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["name", "credentials", "specialties", "active", "open_reviews", "joined_on"]
+    list_display = [
+        "name",
+        "credentials",
+        "specialties",
+        "licence",
+        "may_review",
+        "open_reviews",
+        "joined_on",
+    ]
     list_filter = ["active"]
     search_fields = ["user__first_name", "user__last_name", "user__username", "specialties"]
-    fields = ["user", "credentials", "specialties", "bio", "active", "joined_on"]
+    fieldsets = [
+        (None, {"fields": ["user", "credentials", "specialties", "board_certification"]}),
+        (
+            _("Licence"),
+            {
+                "fields": [
+                    "licence_number",
+                    "licence_region",
+                    "licence_verified_on",
+                    "licence_expires_on",
+                ],
+                "description": _(
+                    "A member whose licence has expired cannot be invited to review, and their "
+                    "approvals do not count toward publication until it is renewed."
+                ),
+            },
+        ),
+        (_("Public profile"), {"fields": ["bio", "photo"]}),
+        (None, {"fields": ["active", "joined_on"]}),
+    ]
+
+    def get_urls(self):
+        return [
+            path(
+                "roster/",
+                self.admin_site.admin_view(self.roster_view),
+                name="reviewers_boardmember_roster",
+            ),
+            *super().get_urls(),
+        ]
+
+    def roster_view(self, request):
+        """Per member: load, output and responsiveness, for the editors to balance the board."""
+        if not is_editor(request.user):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Board roster"),
+            "opts": self.model._meta,
+            "rows": board_roster(),
+        }
+        return TemplateResponse(request, "admin/reviewers/roster.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "shows_roster": is_editor(request.user)}
+        return super().changelist_view(request, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
@@ -40,7 +104,7 @@ class BoardMemberAdmin(ReadOnlyHistoryAdmin):
             .get_queryset(request)
             .select_related("user")
             .annotate(
-                open_count=Count("assignments", filter=Q(assignments__status=AssignmentStatus.OPEN))
+                open_count=Count("assignments", filter=Q(assignments__status__in=PENDING_STATUSES))
             )
         )
 
@@ -56,6 +120,29 @@ class BoardMemberAdmin(ReadOnlyHistoryAdmin):
     @admin.display(description=_("open reviews"), ordering="open_count")
     def open_reviews(self, obj):
         return obj.open_count
+
+    @admin.display(description=_("licence"), ordering="licence_expires_on")
+    def licence(self, obj):
+        if not obj.licence_number:
+            return format_html('<span class="wf-muted">{}</span>', _("not recorded"))
+        expires = (
+            _("expires %(date)s") % {"date": obj.licence_expires_on.strftime("%-d %b %Y")}
+            if obj.licence_expires_on
+            else _("no expiry recorded")
+        )
+        return format_html(
+            '{} · {}<br><span class="wf-muted">{}</span>',
+            obj.licence_number,
+            obj.licence_region,
+            expires,
+        )
+
+    @admin.display(description=_("may review"))
+    def may_review(self, obj):
+        reason = obj.unavailability()
+        if reason:
+            return format_html('<strong style="color:#b91c1c">✘ {}</strong>', reason)
+        return format_html('<span style="color:#15803d">✔ {}</span>', _("yes"))
 
 
 class OwnReviewsFilter(admin.SimpleListFilter):
@@ -75,7 +162,15 @@ class OwnReviewsFilter(admin.SimpleListFilter):
 class ReviewAssignmentAdmin(ReadOnlyHistoryAdmin, ReadOnlyAdmin):
     """Assignments are made and answered from the article's page."""
 
-    list_display = ["article_link", "reviewer", "round", "due", "status", "assigned_by"]
+    list_display = [
+        "article_link",
+        "reviewer",
+        "round",
+        "respond_by",
+        "due",
+        "status",
+        "assigned_by",
+    ]
     list_filter = [OwnReviewsFilter, "status"]
     list_select_related = ["article", "reviewer__user", "assigned_by"]
     search_fields = ["article__title", "reviewer__user__last_name"]
@@ -94,7 +189,9 @@ class ReviewAssignmentAdmin(ReadOnlyHistoryAdmin, ReadOnlyAdmin):
     @admin.display(description=_("due"), ordering="due_date")
     def due(self, obj):
         if obj.is_overdue:
-            return format_html('<strong style="color:#b91c1c">{} · overdue</strong>', obj.due_date)
+            return format_html(
+                '<strong style="color:#b91c1c">{} · {}</strong>', obj.due_date, _("overdue")
+            )
         return obj.due_date
 
 
@@ -111,3 +208,66 @@ class ReviewDecisionAdmin(ReadOnlyAdmin):
         if is_editor(request.user):
             return queryset
         return queryset.filter(assignment__reviewer__user=request.user)
+
+
+@admin.register(StandingConflict)
+class StandingConflictAdmin(ReadOnlyHistoryAdmin):
+    """Lasting conflicts: the member is never offered for that author's or topic's articles."""
+
+    list_display = ["member", "author", "topic", "declared_on", "active"]
+    list_filter = ["active", "topic"]
+    list_select_related = ["member__user", "author", "topic"]
+    search_fields = ["member__user__last_name", "author__last_name", "statement"]
+    autocomplete_fields = []
+
+    def has_delete_permission(self, request, obj=None):
+        # An ended conflict is unticked, so that the record of it stays.
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "author":
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(is_active=True, groups__permissions__codename="add_article")
+                .distinct()
+                .order_by("last_name", "first_name")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(ChecklistQuestion)
+class ChecklistQuestionAdmin(ReadOnlyHistoryAdmin):
+    """The questions members answer before approving; past answers keep their wording."""
+
+    list_display = ["text", "topic_or_all", "position", "active"]
+    list_editable = ["position", "active"]
+    list_filter = ["active", "topic"]
+    list_select_related = ["topic"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("asked for"), ordering="topic__name")
+    def topic_or_all(self, obj):
+        return obj.topic or _("every article")
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(ReadOnlyHistoryAdmin):
+    """When ``manage.py send_review_reminders`` writes, and which email it sends."""
+
+    list_display = ["event", "days", "template", "active"]
+    list_editable = ["days", "template", "active"]
+    list_display_links = ["event"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Reminders already sent point at their rule: switch it off instead.
+        return False
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(ReadOnlyAdmin):
+    list_display = ["sent_at", "rule", "assignment", "deadline", "recipients"]
+    list_filter = ["rule"]
+    list_select_related = ["rule", "assignment__article", "assignment__reviewer__user"]
+    date_hierarchy = "sent_at"

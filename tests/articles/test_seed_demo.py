@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from articles import demo_content as demo
 from articles.choices import ArticleState
 from articles.models import Article, AuditEntry, PublishedVersion, Reference, Topic
 from articles.rendering import MARKER, cited_numbers
-from reviewers.models import BoardMember, ReviewAssignment, ReviewDecision
+from reviewers.models import BoardMember, ChecklistQuestion, ReviewAssignment, ReviewDecision
 from tests.conftest import ArticleFactory, UserFactory
 
 MILIA = "milia-treatment-options"
@@ -122,14 +124,14 @@ def test_retracted_article_keeps_its_version_but_nothing_is_live(seeded):
 
 
 def test_seed_demo_records_who_did_each_step(seeded):
-    """Authors submit, editors start reviews and board members approve, all on record."""
+    """Authors submit, the accepting member starts the review and approves, all on record."""
     entries = AuditEntry.objects.filter(article__slug=MILIA)
     assert {e.transition: e.by.username for e in entries} == {
         "submit": "author",
-        "start_review": "editor",
+        "start_review": "dr.okafor",
         "approve": "dr.okafor",
     }
-    for model in (Article, Reference, Topic, BoardMember, ReviewAssignment):
+    for model in (Article, Reference, Topic, BoardMember, ReviewAssignment, ChecklistQuestion):
         assert not model.history.filter(history_user__isnull=True).exists(), model
 
 
@@ -185,3 +187,40 @@ def test_seed_demo_refuses_a_database_with_other_accounts(db):
     with pytest.raises(CommandError, match="accounts the demo did not create"):
         call_command("seed_demo", stdout=io.StringIO())
     assert not User.objects.filter(username="admin").exists()
+
+
+def test_seed_demo_board_members_have_licences(seeded):
+    """Every demo member has a licence on record; one has lapsed and cannot be invited."""
+    members = {m.user.username: m for m in BoardMember.objects.select_related("user")}
+    assert all(m.licence_number and m.licence_region for m in members.values())
+    assert [name for name, m in members.items() if m.licence_expired()] == ["dr.novak"]
+
+
+def test_seed_demo_has_an_accepted_review_and_a_pending_invitation(seeded):
+    """The article under review shows one accepted assignment and one awaiting a reply."""
+    statuses = set(
+        ReviewAssignment.objects.filter(
+            article__slug="paracetamol-and-ibuprofen-for-fever"
+        ).values_list("reviewer__user__username", "status")
+    )
+    assert statuses == {("dr.mehta", "open"), ("dr.lindqvist", "invited")}
+
+
+def test_seed_demo_approvals_answer_the_checklist(seeded):
+    """Each approval carries the checklist questions it answered, all ticked."""
+    decision = ReviewDecision.objects.filter(
+        assignment__article__slug=MILIA, decision="approve"
+    ).get()
+    assert decision.no_conflict_confirmed
+    assert len(decision.checklist) == 3
+    assert all(item["answer"] for item in decision.checklist)
+
+
+def test_seed_demo_has_an_article_due_for_re_review(seeded):
+    """One approved article was reviewed about a year ago: it appears in the review-due queue."""
+    from articles.dashboard import review_due
+
+    article = Article.objects.get(slug="antibiotics-for-sore-throat")
+    version = article.live_version
+    assert version.last_reviewed < timezone.localdate() - datetime.timedelta(days=300)
+    assert article in [a for a, _ in review_due()]

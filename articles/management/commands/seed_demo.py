@@ -12,7 +12,12 @@ as it is.
 
 from __future__ import annotations
 
+import datetime
+import itertools
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,11 +26,12 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from articles import demo_content as demo
 from articles.choices import ArticleState
 from articles.conditions import is_author_role, is_board_member, is_editor
-from articles.models import Article, Reference, Topic
+from articles.models import Article, AuditEntry, Reference, Topic
 from articles.services import (
     WorkflowError,
     article_reject,
@@ -36,11 +42,40 @@ from articles.services import (
     article_withdraw,
 )
 from reviewers.choices import Decision
-from reviewers.models import BoardMember, ReviewAssignment
-from reviewers.services import assignment_create, decision_record
+from reviewers.models import BoardMember, ChecklistQuestion, ReviewAssignment, ReviewDecision
+from reviewers.selectors import checklist_for, required_approvals
+from reviewers.services import assignment_accept, assignment_create, decision_record
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
+
+# How long ago the article whose review falls due was approved.
+REVIEW_DUE_APPROVED_DAYS_AGO = 350
+
+
+@contextmanager
+def backdated(start: datetime.datetime) -> Iterator[None]:
+    """Run workflow steps as if it were ``start`` (a second passes per reading of the clock).
+
+    For the demo's article approved about a year ago: its trail, history and
+    published version carry the dates of then, so its next review is due now.
+    Model fields whose default is ``timezone.now`` hold the real function,
+    so their defaults are moved as well.
+    """
+    ticks = (start + datetime.timedelta(seconds=n) for n in itertools.count())
+    fields = [
+        AuditEntry._meta.get_field("at"),
+        ReviewAssignment._meta.get_field("assigned_at"),
+        ReviewDecision._meta.get_field("recorded_at"),
+    ]
+    with ExitStack() as stack:
+        stack.enter_context(
+            mock.patch("django.utils.timezone.now", side_effect=lambda: next(ticks))
+        )
+        for field in fields:
+            stack.enter_context(mock.patch.object(field, "_get_default", lambda: next(ticks)))
+        yield
+
 
 # The state in which each story leaves its article.
 FINAL_STATE = {
@@ -49,6 +84,7 @@ FINAL_STATE = {
     demo.UNDER_REVIEW: ArticleState.UNDER_REVIEW,
     demo.CHANGES_REQUESTED: ArticleState.CHANGES_REQUESTED,
     demo.APPROVED: ArticleState.APPROVED,
+    demo.APPROVED_REVIEW_DUE: ArticleState.APPROVED,
     demo.REVISION_UNDER_REVIEW: ArticleState.UNDER_REVIEW,
     demo.REJECTED: ArticleState.REJECTED,
     demo.RETRACTED: ArticleState.RETRACTED,
@@ -102,11 +138,17 @@ class DemoBuilder:
             # account is never given a role it did not have.
             if spec.username not in self.created_users:
                 continue
+            today = timezone.localdate()
             member = BoardMember(
                 user=User.objects.get(username=spec.username),
                 credentials=spec.credentials,
                 specialties=spec.specialties,
                 bio=spec.bio,
+                board_certification=spec.board_certification,
+                licence_number=spec.licence_number,
+                licence_region=spec.licence_region,
+                licence_verified_on=today - datetime.timedelta(days=spec.licence_verified_days_ago),
+                licence_expires_on=today + datetime.timedelta(days=spec.licence_expires_in_days),
             )
             member._history_user = editor
             member._change_reason = "Demo board member"
@@ -117,12 +159,31 @@ class DemoBuilder:
         for spec in demo.TOPICS:
             topic = Topic.objects.filter(slug=spec.slug).first()
             if topic is None:
-                topic = Topic(name=spec.name, slug=spec.slug, description=spec.description)
+                topic = Topic(
+                    name=spec.name,
+                    slug=spec.slug,
+                    description=spec.description,
+                    specialty=spec.specialty,
+                )
                 topic._history_user = editor
                 topic._change_reason = "Demo topic"
                 topic.save()
                 self.created_topics.append(spec.slug)
             self.topics[spec.slug] = topic
+
+    def ensure_checklist(self) -> None:
+        editor = get_user_model().objects.get(username="editor")
+        for position, spec in enumerate(demo.CHECKLIST, start=1):
+            if ChecklistQuestion.objects.filter(text=spec.text).exists():
+                continue
+            question = ChecklistQuestion(
+                text=spec.text,
+                topic=self.topics[spec.topic] if spec.topic else None,
+                position=position,
+            )
+            question._history_user = editor
+            question._change_reason = "Demo checklist"
+            question.save()
 
     def load_cast(self) -> None:
         """Read the users afresh, so that their permissions are not cached from before."""
@@ -143,6 +204,8 @@ class DemoBuilder:
             member = self.members.get(spec.username)
             if not is_board_member(self.users[spec.username]) or not (member and member.active):
                 problems.append(f"“{spec.username}” is not an active board member")
+            elif spec.licence_expires_in_days >= 0 and member.licence_expired():
+                problems.append(f"“{spec.username}”'s licence has expired")
         if problems:
             raise CommandError(
                 "The demo articles need the demo users in their roles: " + "; ".join(problems) + "."
@@ -154,10 +217,11 @@ class DemoBuilder:
         missing = [s for s in demo.ARTICLES if not Article.objects.filter(slug=s.slug).exists()]
         if not missing:
             return
-        if self.required > len(demo.BOARD):
+        if self.required > len(reviewing_members()):
             raise CommandError(
                 f"EDITORIAL_REQUIRED_APPROVALS is {self.required}, but the demo board has only "
-                f"{len(demo.BOARD)} members: nothing could be approved. Lower the setting."
+                f"{len(reviewing_members())} members who may review: nothing could be approved. "
+                "Lower the setting."
             )
         self.load_cast()
         for spec in missing:
@@ -180,6 +244,12 @@ class DemoBuilder:
             article_withdraw(article=pk, by=author, comment=spec.author_comment)
             self.edit(pk, spec)
             return
+        if spec.story == demo.APPROVED_REVIEW_DUE:
+            approved_on = timezone.now() - datetime.timedelta(days=REVIEW_DUE_APPROVED_DAYS_AGO)
+            with backdated(approved_on):
+                article_submit(article=pk, by=author)
+                self.approve(pk, spec)
+            return
         article_submit(article=pk, by=author)
         if spec.story == demo.SUBMITTED:
             return
@@ -187,6 +257,7 @@ class DemoBuilder:
             self.approve(pk, spec)
         if spec.story == demo.UNDER_REVIEW:
             self.assign(pk, spec.reviewers[:1])
+            self.assign(pk, spec.pending_invitations, accept=False)
         elif spec.story == demo.CHANGES_REQUESTED:
             (assignment,) = self.assign(pk, spec.reviewers[:1])
             self.decide(assignment, Decision.REQUEST_CHANGES, spec.review_comment)
@@ -242,27 +313,55 @@ class DemoBuilder:
             reference._change_reason = "Cited"
             reference.save()
 
-    def assign(self, pk: int, reviewers: tuple[str, ...]) -> list[ReviewAssignment]:
-        return [
-            assignment_create(article=pk, reviewer=self.members[name], by=self.users["editor"])
-            for name in reviewers
-        ]
+    def assign(
+        self, pk: int, reviewers: tuple[str, ...], *, accept: bool = True
+    ) -> list[ReviewAssignment]:
+        """The editor invites each member; each accepts (the first acceptance starts review)."""
+        assignments = []
+        for name in reviewers:
+            assignment = ReviewAssignment.objects.filter(
+                article_id=pk,
+                reviewer=self.members[name],
+                round=Article.objects.get(pk=pk).review_round,
+                status="invited",
+            ).first() or assignment_create(
+                article=pk, reviewer=self.members[name], by=self.users["editor"]
+            )
+            if accept:
+                assignment = assignment_accept(assignment=assignment, by=self.users[name])
+            assignments.append(assignment)
+        return assignments
 
     def decide(self, assignment: ReviewAssignment, decision: str, comment: str) -> None:
+        article = Article.objects.select_related("topic").get(pk=assignment.article_id)
+        # A member approves having checked every item; one asking for changes
+        # leaves unticked what is still wrong (here: the sources).
+        answers = {
+            q.pk: decision == Decision.APPROVE or position > 0
+            for position, q in enumerate(checklist_for(article.topic))
+        }
         decision_record(
             assignment=assignment,
             by=self.users[assignment.reviewer.user.username],
             decision=decision,
             comment_to_author=comment,
+            no_conflict=True,
+            checklist=answers,
         )
 
     def approve(self, pk: int, spec: demo.DemoArticle) -> None:
         """Ask as many board members as the policy needs; the last approval publishes."""
-        reviewers = spec.reviewers[: self.required]
+        topic = Article.objects.select_related("topic").get(pk=pk).topic
+        reviewers = spec.reviewers[: max(self.required, required_approvals(topic))]
         for assignment, comment in zip(
             self.assign(pk, reviewers), spec.approval_comments, strict=False
         ):
             self.decide(assignment, Decision.APPROVE, comment)
+
+
+def reviewing_members() -> list[demo.DemoMember]:
+    """The demo's board members whose licence is current: those who can approve."""
+    return [spec for spec in demo.BOARD if spec.licence_expires_in_days >= 0]
 
 
 def usernames() -> list[str]:
@@ -300,6 +399,7 @@ class Command(BaseCommand):
         with quiet, transaction.atomic():
             builder.ensure_users()
             builder.ensure_topics()
+            builder.ensure_checklist()
             builder.ensure_articles()
         self.report(builder)
 
