@@ -273,7 +273,7 @@ def editor_stats() -> list[Stat]:
     return [
         Stat(
             label=_("Median days from submission to approval"),
-            value="—" if median is None else f"{median:g}",
+            value="—" if median is None else (_("under 1") if median < 1 else f"{median:g}"),
             note=_("over the last %(days)s days, %(count)s approval(s)")
             % {"days": APPROVAL_TIME_WINDOW_DAYS, "count": count},
         )

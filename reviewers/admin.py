@@ -121,20 +121,15 @@ class BoardMemberAdmin(ReadOnlyHistoryAdmin):
     def open_reviews(self, obj):
         return obj.open_count
 
-    @admin.display(description=_("licence"), ordering="licence_expires_on")
+    @admin.display(description=_("licence expires"), ordering="licence_expires_on")
     def licence(self, obj):
-        if not obj.licence_number:
+        if not obj.licence_expires_on:
             return format_html('<span class="wf-muted">{}</span>', _("not recorded"))
-        expires = (
-            _("expires %(date)s") % {"date": obj.licence_expires_on.strftime("%-d %b %Y")}
-            if obj.licence_expires_on
-            else _("no expiry recorded")
-        )
         return format_html(
-            '{} · {}<br><span class="wf-muted">{}</span>',
+            '<span title="{} · {}">{}</span>',
             obj.licence_number,
             obj.licence_region,
-            expires,
+            obj.licence_expires_on.strftime("%-d %b %Y"),
         )
 
     @admin.display(description=_("may review"))
