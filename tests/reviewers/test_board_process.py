@@ -259,7 +259,7 @@ def test_candidates_never_include_those_who_may_not_review(clock, editor):
     writer.user.groups.add(Group.objects.get(name="Authors"))
     article = ArticleFactory(author=writer.user)
     ok = make_member("ok")
-    inactive = make_member("inactive", active=False)
+    make_member("inactive", active=False)
     expired = make_member("expired", licence_expires_on=clock.today() - datetime.timedelta(days=3))
     with_author = make_member("with_author")
     with_topic = make_member("with_topic")
