@@ -106,23 +106,26 @@ def test_author_editor_and_board_member_publish_an_article(
     shot(page, "02-author-submitted")
     log_out(page)
 
-    # --- The editor assigns the board member with a due date --------------------
+    # --- The editor invites the board member with a due date --------------------
     log_in(page, editor)
     open_article(page)
     assign = page.locator("form.wf-assign")
-    expect(assign.get_by_role("heading", name="Assign a board member")).to_be_visible()
+    expect(assign.get_by_role("heading", name="Invite a board member")).to_be_visible()
     assign.get_by_label("Board member").select_option(value=str(member.pk))
     assign.get_by_label("Review due by").fill(due.isoformat())
     shot(page, "03-editor-assigns")
-    assign.get_by_role("button", name="Assign", exact=True).click()
-    expect(success_message(page)).to_contain_text(f"{member.name} was asked to review by")
-    expect(page.locator(".wf-state")).to_contain_text("Under review")
+    assign.get_by_role("button", name="Invite", exact=True).click()
+    expect(success_message(page)).to_contain_text(f"{member.name} was invited to review")
+    expect(page.locator(".wf-state")).to_contain_text("Submitted")
     shot(page, "04-editor-assigned")
     log_out(page)
 
-    # --- The board member reads the preview and approves ------------------------
+    # --- The board member accepts, reads the preview and approves ---------------
     log_in(page, member.user)
     open_article(page)
+    page.get_by_role("button", name="Accept this review").click()
+    expect(success_message(page)).to_contain_text("You accepted the review.")
+    expect(page.locator(".wf-state")).to_contain_text("Under review")
     preview = page.get_by_role("article", name="The answer under review")
     expect(preview).to_be_visible()
     expect(preview).to_contain_text("Milia in newborns usually clear on their own")
