@@ -122,8 +122,9 @@ USERS = (
         role="Editor",
         group="Editors",
         try_this=(
-            "Assign a board member to the submitted head-lice article; read the audit trail "
-            "of the retracted vitamin C article; retract or reject."
+            "Invite board members to the head-lice article (specialists come first); start "
+            "the re-review of the sore-throat article from the “Review due” queue; open the "
+            "board roster; edit the review checklist and the reminder rules."
         ),
     ),
     DemoUser(
@@ -155,8 +156,8 @@ USERS = (
         role="Advisory Board",
         group="Advisory Board",
         try_this=(
-            "Review the revision of the honey article: read it beside the live public page, "
-            "then approve or request changes."
+            "Accept or decline the invitation to review the paracetamol article; review the "
+            "revision of the honey article beside the live public page."
         ),
     ),
     DemoUser(

@@ -213,7 +213,13 @@ class StandingConflictAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["active", "topic"]
     list_select_related = ["member__user", "author", "topic"]
     search_fields = ["member__user__last_name", "author__last_name", "statement"]
-    autocomplete_fields = []
+
+    def get_queryset(self, request):
+        # A conflict may name a private relationship: members see their own only.
+        queryset = super().get_queryset(request)
+        if is_editor(request.user):
+            return queryset
+        return queryset.filter(member__user=request.user)
 
     def has_delete_permission(self, request, obj=None):
         # An ended conflict is unticked, so that the record of it stays.

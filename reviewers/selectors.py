@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import statistics
 from dataclasses import dataclass
 
@@ -174,9 +175,11 @@ def assignable_members(article: Article) -> QuerySet[BoardMember]:
     """
     taken = current_assignments(article).values("reviewer")
     specialty = (article.topic.specialty or "").strip()
+    # One entry of the comma-separated list, whole, whatever the case.
+    listed = r"(^|,)\s*" + re.escape(specialty) + r"\s*(,|$)"
     match = (
         Case(
-            When(specialties__icontains=specialty, then=Value(1)),
+            When(specialties__iregex=listed, then=Value(1)),
             default=Value(0),
             output_field=IntegerField(),
         )

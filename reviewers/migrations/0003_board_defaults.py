@@ -17,7 +17,6 @@ PERMISSIONS = {
         "reviewers.view_checklistquestion",
     ],
     "Editors": [
-        "reviewers.change_reviewassignment",
         "reviewers.add_standingconflict",
         "reviewers.change_standingconflict",
         "reviewers.view_standingconflict",

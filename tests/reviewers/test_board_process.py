@@ -234,8 +234,10 @@ def test_acceptance_after_licence_expired_is_refused(clock, submitted_article, m
 def test_candidates_rank_specialists_first_then_the_least_busy(editor, author):
     """For a dermatology topic, dermatologists come first; among equals, the fewest open reviews."""
     busy_derm = make_member("busy_derm", "Dermatology")
-    idle_derm = make_member("idle_derm", "Paediatric dermatology, Dermatology")
+    idle_derm = make_member("idle_derm", "Paediatric dermatology, dermatology")
     idle_gp = make_member("idle_gp", "General practice")
+    # A neighbouring specialty is not the topic's own.
+    idle_paed_derm = make_member("idle_paed_derm", "Paediatric dermatology")
     # busy_derm already has an open review elsewhere.
     other = ArticleFactory(author=author)
     ReferenceFactory(article=other)
@@ -248,8 +250,9 @@ def test_candidates_rank_specialists_first_then_the_least_busy(editor, author):
 
     ranked = list(assignable_members(article))
 
-    assert ranked == [idle_derm, busy_derm, idle_gp]
-    assert [m.specialty_match for m in ranked] == [1, 1, 0]
+    assert ranked[:2] == [idle_derm, busy_derm]
+    assert set(ranked[2:]) == {idle_gp, idle_paed_derm}
+    assert [m.specialty_match for m in ranked] == [1, 1, 0, 0]
 
 
 def test_candidates_never_include_those_who_may_not_review(clock, editor):
@@ -527,3 +530,73 @@ def test_round_two_decision_leaves_round_one_intact(changes_requested, author, m
         )
     )
     assert rounds == {1: "request_changes", 2: "approve"}
+
+
+# --- Email -----------------------------------------------------------------------------------
+
+
+def test_invitation_email_gives_both_deadlines_in_text_and_html(
+    clock, submitted_article, member, editor, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The member's invitation has a plain and an HTML part, both naming the two dates."""
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = assignment_create(article=submitted_article, reviewer=member, by=editor)
+
+    (email,) = mailoutbox
+    assert email.to == [member.user.email]
+    assert email.subject == f"Please review: {submitted_article.title}"
+    html, kind = email.alternatives[0]
+    assert kind == "text/html"
+    for part in (email.body, html):
+        assert invitation.respond_by.strftime("%-d %B %Y") in part
+        assert invitation.due_date.strftime("%-d %B %Y") in part
+        assert f"/admin/articles/article/{submitted_article.pk}/change/#your-review" in part
+
+
+def test_reinvitation_email_says_it_is_a_new_round(
+    changes_requested, author, member, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A member invited again is told the author revised the article."""
+    with django_capture_on_commit_callbacks(execute=True):
+        article_services.article_submit(article=changes_requested, by=author)
+
+    (email,) = [m for m in mailoutbox if m.to == [member.user.email]]
+    assert email.subject.startswith("Please review again")
+    assert "round 2" in email.body
+
+
+def test_conflict_declaration_tells_the_editors(
+    assignment, editor, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A recusal reaches the editors with the statement, so they can invite someone else."""
+    with django_capture_on_commit_callbacks(execute=True):
+        decision_record(
+            assignment=assignment,
+            by=assignment.reviewer.user,
+            decision="approve",
+            conflict_declared=True,
+            conflict_statement="I co-wrote the cited study.",
+        )
+
+    (email,) = [m for m in mailoutbox if editor.email in m.to]
+    assert email.subject.startswith("Conflict of interest declared")
+    assert "I co-wrote the cited study." in email.body
+
+
+def test_author_never_receives_the_confidential_note(
+    assignment, author, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The changes-requested email carries the comment to the author, not the note."""
+    with django_capture_on_commit_callbacks(execute=True):
+        decision_record(
+            assignment=assignment,
+            by=assignment.reviewer.user,
+            decision="request_changes",
+            comment_to_author="Add when to see a doctor.",
+            confidential_note="Between us: weak draft.",
+            no_conflict=True,
+        )
+
+    (email,) = [m for m in mailoutbox if m.to == [author.email]]
+    assert "Add when to see a doctor." in email.body
+    assert "weak draft" not in email.body + email.alternatives[0][0]
