@@ -37,7 +37,18 @@ class BoardMemberAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["active"]
     search_fields = ["user__first_name", "user__last_name", "user__username", "specialties"]
     fieldsets = [
-        (None, {"fields": ["user", "credentials", "specialties", "board_certification"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "user",
+                    "may_review_now",
+                    "credentials",
+                    "specialties",
+                    "board_certification",
+                ]
+            },
+        ),
         (
             _("Licence"),
             {
@@ -96,7 +107,20 @@ class BoardMemberAdmin(ReadOnlyHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # A profile stays with the person it was made for.
-        return ["user"] if obj is not None else []
+        return ["user", "may_review_now"] if obj is not None else ["may_review_now"]
+
+    @admin.display(description=_("may review now"))
+    def may_review_now(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        reason = obj.unavailability()
+        if reason:
+            return format_html(
+                '<strong style="color:#b91c1c">✘ {} {}</strong>',
+                reason,
+                _("They cannot be invited, and their approvals do not count."),
+            )
+        return format_html('<span style="color:#15803d">✔ {}</span>', _("Yes."))
 
     def get_queryset(self, request):
         return (

@@ -366,19 +366,30 @@ def test_review_due_queue_lists_articles_due_within_30_days(
     assert approved_article.title in index(client, editor).split("Review due")[1][:600]
 
 
-def test_dashboard_queries_do_not_grow_with_articles(
-    client, editor, author, django_assert_max_num_queries
-):
-    """The editor's front page reads a bounded number of rows whatever the backlog."""
+def test_dashboard_queries_do_not_grow_with_articles(client, editor, author, member):
+    """The editor's and the member's front pages cost the same with 1 or 12 articles in review."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from tests.conftest import ArticleFactory, ReferenceFactory
 
-    for _ in range(12):
-        article = ArticleFactory(author=author)
-        ReferenceFactory(article=article)
-        article_services.article_submit(article=article, by=author)
-    client.force_login(editor)
-    with django_assert_max_num_queries(40):
-        client.get(reverse("admin:index"))
+    def add_reviews(count):
+        for _ in range(count):
+            article = ArticleFactory(author=author)
+            ReferenceFactory(article=article)
+            article_services.article_submit(article=article, by=author)
+            assign_accepted(article=article, reviewer=member, by=editor)
+
+    def queries(user) -> int:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("admin:index")).status_code == 200
+        return len(captured)
+
+    add_reviews(1)
+    few = (queries(editor), queries(member.user))
+    add_reviews(11)
+    assert (queries(editor), queries(member.user)) == few
 
 
 def test_roster_shows_each_members_load(
@@ -422,3 +433,27 @@ def test_board_member_list_says_who_may_not_review(client, editor, member):
     html = client.get(reverse("admin:reviewers_boardmember_changelist")).content.decode()
 
     assert "Licence expired on 3 Feb 2001." in html
+
+
+def test_board_member_page_says_why_they_may_not_review(client, editor, member):
+    """The member's own page warns that an expired licence keeps them out of reviews."""
+    member.licence_expires_on = datetime.date(2001, 2, 3)
+    member.save()
+    client.force_login(editor)
+
+    html = client.get(
+        reverse("admin:reviewers_boardmember_change", args=[member.pk])
+    ).content.decode()
+
+    assert "Licence expired on 3 Feb 2001." in html
+    assert "their approvals do not count" in html
+
+
+def test_members_see_only_their_own_standing_conflicts(client, member, second_member, author):
+    """A conflict may be private: another member does not see it."""
+    StandingConflict.objects.create(member=member, author=author, statement="Sister-in-law.")
+    client.force_login(second_member.user)
+
+    html = client.get(reverse("admin:reviewers_standingconflict_changelist")).content.decode()
+
+    assert "0 standing conflicts of interest" in html
