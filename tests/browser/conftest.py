@@ -56,7 +56,19 @@ def browser() -> Iterator:
     # workaround for Playwright with Django; it is restored when the session ends.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Starting Playwright gives this thread a fresh context, and with it fresh
+    # Django connection wrappers: carry over the serialized test data that
+    # serialized rollbacks restore, or only the first browser test has its roles.
+    from django.db import connections
+
+    serialized = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
     playwright = sync_playwright().start()
+    for alias, contents in serialized.items():
+        if contents is not None and not hasattr(connections[alias], "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = contents
     try:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
