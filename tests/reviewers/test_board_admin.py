@@ -457,3 +457,24 @@ def test_members_see_only_their_own_standing_conflicts(client, member, second_me
     html = client.get(reverse("admin:reviewers_standingconflict_changelist")).content.decode()
 
     assert "0 standing conflicts of interest" in html
+
+
+def test_reviewed_revision_links_to_the_text_as_reviewed(
+    client, article_under_review, member, author
+):
+    """The decision links to the article's history entry the member read; the author may open
+    it."""
+    decision = decision_record(
+        assignment=ReviewAssignment.objects.get(article=article_under_review),
+        by=member.user,
+        decision="request_changes",
+        comment_to_author="Cite the trial.",
+        no_conflict=True,
+    )
+    url = reverse(
+        "admin:articles_article_simple_history",
+        args=[article_under_review.pk, decision.reviewed_revision],
+    )
+
+    assert url in page(client, author, article_under_review)
+    assert client.get(url).status_code == 200
