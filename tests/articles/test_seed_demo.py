@@ -224,3 +224,11 @@ def test_seed_demo_has_an_article_due_for_re_review(seeded):
     version = article.live_version
     assert version.last_reviewed < timezone.localdate() - datetime.timedelta(days=300)
     assert article in [a for a, _ in review_due()]
+
+
+def test_seed_demo_runs_again_after_the_reminder_command(db):
+    """The reminders' system account does not make the demo database look like a real one."""
+    seed()
+    call_command("send_review_reminders", stdout=io.StringIO())
+
+    assert "0 created" in seed()

@@ -385,6 +385,8 @@ class Command(BaseCommand):
         # The demo's accounts share a published password, the superuser's
         # too: never slip them into a database that real people use.
         demo_names = {user.username for user in demo.USERS}
+        # The reminder command's own account holds no password and no role.
+        demo_names.add(settings.EDITORIAL_SYSTEM_USERNAME)
         others = get_user_model().objects.exclude(username__in=demo_names)
         if others.exists() and not options["force"]:
             raise CommandError(
