@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import models
@@ -74,9 +75,51 @@ def state_pill(state: str, label: str) -> str:
 
 @admin.register(Topic)
 class TopicAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["name", "slug"]
+    list_display = [
+        "name",
+        "specialty",
+        "approvals",
+        "require_specialty_match",
+        "review_interval",
+    ]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def get_fieldsets(self, request, obj=None):
+        policy = _(
+            "Empty fields follow the global policy: %(n)s approval(s), re-review every "
+            "%(m)s months."
+        ) % {
+            "n": settings.EDITORIAL_REQUIRED_APPROVALS,
+            "m": settings.EDITORIAL_REVIEW_INTERVAL_MONTHS,
+        }
+        return [
+            (None, {"fields": ["name", "slug", "description"]}),
+            (
+                _("Review policy"),
+                {
+                    "fields": [
+                        "specialty",
+                        "required_approvals",
+                        "require_specialty_match",
+                        "review_interval_months",
+                    ],
+                    "description": policy,
+                },
+            ),
+        ]
+
+    @admin.display(description=_("approvals required"), ordering="required_approvals")
+    def approvals(self, obj):
+        if obj.required_approvals:
+            return obj.required_approvals
+        return _("%(n)s (default)") % {"n": settings.EDITORIAL_REQUIRED_APPROVALS}
+
+    @admin.display(description=_("re-review every"), ordering="review_interval_months")
+    def review_interval(self, obj):
+        months = obj.review_interval_months or settings.EDITORIAL_REVIEW_INTERVAL_MONTHS
+        label = _("%(m)s months") % {"m": months}
+        return label if obj.review_interval_months else _("%(l)s (default)") % {"l": label}
 
 
 def may_edit(request, article: Article | None) -> bool:

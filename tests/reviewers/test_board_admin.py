@@ -478,3 +478,18 @@ def test_reviewed_revision_links_to_the_text_as_reviewed(
 
     assert url in page(client, author, article_under_review)
     assert client.get(url).status_code == 200
+
+
+def test_topic_list_shows_each_topics_review_policy(client, editor, settings):
+    """Editors see which topics need more approvals or a specialist, and the defaults."""
+    from tests.conftest import TopicFactory
+
+    settings.EDITORIAL_REQUIRED_APPROVALS = 1
+    TopicFactory(name="Drug dosing", specialty="Clinical pharmacology", required_approvals=2)
+    TopicFactory(name="Skin")
+    client.force_login(editor)
+
+    html = client.get(reverse("admin:articles_topic_changelist")).content.decode()
+
+    assert "Clinical pharmacology" in html
+    assert "1 (default)" in html
