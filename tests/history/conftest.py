@@ -1,0 +1,47 @@
+"""Helpers for the history tests: articles with a past worth reading."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Article, Reference
+from articles.services import article_save_content
+
+
+def history_url(name: str, article, *args) -> str:
+    return reverse(f"admin:articles_article_{name}", args=[article.pk, *args])
+
+
+def edit(article: Article, by, **changes) -> Article:
+    """Save an edit of the working copy the way the admin does."""
+    fresh = Article.objects.get(pk=article.pk)
+    for name, value in changes.items():
+        setattr(fresh, name, value)
+    return article_save_content(article=fresh, by=by)
+
+
+def save_reference(reference: Reference, by, reason: str = "Edited in admin") -> Reference:
+    reference._history_user = by
+    reference._change_reason = reason
+    reference.save()
+    return reference
+
+
+@pytest.fixture
+def edited_article(article, author):
+    """``article`` with two more revisions: the body rewritten, then a reference swapped."""
+    edit(
+        article,
+        author,
+        body="Most cases clear by themselves [1]. Creams help when they do not [2].",
+    )
+    _first, second = article.references.order_by("position")
+    second._history_user = author
+    second._change_reason = "Edited in admin"
+    second.delete()
+    save_reference(
+        Reference(article=article, position=2, title="A newer trial of creams", year=2024), author
+    )
+    edit(article, author, summary="A shorter, plainer answer.")
+    return Article.objects.get(pk=article.pk)
