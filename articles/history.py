@@ -257,7 +257,8 @@ class TextDiff:
 
 
 def _words(tokens: list[str]) -> int:
-    return sum(1 for t in tokens if not t.isspace())
+    """Words among tokens: punctuation and spaces do not count."""
+    return sum(1 for t in tokens if any(c.isalnum() for c in t))
 
 
 def _mark(tag: str, tokens: list[str]) -> str:
@@ -270,19 +271,49 @@ def _mark(tag: str, tokens: list[str]) -> str:
     return f"<{tag}>{escape(text)}</{tag}>"
 
 
+def _segments(old: list[str], new: list[str]) -> list[tuple[bool, list[str], list[str]]]:
+    """Runs of (equal?, old tokens, new tokens), changes joined across single spaces.
+
+    "on their own" replaced by "without treatment" reads as one change, not
+    as three words swapped around two unchanged spaces.
+    """
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    raw = [(op == "equal", old[i1:i2], new[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes()]
+    merged: list[tuple[bool, list[str], list[str]]] = []
+    for k, (equal, a, b) in enumerate(raw):
+        between_changes = 0 < k < len(raw) - 1 and not raw[k - 1][0] and not raw[k + 1][0]
+        if equal and between_changes and all(t.isspace() and "\n" not in t for t in a):
+            equal = False
+        if merged and not equal and not merged[-1][0]:
+            merged[-1] = (False, merged[-1][1] + a, merged[-1][2] + b)
+        else:
+            merged.append((equal, list(a), list(b)))
+    return merged
+
+
 def _diff_tokens(old: list[str], new: list[str], out: list[str]) -> tuple[int, int]:
     added = removed = 0
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            out.append(escape("".join(old[i1:i2])))
+    for equal, a, b in _segments(old, new):
+        if equal:
+            out.append(escape("".join(a)))
             continue
-        if op in ("delete", "replace"):
-            out.append(_mark("del", old[i1:i2]))
-            removed += _words(old[i1:i2])
-        if op in ("insert", "replace"):
-            out.append(_mark("ins", new[j1:j2]))
-            added += _words(new[j1:j2])
+        removed += _words(a)
+        added += _words(b)
+        # A word added or removed on its own takes its space along: keep
+        # the space outside the mark so that the mark covers words only.
+        leading: list[str] = []
+        trailing: list[str] = []
+        one_sided = a if not b else b if not a else None
+        if one_sided and all(t.isspace() for t in one_sided):
+            one_sided = None  # a change of spacing alone stays marked
+        while one_sided and one_sided[-1].isspace():
+            trailing.insert(0, one_sided.pop())
+        while one_sided and one_sided[0].isspace():
+            leading.append(one_sided.pop(0))
+        out.append(escape("".join(leading)))
+        out.append(_mark("del", a))
+        out.append(_mark("ins", b))
+        out.append(escape("".join(trailing)))
     return added, removed
 
 

@@ -45,3 +45,44 @@ def edited_article(article, author):
     )
     edit(article, author, summary="A shorter, plainer answer.")
     return Article.objects.get(pk=article.pk)
+
+
+def change_form_data(article: Article, *, extra_reference: dict | None = None, delete=(), **fields):
+    """What the article's admin form posts: its fields and its references' rows."""
+    article = Article.objects.get(pk=article.pk)
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "topic": article.topic_id,
+        "summary": article.summary,
+        "body": article.body,
+        "plain_body": article.plain_body,
+        "origin": article.origin,
+        "change_note": article.change_note,
+    }
+    data.update(fields)
+    references = list(article.references.order_by("position", "id"))
+    rows = len(references) + (1 if extra_reference else 0)
+    data.update(
+        {
+            "references-TOTAL_FORMS": str(rows),
+            "references-INITIAL_FORMS": str(len(references)),
+            "references-MIN_NUM_FORMS": "0",
+            "references-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for i, ref in enumerate(references):
+        prefix = f"references-{i}-"
+        for name in ("position", "authors", "title", "journal", "year", "pmid", "doi", "url"):
+            value = getattr(ref, name)
+            data[prefix + name] = "" if value is None else str(value)
+        data[prefix + "id"] = str(ref.pk)
+        data[prefix + "article"] = str(article.pk)
+        if ref.pk in delete:
+            data[prefix + "DELETE"] = "on"
+    if extra_reference:
+        prefix = f"references-{len(references)}-"
+        for name, value in extra_reference.items():
+            data[prefix + name] = str(value)
+        data[prefix + "article"] = str(article.pk)
+    return data
