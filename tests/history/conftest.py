@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+from datetime import datetime as real_datetime
+
 import pytest
 from django.urls import reverse
 
@@ -86,3 +89,59 @@ def change_form_data(article: Article, *, extra_reference: dict | None = None, d
             data[prefix + name] = str(value)
         data[prefix + "article"] = str(article.pk)
     return data
+
+
+class Clock:
+    """A settable “now” for django.utils.timezone, model defaults included."""
+
+    def __init__(self, start: datetime.datetime) -> None:
+        self.current = start
+
+    def set(self, when: datetime.datetime) -> None:
+        self.current = when
+
+    def advance(self, **delta) -> datetime.datetime:
+        self.current += datetime.timedelta(**delta)
+        return self.current
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Freeze time at 40 days ago, 09:00 UTC, and let the test move it.
+
+    timezone.now() reads the ``datetime`` name of its module at each call, so
+    replacing that name moves every clock of the app, model field defaults
+    such as AuditEntry.at included.
+    """
+    from django.utils import timezone as django_timezone
+
+    start = (real_datetime.now(datetime.UTC) - datetime.timedelta(days=40)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+    state = Clock(start)
+
+    class FrozenDatetime(real_datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return state.current.astimezone(tz) if tz else state.current.replace(tzinfo=None)
+
+    monkeypatch.setattr(django_timezone, "datetime", FrozenDatetime)
+    return state
+
+
+@pytest.fixture
+def one_approval(settings):
+    settings.EDITORIAL_REQUIRED_APPROVALS = 1
+
+
+def publish(article: Article, *, author, editor, member, comment: str = "") -> Article:
+    """Take a draft through submission, review and one approval, as the services do."""
+    from articles.services import article_submit
+    from reviewers.services import assignment_create, decision_record
+
+    article_submit(article=article, by=author)
+    assignment = assignment_create(article=article, reviewer=member, by=editor)
+    decision_record(
+        assignment=assignment, by=member.user, decision="approve", comment_to_author=comment
+    )
+    return Article.objects.get(pk=article.pk)

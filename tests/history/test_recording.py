@@ -105,7 +105,9 @@ def test_assignments_record_user_and_reason_through_their_life(
     submitted_article, editor, member, second_member, due_date
 ):
     """Assigning, cancelling and deciding each leave a history row with user and reason."""
-    kept = assignment_create(article=submitted_article, reviewer=member, by=editor, due_date=due_date)
+    kept = assignment_create(
+        article=submitted_article, reviewer=member, by=editor, due_date=due_date
+    )
     dropped = assignment_create(
         article=submitted_article, reviewer=second_member, by=editor, due_date=due_date
     )
