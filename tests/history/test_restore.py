@@ -32,7 +32,7 @@ def snapshot(article) -> list[tuple]:
 
 
 def test_restore_makes_a_new_revision_and_keeps_the_old_ones(edited_article, author):
-    """Restoring revision 1 adds revision 4 with revision 1's text; 1–3 stay as they were."""
+    """Restoring revision 1 adds revision 4 with revision 1's text; 1 to 3 stay as they were."""
     before = snapshot(edited_article)
     original = HistoricalArticle.objects.filter(id=edited_article.pk).order_by("history_id")[0]
 
@@ -80,7 +80,7 @@ def test_restore_is_refused_while_the_board_has_the_text(request, fixture, autho
     """A submitted article or one under review cannot be restored into; nothing changes."""
     article = request.getfixturevalue(fixture)
     before = footprint(article)
-    with pytest.raises(WorkflowError, match="frozen for the board. Withdraw it first"):
+    with pytest.raises(WorkflowError, match=r"frozen for the board\. Withdraw it first"):
         history.article_restore(article=article, number=1, by=author)
     assert footprint(article) == before
 
