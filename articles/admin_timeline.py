@@ -118,10 +118,12 @@ def timeline_context(request, article: Article) -> dict:
     """What the trail section of an article's admin page shows."""
     viewer = history.Viewer.of(request.user, article)
     events = history.build_timeline(article, viewer)
+    recent = list(reversed(events[-RECENT_EVENTS:]))
+    history.annotate_changes(article, recent)
     links = compare_links(request, article)
     return {
         "wf_audit": article.audit_entries.select_related("by"),
-        "hist_recent": list(reversed(events[-RECENT_EVENTS:])),
+        "hist_recent": recent,
         "hist_count": len(events),
         "hist_revisions": sum(1 for e in events if e.revision and e.kind != "decision"),
         "hist_timeline_url": reverse("admin:articles_article_timeline", args=[article.pk]),
@@ -224,6 +226,7 @@ class TimelineViews:
             page=page,
             oldest_first=oldest_first,
             revision_count=revision_count,
+            latest_revision=revision_count,
             event_count=len(events),
             restore_refusal=history.restore_refusal(article, request.user),
             may_restore=history.may_restore(article, request.user),

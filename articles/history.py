@@ -247,9 +247,11 @@ _TOKENS = re.compile(r"\s+|[^\W_]+(?:['\u2019-][^\W_]+)*|.", re.UNICODE)
 
 @dataclass
 class TextDiff:
-    html: SafeString
+    html: SafeString  # the whole text, changes marked
     added: int  # words inserted
     removed: int  # words deleted
+    brief: SafeString  # only the changes and a few lines around them
+    skipped: int  # unchanged lines the brief version leaves out
 
     @property
     def changed(self) -> bool:
@@ -317,32 +319,65 @@ def _diff_tokens(old: list[str], new: list[str], out: list[str]) -> tuple[int, i
     return added, removed
 
 
+# Unchanged lines kept on each side of a change in the brief version of a diff.
+CONTEXT_LINES = 2
+
+
+def _skip(count: int) -> str:
+    return (
+        '<span class="hd-skip">'
+        + escape(_("… %(n)s unchanged lines …") % {"n": count})
+        + "</span>\n"
+    )
+
+
 def word_diff(old: str, new: str) -> TextDiff:
     """An HTML word-level diff of two texts: <del> for removed, <ins> for added.
 
     Lines are matched first, then words within the lines that changed, so a
     long answer diffs fast and an edit in one paragraph stays in that
     paragraph. Every piece of text is HTML-escaped: the result is safe to
-    render as is.
+    render as is. ``brief`` keeps only the changed lines and
+    ``CONTEXT_LINES`` around each, for reading a long answer's edits fast.
     """
     old, new = old or "", new or ""
     old_lines = old.splitlines(keepends=True)
     new_lines = new.splitlines(keepends=True)
     out: list[str] = []
-    added = removed = 0
+    brief: list[str] = []
+    added = removed = skipped = 0
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    opcodes = matcher.get_opcodes()
+    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
         if op == "equal":
-            out.append(escape("".join(old_lines[i1:i2])))
+            lines = old_lines[i1:i2]
+            out.append(escape("".join(lines)))
+            head = CONTEXT_LINES if index > 0 else 0
+            tail = CONTEXT_LINES if index < len(opcodes) - 1 else 0
+            if len(lines) > head + tail + 1:
+                brief.append(escape("".join(lines[:head])))
+                brief.append(_skip(len(lines) - head - tail))
+                brief.append(escape("".join(lines[len(lines) - tail :] if tail else [])))
+                skipped += len(lines) - head - tail
+            else:
+                brief.append(escape("".join(lines)))
             continue
+        start = len(out)
         a, r = _diff_tokens(
             _TOKENS.findall("".join(old_lines[i1:i2])),
             _TOKENS.findall("".join(new_lines[j1:j2])),
             out,
         )
+        brief.extend(out[start:])
         added += a
         removed += r
-    return TextDiff(html=mark_safe("".join(out)), added=added, removed=removed)
+    return TextDiff(
+        html=mark_safe("".join(out)),
+        added=added,
+        removed=removed,
+        brief=mark_safe("".join(brief)),
+        skipped=skipped,
+    )
 
 
 @dataclass
@@ -394,8 +429,30 @@ def diff_references(old: list[ReferenceState], new: list[ReferenceState]) -> lis
             if getattr(before, name) != getattr(ref, name)
         ]
         changes.append(ReferenceChange("changed" if fields else "unchanged", before, ref, fields))
-    changes.extend(ReferenceChange("removed", ref, None) for ref in old if ref.id not in new_ids)
+    removed = [ref for ref in old if ref.id not in new_ids]
+    # A reference deleted and later added again (a restore does that) is the
+    # same source under a new row: not worth an "added" and a "removed".
+    for ref in list(removed):
+        twin = next(
+            (c for c in changes if c.kind == "added" and _content(c.new) == _content(ref)),
+            None,
+        )
+        if twin is not None:
+            removed.remove(ref)
+            twin.old = ref
+            twin.kind = "unchanged" if ref.position == twin.new.position else "changed"
+            if twin.kind == "changed":
+                twin.fields = [
+                    FieldChange(
+                        "position", _reference_label("position"), ref.position, twin.new.position
+                    )
+                ]
+    changes.extend(ReferenceChange("removed", ref, None) for ref in removed)
     return changes
+
+
+def _content(reference) -> tuple:
+    return tuple(getattr(reference, name) for name in REFERENCE_FIELDS if name != "position")
 
 
 def _reference_label(name: str) -> str:
@@ -425,6 +482,10 @@ class Comparison:
     @property
     def changed_fields(self) -> list[FieldChange]:
         return [f for f in self.fields if f.changed]
+
+    @property
+    def unchanged_labels(self) -> list[str]:
+        return [f.label for f in self.fields if not f.changed]
 
     @property
     def reference_changes(self) -> list[ReferenceChange]:
@@ -602,6 +663,22 @@ def article_restore(*, article: Article | int, number: int, by: User) -> Article
             raise WorkflowError(refusal)
         row = revision_row(current, number)
         reason = restore_reason(number)
+        before = next_revision_date(current, row.history_id)
+        wanted = _references_at(_reference_rows(current, before), before)
+        existing = list(Reference.objects.select_for_update().filter(article=current))
+        same_text = all(
+            getattr(current, a) == getattr(row, a)
+            for a in ("topic_id" if n == "topic" else n for n in CONTENT_FIELDS)
+        )
+        same_refs = sorted(map(_signature, existing)) == sorted(map(_signature, wanted))
+        if same_text and same_refs:
+            raise WorkflowError(
+                _(
+                    "The current text and references are already those of revision "
+                    "%(number)s: nothing to restore."
+                )
+                % {"number": number}
+            )
         for name in CONTENT_FIELDS:
             attname = "topic_id" if name == "topic" else name
             setattr(current, attname, getattr(row, attname))
@@ -619,19 +696,26 @@ def article_restore(*, article: Article | int, number: int, by: User) -> Article
         current._history_user = by
         current._change_reason = reason
         current.save()
-        _restore_references(current, row, by=by, reason=reason)
+        _restore_references(current, wanted, existing, by=by, reason=reason)
     return current
 
 
-def _restore_references(article: Article, row, *, by: User, reason: str) -> None:
-    """Bring the article's references back to those of the revision in ``row``."""
-    before = next_revision_date(article, row.history_id)
-    # The revision just saved by the restore must not count as "next".
-    wanted = _references_at(_reference_rows(article, before), before)
+def _signature(reference) -> tuple:
+    """A reference's content, whatever its row: equal signatures cite the same thing."""
+    return tuple(str(getattr(reference, name) or "") for name in REFERENCE_FIELDS)
+
+
+def _restore_references(
+    article: Article,
+    wanted: list[ReferenceState],
+    current: list[Reference],
+    *,
+    by: User,
+    reason: str,
+) -> None:
+    """Bring the article's references back to ``wanted``, one history row per change."""
     wanted_ids = {ref.id for ref in wanted}
-    existing = {
-        ref.pk: ref for ref in Reference.objects.select_for_update().filter(article=article)
-    }
+    existing = {ref.pk: ref for ref in current}
     for pk, reference in existing.items():
         if pk not in wanted_ids:
             reference._history_user = by
