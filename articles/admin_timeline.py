@@ -94,22 +94,21 @@ def compare_links(request, article: Article) -> dict:
 
     ``since_reviewed``: from the version the user (a board member) last
     reviewed, or for an editor or the author the version the board last
-    reviewed, to the current text, once it has moved on. ``since_live``:
-    from the live version to the current text, when they differ.
+    reviewed, to the current text, when its text or references changed since.
+    ``since_live``: from the live version to the current text, when they differ.
     """
     links = {"since_reviewed": None, "since_live": None}
-    current = history.HistoricalArticle.objects.filter(id=article.pk).count()
     decision = history.reviewed_decision(article, request.user)
     if decision is not None:
         reviewed = history.reviewed_revision_number(article, decision)
-        if reviewed < current:
+        if history.changed_since(article, reviewed):
             links["since_reviewed"] = compare_url(article, "reviewed")
     if article.live_version_id is not None:
         try:
             live = history.resolve_revision(article, "live", request.user)
         except history.HistoryError:  # pragma: no cover - approval always saves a revision
-            live = current
-        if live < current:
+            return links
+        if history.changed_since(article, live):
             links["since_live"] = compare_url(article, "live")
     return links
 

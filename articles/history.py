@@ -187,6 +187,11 @@ class ReferenceState:
     def values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in REFERENCE_FIELDS}
 
+    @property
+    def authors_text(self) -> str:
+        """The authors without a closing full stop, which the citation adds."""
+        return self.authors.strip().rstrip(".")
+
     def citation(self) -> str:
         parts = [self.authors, self.title, self.journal, str(self.year or "")]
         return ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip())
@@ -612,6 +617,17 @@ def reviewed_revision_number(article: Article, decision) -> int:
         ).count(),
         1,
     )
+
+
+def changed_since(article: Article, number: int) -> bool:
+    """Whether the working copy's text or references differ from revision ``number``."""
+    row = revision_row(article, number)
+    attnames = ["topic_id" if name == "topic" else name for name in CONTENT_FIELDS]
+    if any(getattr(row, a) != getattr(article, a) for a in attnames):
+        return True
+    before = next_revision_date(article, row.history_id)
+    then = _references_at(_reference_rows(article, before), before)
+    return sorted(map(_signature, then)) != sorted(map(_signature, article.references.all()))
 
 
 # --- Restore --------------------------------------------------------------------------
