@@ -136,10 +136,21 @@ def revisions(article: Article) -> list[Revision]:
     ]
 
 
-def revision_row(article: Article, number: int):
-    """The full historical row of revision ``number`` (1-based), or HistoryError."""
+# No article comes near this many revisions; bigger numbers in a URL would
+# overflow the database's integers.
+MAX_REVISION = 10**9
+
+
+def _check_number(article: Article, number: int) -> None:
     if number < 1:
         raise HistoryError(_("Revisions are numbered from 1."))
+    if number > MAX_REVISION:
+        raise HistoryError(_("This article has no revision %(number)s.") % {"number": number})
+
+
+def revision_row(article: Article, number: int):
+    """The full historical row of revision ``number`` (1-based), or HistoryError."""
+    _check_number(article, number)
     row = HistoricalArticle.objects.filter(id=article.pk).order_by("history_id")[
         number - 1 : number
     ]
@@ -557,7 +568,9 @@ def resolve_revision(article: Article, token: str, user: User) -> int:
     """
     token = (token or "").strip().lower()
     if token.isdigit():
-        return int(token)
+        number = int(token)
+        _check_number(article, number)
+        return number
     if token == "current":
         count = HistoricalArticle.objects.filter(id=article.pk).count()
         if not count:

@@ -338,3 +338,28 @@ def test_timeline_of_500_revisions_has_a_fixed_query_count(
         response = client.get(url)
     assert response.context["page"].number == 10
     assert history.revisions(article)[-1].number == 500
+
+
+@pytest.mark.parametrize(
+    ("page", "args", "query", "message"),
+    [
+        ("compare", ("99999999999999999999", "current"), "", "no revision"),
+        ("compare", ("0", "1"), "", "numbered from 1"),
+        ("compare", ("-1", "current"), "", "is not a revision"),
+        ("revision", (99999999999999999999,), "", "no revision"),
+        ("restore", (2**62,), "", "no revision"),
+        ("timeline", (), "?old=1", "Choose two revisions"),
+        ("timeline", (), "?page=abc", ""),
+        ("timeline", (), "?page=99999999999999999999", ""),
+        ("live_on", (), "?date=0001-01-01", ""),
+        ("live_on", (), "?date=2026-01-01&time=25:00", ""),
+    ],
+)
+def test_bad_input_to_history_pages_gets_a_plain_answer(
+    client, approved_article, editor, page, args, query, message
+):
+    """Out-of-range numbers, odd keywords and bad dates never cause a server error."""
+    client.force_login(editor)
+    response = client.get(history_url(page, approved_article, *args) + query, follow=True)
+    assert response.status_code == 200
+    assert message in messages_of(response)
