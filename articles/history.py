@@ -20,6 +20,7 @@ costs the same handful of queries for 5 revisions or 5,000.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import difflib
 import re
@@ -1091,13 +1092,9 @@ def _reason_detail(reason: str | None) -> str:
 
 
 def _revision_before(listing: list[Revision], at: datetime.datetime) -> Revision | None:
-    found = None
-    for rev in listing:
-        if rev.at <= at:
-            found = rev
-        else:
-            break
-    return found
+    """The last revision saved at or before ``at`` (revisions are in time order)."""
+    index = bisect.bisect_right(listing, at, key=lambda rev: rev.at)
+    return listing[index - 1] if index else None
 
 
 def _reference_note(row: dict, previous: dict | None) -> str:

@@ -363,3 +363,35 @@ def test_bad_input_to_history_pages_gets_a_plain_answer(
     response = client.get(history_url(page, approved_article, *args) + query, follow=True)
     assert response.status_code == 200
     assert message in messages_of(response)
+
+
+def test_history_form_posts_are_refused_for_every_tracked_model(
+    client, approved_article, superuser, member
+):
+    """simple-history's revision form of references, members and assignments refuses a POST."""
+    client.force_login(superuser)
+    reference = approved_article.references.first()
+    assignment = ReviewAssignment.objects.get(article=approved_article)
+    cases = [
+        ("articles_reference", reference, {"title": "forged"}),
+        ("reviewers_boardmember", member, {"credentials": "forged"}),
+        ("reviewers_reviewassignment", assignment, {"status": "open"}),
+    ]
+    for name, obj, data in cases:
+        row = obj.history.earliest("history_id")
+        before = obj.history.count()
+        url = reverse(f"admin:{name}_simple_history", args=[obj.pk, row.pk])
+        assert client.post(url, data).status_code == 403, name
+        assert obj.history.count() == before
+    assert not Reference.objects.filter(title="forged").exists()
+    assert BoardMember.objects.get(pk=member.pk).credentials != "forged"
+
+
+def test_history_list_page_ignores_a_post(client, approved_article, superuser, footprint):
+    """The article's history list changes nothing when sent a POST."""
+    client.force_login(superuser)
+    before = footprint(approved_article)
+    client.post(
+        reverse("admin:articles_article_history", args=[approved_article.pk]), {"title": "x"}
+    )
+    assert footprint(approved_article) == before
