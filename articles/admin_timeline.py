@@ -284,6 +284,7 @@ class TimelineViews:
             comparison=comparison,
             keywords={"old": old, "new": new},
             swapped_url=compare_url(article, new_number, old_number),
+            latest_revision=history.resolve_revision(article, "current", request.user),
             restore_refusal=history.restore_refusal(article, request.user),
             may_restore=history.may_restore(article, request.user),
         )
