@@ -83,8 +83,6 @@ _SAME_SAVE = datetime.timedelta(seconds=60)
 # with getattr so that this module works before and after that field lands.
 CONFIDENTIAL_NOTE_FIELDS = ("confidential_note", "note_to_editors", "confidential_comment")
 
-KEYWORDS = ("current", "live", "reviewed")
-
 
 class HistoryError(WorkflowError):
     """A history request that cannot be answered; ``str(error)`` says why."""
@@ -196,17 +194,10 @@ class ReferenceState:
     doi: str
     url: str
 
-    def values(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in REFERENCE_FIELDS}
-
     @property
     def authors_text(self) -> str:
         """The authors without a closing full stop, which the citation adds."""
         return self.authors.strip().rstrip(".")
-
-    def citation(self) -> str:
-        parts = [self.authors, self.title, self.journal, str(self.year or "")]
-        return ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip())
 
 
 def _reference_rows(article: Article, before: datetime.datetime | None = None) -> list[dict]:
