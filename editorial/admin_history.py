@@ -4,6 +4,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+# Change reasons of admin saves; workflow saves carry their transition instead.
+ADMIN_ADD = "Added in admin"
+ADMIN_EDIT = "Edited in admin"
+ADMIN_DELETE = "Deleted in admin"
+
 
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     """django-simple-history's admin, minus its write paths and its leaks.
@@ -36,3 +41,31 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
     def has_change_history_permission(self, request, obj=None) -> bool:
         return False
+
+    # Every change made through the admin says who made it (simple-history
+    # takes the user from the request) and why, unless the admin's own
+    # code gave a more precise reason.
+
+    def save_model(self, request, obj, form, change):
+        if not getattr(obj, "_change_reason", None):
+            obj._change_reason = ADMIN_EDIT if change else ADMIN_ADD
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        obj._history_user = request.user
+        if not getattr(obj, "_change_reason", None):
+            obj._change_reason = ADMIN_DELETE
+        super().delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            instance = inline_form.instance
+            if not getattr(instance, "_change_reason", None):
+                if formset.can_delete and formset._should_delete_form(inline_form):
+                    instance._change_reason = ADMIN_DELETE
+                elif instance._state.adding:
+                    instance._change_reason = ADMIN_ADD
+                else:
+                    instance._change_reason = ADMIN_EDIT
+            instance._history_user = request.user
+        super().save_formset(request, form, formset, change)
