@@ -76,7 +76,8 @@ def _etag(request: HttpRequest, version: PublishedVersion, audience: str) -> str
         # The report form carries a CSRF token; a new token is a new page.
         request.META.get("CSRF_COOKIE", ""),
     ]
-    return '"%s"' % hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+    return f'"{digest}"'
 
 
 def _last_modified(version: PublishedVersion):

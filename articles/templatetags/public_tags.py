@@ -16,9 +16,8 @@ register = template.Library()
 def jsonld(data) -> str:
     """A ``<script type="application/ld+json">`` block that no text can break out of."""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)
-    return mark_safe(
-        '<script type="application/ld+json">%s</script>' % text.translate(_json_script_escapes)
-    )
+    escaped = text.translate(_json_script_escapes)
+    return mark_safe(f'<script type="application/ld+json">{escaped}</script>')
 
 
 @register.filter
