@@ -39,7 +39,11 @@ def live_version_by_slug(slug: str) -> PublishedVersion:
         return (
             live_versions()
             .select_related("live_for")
-            .only(*(f.name for f in PublishedVersion._meta.concrete_fields), "live_for__state")
+            .only(
+                *(f.name for f in PublishedVersion._meta.concrete_fields),
+                "live_for__state",
+                "live_for__updated_at",
+            )
             .get(slug=slug)
         )
     except PublishedVersion.DoesNotExist:
