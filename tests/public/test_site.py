@@ -192,7 +192,7 @@ def test_search_uses_two_queries(client, library, django_assert_max_num_queries)
 
 
 def test_feed_is_atom_with_approved_articles(client, library, editor, author, member):
-    fever, warts, draft = library
+    fever, warts, _draft = library
     article_retract(article=warts, by=editor, reason="Outdated.")
 
     response = client.get(reverse("articles:feed"))
