@@ -1,5 +1,5 @@
-"""Full-text search index for published versions (PostgreSQL) and editors' rights
-over reader reports and site pages.
+"""Full-text search index for published versions (PostgreSQL), editors' rights
+over reader reports and site pages, and reference links limited to http(s).
 
 The GIN index is built from the very expression ``articles.selectors.search_vector``
 queries with, so PostgreSQL can use it; on other databases search is a plain
@@ -7,7 +7,8 @@ match and there is nothing to index. The index is not part of the model state,
 so ``makemigrations`` leaves it alone.
 """
 
-from django.db import migrations
+import django.core.validators
+from django.db import migrations, models
 
 INDEX_NAME = "published_version_search"
 
@@ -81,4 +82,34 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(add_search_index, remove_search_index),
         migrations.RunPython(grant_editors, revoke_editors),
+        migrations.AlterField(
+            model_name="historicalreference",
+            name="url",
+            field=models.URLField(
+                blank=True,
+                max_length=500,
+                validators=[
+                    django.core.validators.URLValidator(
+                        message="Enter a web address that starts with https:// (or http://).",
+                        schemes=["http", "https"],
+                    )
+                ],
+                verbose_name="link",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="reference",
+            name="url",
+            field=models.URLField(
+                blank=True,
+                max_length=500,
+                validators=[
+                    django.core.validators.URLValidator(
+                        message="Enter a web address that starts with https:// (or http://).",
+                        schemes=["http", "https"],
+                    )
+                ],
+                verbose_name="link",
+            ),
+        ),
     ]
