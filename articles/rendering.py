@@ -172,4 +172,6 @@ def with_backlinks(body_html: str) -> tuple[str, dict[int, list[str]]]:
     html = _CITE.sub(
         lambda sup: f'<sup class="cite">[{_CITE_LINK.sub(mark, sup.group(1))}]</sup>', body_html
     )
+    # A marker stays on the line of the word it supports.
+    html = re.sub(r' (?=<sup class="cite">)', "\u00a0", html)
     return html, places
