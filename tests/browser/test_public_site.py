@@ -25,7 +25,10 @@ from articles.models import SitePage
 from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory
 from tests.public.conftest import publish
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 TITLE = "Is honey good for a child's cough?"
 SLUG = "honey-for-cough"
@@ -43,6 +46,25 @@ DESKTOP = {"width": 1280, "height": 900}
 AXE_DIR = Path(os.environ.get("AXE_CORE_DIR", Path.home() / ".cache" / "editorial-axe"))
 # What axe reports at these levels would stop some readers from using the page.
 BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture(autouse=True)
+def _restorable_database(django_db_blocker):
+    """Let serialized rollback put the migrated rows (the roles) back after each test.
+
+    In a run that mixes these tests with ordinary database tests, the
+    connection these tests get no longer carries the snapshot pytest-django
+    took at setup, so each transactional test would leave the next one
+    without groups. Taking the snapshot here, at the first browser test,
+    while the database still holds only what the migrations wrote, makes
+    every later restore work again (for the other browser tests too).
+    """
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all(initialized_only=False):
+            if not hasattr(connection, "_test_serialized_contents"):
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 def _unavailable(reason: str) -> None:
