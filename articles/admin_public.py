@@ -119,6 +119,9 @@ class ProblemReportAdmin(ReadOnlyHistoryAdmin):
     ]
     actions = ["mark_in_progress", "mark_resolved", "mark_dismissed"]
 
+    class Media:
+        css = {"all": ["css/admin-reports.css"]}
+
     def has_add_permission(self, request):
         return False
 

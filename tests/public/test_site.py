@@ -313,3 +313,15 @@ def test_search_uses_the_gin_index_on_postgresql(db):
     plan = search_live_versions("fever child").explain()
 
     assert "published_version_search" in plan
+
+
+def test_an_expired_form_gets_a_friendly_page(published):
+    """A post without a valid token explains what to do instead of a bare 403."""
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("articles:set_audience"), {"audience": "patient", "next": "/"}
+    )
+
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
