@@ -89,16 +89,8 @@ class OpenFilter(admin.SimpleListFilter):
 
 @admin.register(ProblemReport)
 class ProblemReportAdmin(ReadOnlyHistoryAdmin):
-    list_display = [
-        "created_at",
-        "status_badge",
-        "kind",
-        "article_title",
-        "excerpt",
-        "reply_to",
-        "handled_by",
-    ]
-    list_display_links = ["created_at", "excerpt"]
+    list_display = ["excerpt", "status_badge", "kind", "article_title", "created_at", "handled_by"]
+    list_display_links = ["excerpt"]
     list_filter = [OpenFilter, "status", "kind"]
     list_select_related = ["version", "article", "handled_by"]
     search_fields = ["message", "email", "version__title", "article__title"]
@@ -107,13 +99,13 @@ class ProblemReportAdmin(ReadOnlyHistoryAdmin):
         "created_at",
         "kind",
         "message",
-        "email",
+        "reply_to",
         "article_links",
         "version_read",
         "handled_by",
     ]
     fieldsets = [
-        (_("What the reader sent"), {"fields": ["created_at", "kind", "message", "email"]}),
+        (_("What the reader sent"), {"fields": ["created_at", "kind", "message", "reply_to"]}),
         (_("Where"), {"fields": ["article_links", "version_read"]}),
         (_("Handling"), {"fields": ["status", "editor_note", "handled_by"]}),
     ]
@@ -146,10 +138,10 @@ class ProblemReportAdmin(ReadOnlyHistoryAdmin):
     def excerpt(self, report: ProblemReport) -> str:
         return Truncator(report.message).chars(90)
 
-    @admin.display(description=_("reply to"))
+    @admin.display(description=_("reader's email"))
     def reply_to(self, report: ProblemReport) -> str:
         if not report.email:
-            return "—"
+            return _("none given: the reader asked for no reply")
         return format_html('<a href="mailto:{}">{}</a>', report.email, report.email)
 
     @admin.display(description=_("article"))
