@@ -385,7 +385,9 @@ class Reference(models.Model):
             )
         ],
     )
-    url = models.URLField(_("link"), max_length=500, blank=True)
+    url = models.URLField(
+        _("link"), max_length=500, blank=True, validators=[validators.web_address]
+    )
 
     history = HistoricalRecords()
 

@@ -116,3 +116,62 @@ def render_markdown(source: str, *, reference_count: int = 0) -> str:
         # Saved bodies are validated against this; older or hand-made data
         # still never takes a page down.
         return "<p>This text is nested too deeply to display.</p>"
+
+
+def cited_reference_numbers(source: str) -> set[int]:
+    """Every reference number the body's markers cite, in running text only."""
+    try:
+        html = _sanitised(source)
+    except RecursionError:
+        return set()
+    return {
+        number
+        for chunk, text in _running_text(html)
+        if text
+        for match in MARKER.finditer(chunk)
+        for number in cited_numbers(match.group(1))
+    }
+
+
+def uncited_references(source: str, reference_count: int, *more_sources: str) -> list[int]:
+    """Numbers of the references (1..count) that no marker of the texts cites.
+
+    Pass the plain-language answer as a further source: a reference cited
+    only there is cited. Not an error, a warning: a reference may be listed as
+    further reading, but most often the author forgot a marker.
+    """
+    cited: set[int] = set()
+    for text in (source, *more_sources):
+        cited |= cited_reference_numbers(text)
+    return [number for number in range(1, reference_count + 1) if number not in cited]
+
+
+# The exact markup ``_link_marker`` writes for a cited number. Authors cannot
+# produce a class attribute (the sanitiser drops it), so this never matches
+# a link an author wrote.
+_CITE = re.compile(r'<sup class="cite">\[(.*?)\]</sup>')
+_CITE_LINK = re.compile(r'<a href="#ref-(\d+)">')
+
+
+def with_backlinks(body_html: str) -> tuple[str, dict[int, list[str]]]:
+    """Give each citation link in stored body HTML an id the reference list can link back to.
+
+    Returns the HTML and, for each reference number, the ids of the places
+    that cite it, in reading order. Done when the page is shown, so versions
+    approved before back links existed get them too.
+    """
+    places: dict[int, list[str]] = {}
+
+    def mark(link: re.Match) -> str:
+        number = int(link.group(1))
+        anchors = places.setdefault(number, [])
+        anchor = f"cite-{number}-{len(anchors) + 1}"
+        anchors.append(anchor)
+        return f'<a href="#ref-{number}" id="{anchor}">'
+
+    html = _CITE.sub(
+        lambda sup: f'<sup class="cite">[{_CITE_LINK.sub(mark, sup.group(1))}]</sup>', body_html
+    )
+    # A marker stays on the line of the word it supports.
+    html = re.sub(r' (?=<sup class="cite">)', "\u00a0", html)
+    return html, places

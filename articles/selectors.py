@@ -5,10 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from articles.models import PublishedVersion
+from articles.choices import ArticleState
+from articles.models import PublishedVersion, SitePage
+
+# States of the working copy in which a newer text of a public article is
+# with the board. The page says so, and shows nothing of that text.
+UPDATE_IN_REVIEW_STATES = frozenset(
+    {ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW, ArticleState.CHANGES_REQUESTED}
+)
 
 
 def live_versions() -> QuerySet[PublishedVersion]:
@@ -21,10 +29,51 @@ def live_versions() -> QuerySet[PublishedVersion]:
 
 
 def live_version_by_slug(slug: str) -> PublishedVersion:
+    """The live version at this address, with its article's workflow state.
+
+    One query. The working copy contributes its state alone (to say that an
+    update is under review), never a word of its content: ``only`` keeps
+    every other column of the article out of the query.
+    """
     try:
-        return live_versions().get(slug=slug)
+        return (
+            live_versions()
+            .select_related("live_for")
+            .only(
+                *(f.name for f in PublishedVersion._meta.concrete_fields),
+                "live_for__state",
+                "live_for__updated_at",
+            )
+            .get(slug=slug)
+        )
     except PublishedVersion.DoesNotExist:
         raise Http404("No published article at this address.") from None
+
+
+def update_in_review(version: PublishedVersion) -> bool:
+    """Whether a newer text of this version's article is being reviewed.
+
+    Needs the version from ``live_version_by_slug``, which carries the state.
+    """
+    article = getattr(version, "live_for", None)
+    return article is not None and article.state in UPDATE_IN_REVIEW_STATES
+
+
+# What the public change log shows of each version.
+CHANGE_LOG_FIELDS = ("number", "approved_at", "last_reviewed", "change_note", "slug")
+
+
+def change_log(version: PublishedVersion) -> list[PublishedVersion]:
+    """Every published version of the version's article, newest first, in one query.
+
+    Superseded versions appear with their date and note only: their text is
+    not public once a newer approval replaced it.
+    """
+    return list(
+        PublishedVersion.objects.filter(article_id=version.article_id)
+        .only(*CHANGE_LOG_FIELDS)
+        .order_by("-number")
+    )
 
 
 # Fields a list of articles shows; the rendered body, its source and the
@@ -43,6 +92,16 @@ LISTING_FIELDS = (
 def live_version_listing(limit: int = 200) -> QuerySet[PublishedVersion]:
     """The newest live versions with only what a list of articles shows, in one query."""
     return live_versions().only(*LISTING_FIELDS).order_by("-approved_at", "-id")[:limit]
+
+
+def live_versions_in_topic(slug: str) -> list[PublishedVersion]:
+    """The live versions filed under a topic, newest first; 404 when there are none."""
+    versions = list(
+        live_versions().filter(topic_slug=slug).only(*LISTING_FIELDS).order_by("-approved_at")
+    )
+    if not versions:
+        raise Http404("No published article in this topic.")
+    return versions
 
 
 @dataclass(frozen=True)
@@ -67,3 +126,66 @@ def group_by_topic(versions: Iterable[PublishedVersion]) -> list[TopicGroup]:
             )
         group.versions.append(version)
     return sorted(groups.values(), key=lambda group: group.name.casefold())
+
+
+# --- Search ----------------------------------------------------------------------
+
+# Longer queries are cut: nobody types more, and it bounds the work.
+SEARCH_MAX_LENGTH = 200
+SEARCH_CONFIG = "english"
+
+
+def search_vector():
+    """The weighted document of a version; the GIN index of migration 0004 matches it.
+
+    Title first, then summary and topic, then both answers. Keep this and the
+    index in step: PostgreSQL uses the index only for the identical expression.
+    """
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", "topic_name", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("body_source", "plain_body_source", weight="C", config=SEARCH_CONFIG)
+    )
+
+
+def search_live_versions(query: str) -> QuerySet[PublishedVersion]:
+    """Live versions matching the reader's words, best match first.
+
+    PostgreSQL ranks with full-text search (stemming, so "treating" finds
+    "treatment"); other databases need every word somewhere in the text.
+    """
+    query = " ".join(query.split())[:SEARCH_MAX_LENGTH]
+    listing = live_versions().only(*LISTING_FIELDS)
+    if not query:
+        return listing.none()
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        terms = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+        vector = search_vector()
+        return (
+            listing.annotate(rank=SearchRank(vector, terms))
+            .alias(document=vector)
+            .filter(document=terms)
+            .order_by("-rank", "-approved_at", "-id")
+        )
+    matches = Q()
+    for word in query.split()[:20]:
+        matches &= (
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(topic_name__icontains=word)
+            | Q(body_source__icontains=word)
+            | Q(plain_body_source__icontains=word)
+        )
+    return listing.filter(matches).order_by("-approved_at", "-id")
+
+
+# --- Site pages -------------------------------------------------------------------
+
+
+def site_page(slug: str) -> SitePage | None:
+    """The editors' text for a fixed page of the site, or None to use the built-in one."""
+    return SitePage.objects.filter(slug=slug).first()

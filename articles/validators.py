@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
 # A long answer runs to a few thousand words; this is several times that.
@@ -54,3 +54,11 @@ def body_is_renderable(value: str) -> None:
                 _("Line %(line)s is nested too deeply to display: flatten its list or quote."),
                 params={"line": number},
             )
+
+
+# A reference's link is for readers to click: web addresses only (the URL
+# field alone would also take ftp:// and ftps://).
+web_address = URLValidator(
+    schemes=["http", "https"],
+    message=_("Enter a web address that starts with https:// (or http://)."),
+)

@@ -7,18 +7,40 @@ constant number of queries.
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+import hashlib
 
-from articles import selectors
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from articles import audience as audiences
+from articles import ratelimit, selectors, structured_data
+from articles.forms_public import ProblemReportForm
+from articles.models import ProblemReport, PublishedVersion, Topic
+from articles.rendering import render_markdown, with_backlinks
 from reviewers.selectors import public_board_members
 
 # How many of the newest articles the home page lists.
 HOME_LIMIT = 200
 # How many of those the "Recently reviewed" strip repeats.
 RECENT_COUNT = 3
+SEARCH_PAGE_SIZE = 10
+# Reports one address may send per window, and the window in seconds.
+REPORT_LIMIT = 5
+REPORT_WINDOW = 60 * 60
+# Bump when the article template changes, so that no browser keeps a page
+# cached under an ETag from before the change.
+ARTICLE_PAGE_REVISION = "3"
+POLICY_SLUG = "editorial-policy"
 
 
 @require_safe
@@ -35,10 +57,199 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+# --- The article page ---------------------------------------------------------------
+
+
+def _is_overdue(version: PublishedVersion) -> bool:
+    return bool(version.next_review_due and version.next_review_due < timezone.localdate())
+
+
+def _etag(request: HttpRequest, version: PublishedVersion, audience: str) -> str:
+    """Everything the page depends on besides the version: state, date, reader."""
+    parts = [
+        ARTICLE_PAGE_REVISION,
+        str(version.pk),
+        str(selectors.update_in_review(version)),
+        str(_is_overdue(version)),
+        audience,
+        settings.EDITORIAL_SITE_NAME,
+        # The report form carries a CSRF token; a new token is a new page.
+        request.META.get("CSRF_COOKIE", ""),
+    ]
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def _last_modified(version: PublishedVersion):
+    article = getattr(version, "live_for", None)
+    moments = [version.approved_at]
+    if article is not None and article.updated_at:
+        moments.append(article.updated_at)
+    return max(moments)
+
+
+def _article_context(
+    request: HttpRequest, version: PublishedVersion, *, form: ProblemReportForm | None = None
+) -> dict:
+    audience = audiences.current(request)
+    plain = audience == audiences.Audience.PATIENT and bool(version.plain_body_html.strip())
+    body_html, backlinks = with_backlinks(version.plain_body_html if plain else version.body_html)
+    versions = selectors.change_log(version)
+    first_published = versions[-1].approved_at if versions else version.approved_at
+    description = version.summary or version.title
+    return {
+        "version": version,
+        "body_html": body_html,
+        "backlinks": backlinks,
+        "audience": audience,
+        "audience_chosen": audiences.chosen(request) is not None,
+        "audiences": audiences.Audience,
+        "showing_plain": plain,
+        "plain_missing": audience == audiences.Audience.PATIENT and not plain,
+        "update_in_review": selectors.update_in_review(version),
+        "is_overdue": _is_overdue(version),
+        "last_reviewed": version.last_reviewed or version.approved_at.date(),
+        "change_log": versions,
+        "first_published": first_published,
+        "canonical_url": structured_data.absolute(version.get_absolute_url()),
+        "description": description,
+        "jsonld": structured_data.medical_web_page(
+            version, first_published=first_published, description=description
+        ),
+        "report_form": form or ProblemReportForm(),
+        "report_open": form is not None,
+    }
+
+
+def _private_revalidated(response: HttpResponse) -> HttpResponse:
+    # The page differs by the audience cookie and carries a CSRF token: a
+    # browser may keep it, but must ask (and usually gets a 304) each time.
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
 @require_safe
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     version = selectors.live_version_by_slug(slug)
-    return render(request, "public/article.html", {"version": version})
+    audience = audiences.current(request)
+    etag = _etag(request, version, audience)
+    last_modified = _last_modified(version)
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified.timestamp())
+    )
+    if not_modified is not None:
+        return _private_revalidated(not_modified)
+    response = render(request, "public/article.html", _article_context(request, version))
+    # Rendering the form made sure of a CSRF token; the ETag names the one
+    # the browser will hold from now on.
+    get_token(request)
+    response.headers["ETag"] = _etag(request, version, audience)
+    response.headers["Last-Modified"] = http_date(last_modified.timestamp())
+    return _private_revalidated(response)
+
+
+@require_POST
+def report_problem(request: HttpRequest, slug: str) -> HttpResponse:
+    """A reader's report: saved for the editors, or the page again with what they wrote."""
+    version = selectors.live_version_by_slug(slug)
+    form = ProblemReportForm(request.POST)
+    if ratelimit.is_limited("report", request, limit=REPORT_LIMIT):
+        form.is_valid()
+        form.add_error(
+            None,
+            _(
+                "We have received several reports from your connection in the last hour, "
+                "so we cannot take another one just now. Please try again later; your text "
+                "is still here for you to copy."
+            ),
+        )
+        context = _article_context(request, version, form=form)
+        return _no_store(render(request, "public/article.html", context, status=429))
+    if not form.is_valid():
+        context = _article_context(request, version, form=form)
+        return _no_store(render(request, "public/article.html", context, status=400))
+    ratelimit.count("report", request, window=REPORT_WINDOW)
+    if not form.is_robot:
+        ProblemReport.objects.create(
+            article_id=version.article_id,
+            version=version,
+            kind=form.cleaned_data["kind"],
+            message=form.cleaned_data["message"],
+            email=form.cleaned_data["email"],
+        )
+    return redirect("articles:report_thanks", slug=version.slug)
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_safe
+@never_cache
+def report_thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    version = selectors.live_version_by_slug(slug)
+    return render(request, "public/report_thanks.html", {"version": version})
+
+
+# --- Audience ---------------------------------------------------------------------------
+
+
+def set_audience(request: HttpRequest) -> HttpResponse:
+    """Remember the reader's audience in a cookie and go back to where they were.
+
+    A plain form posts here, so the switch works without JavaScript. The
+    address to return to must be on this site.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    target = data.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("articles:home")
+    response = HttpResponseRedirect(target)
+    value = data.get("audience", "")
+    if value in audiences.Audience.values:
+        response.set_cookie(
+            audiences.COOKIE_NAME,
+            value,
+            max_age=audiences.COOKIE_MAX_AGE,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+# --- The rest of the site -------------------------------------------------------------
+
+
+@require_safe
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    versions = selectors.live_versions_in_topic(slug)
+    topic = Topic.objects.filter(slug=slug).only("name", "description").first()
+    return render(
+        request,
+        "public/topic.html",
+        {
+            "versions": versions,
+            "topic_name": versions[0].topic_name,
+            "topic_slug": slug,
+            "description": topic.description if topic else "",
+        },
+    )
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    query = " ".join(request.GET.get("q", "").split())[: selectors.SEARCH_MAX_LENGTH]
+    page = None
+    if query:
+        paginator = Paginator(selectors.search_live_versions(query), SEARCH_PAGE_SIZE)
+        # get_page turns a missing, malformed or too large number into a real page.
+        page = paginator.get_page(request.GET.get("page"))
+    return render(request, "public/search.html", {"query": query, "page": page})
 
 
 @require_safe
@@ -49,8 +260,14 @@ def advisory_board(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def editorial_policy(request: HttpRequest) -> HttpResponse:
+    page = selectors.site_page(POLICY_SLUG)
     return render(
         request,
         "public/editorial_policy.html",
-        {"required_approvals": max(settings.EDITORIAL_REQUIRED_APPROVALS, 1)},
+        {
+            "page": page,
+            "page_html": render_markdown(page.body) if page else "",
+            "required_approvals": max(settings.EDITORIAL_REQUIRED_APPROVALS, 1),
+            "review_interval_months": settings.EDITORIAL_REVIEW_INTERVAL_MONTHS,
+        },
     )

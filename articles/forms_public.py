@@ -1,0 +1,64 @@
+"""Forms readers fill in on the public site."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from articles.choices import ReportKind
+from articles.models import ProblemReport
+
+MESSAGE_MAX_LENGTH = 2000
+
+
+class ProblemReportForm(forms.ModelForm):
+    """What a reader tells the editors about an article; no account needed."""
+
+    # A field people never see (hidden by CSS and from assistive technology);
+    # form-filling robots do fill it in.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    class Meta:
+        model = ProblemReport
+        fields = ["kind", "message", "email"]
+        labels = {
+            "kind": _("What kind of problem is it?"),
+            "message": _("What is wrong, and where on the page?"),
+            "email": _("Your email (optional)"),
+        }
+        help_texts = {
+            "message": _("Quote the sentence or name the reference if you can."),
+            "email": _("Only if you would like a reply. We use it for nothing else."),
+        }
+        widgets = {
+            "kind": forms.RadioSelect,
+            "message": forms.Textarea(attrs={"rows": 5, "maxlength": MESSAGE_MAX_LENGTH}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+        error_messages = {
+            "kind": {"required": _("Choose the kind of problem.")},
+            "message": {
+                "required": _("Tell us what is wrong so that we can check it."),
+                "max_length": _(
+                    "Please keep it under %(limit_value)d characters (it has %(show_value)d)."
+                ),
+            },
+            "email": {"invalid": _("This email address looks incomplete, e.g. name@example.org.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ReportKind.choices
+        self.fields["message"].max_length = MESSAGE_MAX_LENGTH
+
+    def clean_message(self) -> str:
+        message = self.cleaned_data["message"].strip()
+        if len(message) < 10:
+            raise forms.ValidationError(
+                _("Please say a little more (at least 10 characters) so that we can find it.")
+            )
+        return message
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.data.get("website"))

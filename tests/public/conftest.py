@@ -1,0 +1,52 @@
+"""Helpers that take articles through the real workflow to a public version."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from articles.models import Article
+from articles.services import article_revise, article_save_content, article_submit
+from reviewers.services import assignment_create, decision_record
+
+
+@pytest.fixture(autouse=True)
+def _site(settings):
+    settings.EDITORIAL_REQUIRED_APPROVALS = 1
+    settings.EDITORIAL_SITE_NAME = "Test Health"
+    settings.EDITORIAL_BASE_URL = "https://health.example.org"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits live in the cache: each test starts with none used."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def review(article: Article, editor, member) -> Article:
+    """Assign ``member`` to the submitted article and record their approval."""
+    assignment = assignment_create(article=article, reviewer=member, by=editor)
+    decision_record(assignment=assignment, by=member.user, decision="approve")
+    return Article.objects.get(pk=article.pk)
+
+
+def publish(article: Article, author, editor, member) -> Article:
+    """Submit and approve: the article's next version goes live."""
+    article_submit(article=article, by=author)
+    return review(article, editor, member)
+
+
+def revise(article: Article, author, **content) -> Article:
+    """Open a revision of an approved article and save new content into it."""
+    article = article_revise(article=article, by=author)
+    for field, value in content.items():
+        setattr(article, field, value)
+    return article_save_content(article=article, by=author)
+
+
+@pytest.fixture
+def published(article, author, editor, member):
+    """``article`` approved once: version 1 is live."""
+    return publish(article, author, editor, member)

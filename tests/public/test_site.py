@@ -1,0 +1,327 @@
+"""Home, topics, search, feed, sitemap, board and policy: approved versions only."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from articles.models import SitePage
+from articles.services import article_retract
+from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory
+from tests.public.conftest import publish, revise
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def make(author, editor, member, *, title, body, topic=None, slug=None, summary=""):
+    article = ArticleFactory(
+        author=author,
+        title=title,
+        body=body,
+        summary=summary,
+        **({"topic": topic} if topic else {}),
+        **({"slug": slug} if slug else {}),
+    )
+    ReferenceFactory(article=article)
+    return publish(article, author, editor, member)
+
+
+# --- Topics --------------------------------------------------------------------------------
+
+
+def test_topic_page_lists_its_approved_articles(client, author, editor, member):
+    skin = TopicFactory(name="Skin", slug="skin", description="Rashes, spots and sun.")
+    published = make(author, editor, member, title="What are milia?", body="Spots [1].", topic=skin)
+    ArticleFactory(author=author, topic=skin, title="A draft about skin?")
+
+    response = client.get(reverse("articles:topic", kwargs={"slug": "skin"}))
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "<h1>Skin</h1>" in html
+    assert "Rashes, spots and sun." in html
+    assert published.title in html
+    assert "A draft about skin?" not in html
+
+
+def test_topic_without_approved_articles_is_404(client, author):
+    TopicFactory(name="Empty", slug="empty")
+    ArticleFactory(author=author, topic__slug="empty")
+
+    assert client.get(reverse("articles:topic", kwargs={"slug": "empty"})).status_code == 404
+
+
+def test_home_links_to_topic_pages(client, author, editor, member):
+    make(author, editor, member, title="Q?", body="A [1].", topic=TopicFactory(slug="sleep"))
+
+    assert 'href="/topics/sleep/"' in client.get("/").content.decode()
+
+
+# --- Search --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def library(author, editor, member):
+    fever = make(
+        author,
+        editor,
+        member,
+        title="How do I look after a child with a fever?",
+        summary="Most fevers in children are caused by infections that clear up.",
+        body="Keep the child drinking [1]. Paracetamol can ease discomfort.",
+        slug="child-fever",
+    )
+    warts = make(
+        author,
+        editor,
+        member,
+        title="Duct tape or freezing for warts?",
+        body="Freezing with liquid nitrogen is common [1]. A fever is not a side effect.",
+        slug="warts",
+    )
+    draft = ArticleFactory(author=author, title="Unapproved fever article?", body="Fever [1].")
+    return fever, warts, draft
+
+
+def search(client, **params):
+    return client.get(reverse("articles:search"), params)
+
+
+def test_search_finds_approved_articles_only(client, library):
+    fever, warts, draft = library
+
+    html = search(client, q="fever").content.decode()
+
+    assert fever.title in html
+    assert warts.title in html
+    assert draft.title not in html
+    assert "2 articles match “fever”" in html
+
+
+def test_search_ranks_title_matches_first_on_postgresql(client, library):
+    """On PostgreSQL a word in the title outranks the same word in the body."""
+    if connection.vendor != "postgresql":
+        pytest.skip("ranking is PostgreSQL's")
+    fever, warts, _ = library
+
+    html = search(client, q="fever").content.decode()
+
+    assert html.index(fever.title) < html.index(warts.title)
+
+
+def test_search_stems_words_on_postgresql(client, library):
+    """On PostgreSQL "fevers" finds "fever"; elsewhere each word is matched as typed."""
+    fever, _, _ = library
+    html = search(client, q="freezing nitrogen").content.decode()
+    assert "Duct tape or freezing for warts?" in html
+    assert fever.title not in html
+    if connection.vendor == "postgresql":
+        assert fever.title in search(client, q="infection").content.decode()
+
+
+def test_search_needs_every_word(client, library):
+    fever, warts, _ = library
+
+    html = search(client, q="fever paracetamol").content.decode()
+
+    assert fever.title in html and warts.title not in html
+
+
+def test_retracted_articles_drop_out_of_search(client, library, editor):
+    fever, _, _ = library
+    article_retract(article=fever, by=editor, reason="Withdrawn study.")
+
+    assert fever.title not in search(client, q="fever").content.decode()
+
+
+def test_search_without_results_says_so(client, library):
+    html = search(client, q="zebra").content.decode()
+
+    assert "No reviewed article matches “zebra”" in html
+
+
+def test_empty_search_shows_the_form(client, db):
+    response = search(client, q="   ")
+
+    assert response.status_code == 200
+    assert "Type a question or a few words" in response.content.decode()
+
+
+@pytest.mark.parametrize("page_param", ["2", "999", "abc", "-1", "0", "1.5", ""])
+def test_search_pages_never_fail(client, author, editor, member, page_param):
+    """Results are paginated; any page parameter gives a page, not an error."""
+    for n in range(12):
+        make(author, editor, member, title=f"Fever question {n}?", body=f"Fever answer {n} [1].")
+
+    response = search(client, q="fever", page=page_param)
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert html.count('class="result"') in (10, 2)
+    assert "Page " in html and " of 2" in html
+
+
+def test_search_page_two_keeps_the_query(client, author, editor, member):
+    for n in range(11):
+        make(author, editor, member, title=f"Fever question {n}?", body="Fever [1].")
+
+    html = search(client, q="fever").content.decode()
+
+    assert 'href="?q=fever&amp;page=2"' in html
+
+
+def test_search_query_is_escaped(client, db):
+    html = search(client, q="<script>alert(1)</script>").content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_search_uses_two_queries(client, library, django_assert_max_num_queries):
+    """A results page costs a count and a page of results."""
+    with django_assert_max_num_queries(2):
+        assert search(client, q="fever").status_code == 200
+
+
+# --- Feed and sitemap ---------------------------------------------------------------------------
+
+
+def test_feed_is_atom_with_approved_articles(client, library, editor, author, member):
+    fever, warts, _draft = library
+    article_retract(article=warts, by=editor, reason="Outdated.")
+
+    response = client.get(reverse("articles:feed"))
+    root = ET.fromstring(response.content)
+
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert root.tag == f"{ATOM}feed"
+    assert root.find(f"{ATOM}title").text == "Test Health"
+    entries = root.findall(f"{ATOM}entry")
+    assert [e.find(f"{ATOM}title").text for e in entries] == [fever.title]
+    entry = entries[0]
+    assert entry.find(f"{ATOM}link").get("href").endswith(fever.get_absolute_url())
+    assert entry.find(f"{ATOM}author/{ATOM}name").text == fever.live_version.author_name
+    assert "Reviewed by" in entry.find(f"{ATOM}summary").text
+    assert entry.find(f"{ATOM}category").get("term") == fever.topic.name
+
+
+def test_feed_keeps_first_publication_and_shows_the_update(client, library, author, editor, member):
+    fever, _, _ = library
+    first = fever.live_version.approved_at
+    article = revise(fever, author, body="Updated fever advice [1].")
+    article = publish(article, author, editor, member)
+
+    root = ET.fromstring(client.get(reverse("articles:feed")).content)
+    entry = next(
+        e for e in root.findall(f"{ATOM}entry") if e.find(f"{ATOM}title").text == fever.title
+    )
+
+    assert entry.find(f"{ATOM}published").text.startswith(first.strftime("%Y-%m-%dT%H:%M"))
+    assert entry.find(f"{ATOM}updated").text.startswith(
+        article.live_version.approved_at.strftime("%Y-%m-%dT%H:%M")
+    )
+
+
+def test_sitemap_lists_approved_articles_and_pages_only(client, library):
+    fever, warts, draft = library
+
+    response = client.get("/sitemap.xml")
+    root = ET.fromstring(response.content)
+    locations = [url.find(f"{SITEMAP}loc").text for url in root.findall(f"{SITEMAP}url")]
+
+    assert response.status_code == 200
+    assert any(loc.endswith(fever.get_absolute_url()) for loc in locations)
+    assert any(loc.endswith(warts.get_absolute_url()) for loc in locations)
+    assert not any(draft.slug in loc for loc in locations)
+    for path in ("/advisory-board/", "/editorial-policy/", f"/topics/{fever.topic.slug}/"):
+        assert any(loc.endswith(path) for loc in locations)
+    article_entry = next(
+        url for url in root.findall(f"{SITEMAP}url") if fever.slug in url.find(f"{SITEMAP}loc").text
+    )
+    assert article_entry.find(f"{SITEMAP}lastmod").text == (
+        fever.live_version.approved_at.date().isoformat()
+    )
+
+
+# --- Editorial policy -------------------------------------------------------------------------
+
+
+def test_policy_falls_back_to_the_built_in_text(client, db):
+    html = client.get(reverse("articles:editorial_policy")).content.decode()
+
+    assert "Authors never review their own work" in html
+    assert "The rules in force today" in html
+
+
+def test_policy_shows_the_editors_page_when_there_is_one(client, db, settings):
+    """An editor's page replaces the text; the rules in force still come from settings."""
+    settings.EDITORIAL_REQUIRED_APPROVALS = 2
+    SitePage.objects.create(
+        slug="editorial-policy",
+        title="How we work",
+        body="Our physicians check **everything**.\n\n<script>alert(1)</script>",
+    )
+
+    html = client.get(reverse("articles:editorial_policy")).content.decode()
+
+    assert '<h1 id="policy-title">How we work</h1>' in html
+    assert "<strong>everything</strong>" in html
+    assert "<script>alert(1)</script>" not in html
+    assert "Authors never review their own work" not in html
+    assert "at least two different board members" in html
+
+
+def test_editors_can_edit_the_policy_page_with_history(client, editor):
+    client.force_login(editor)
+
+    add = client.get(reverse("admin:articles_sitepage_add")).content.decode()
+    response = client.post(
+        reverse("admin:articles_sitepage_add"),
+        {"title": "Editorial policy", "slug": "editorial-policy", "body": "Version one."},
+    )
+
+    assert 'value="editorial-policy"' in add
+    assert response.status_code == 302
+    page = SitePage.objects.get(slug="editorial-policy")
+    assert page.history.first().history_user == editor
+
+
+# --- Errors ------------------------------------------------------------------------------------
+
+
+def test_unknown_address_gets_the_friendly_404(client, db):
+    response = client.get("/no/such/page/")
+
+    assert response.status_code == 404
+    assert "We can't find that page" in response.content.decode()
+    assert 'role="search"' in response.content.decode()
+
+
+def test_search_uses_the_gin_index_on_postgresql(db):
+    """The query's document is the indexed expression, so PostgreSQL can use the index."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the index exists on PostgreSQL only")
+    from articles.selectors import search_live_versions
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = search_live_versions("fever child").explain()
+
+    assert "published_version_search" in plan
+
+
+def test_an_expired_form_gets_a_friendly_page(published):
+    """A post without a valid token explains what to do instead of a bare 403."""
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("articles:set_audience"), {"audience": "patient", "next": "/"}
+    )
+
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
