@@ -963,12 +963,19 @@ def build_timeline(article: Article, viewer: Viewer | None = None) -> list[Event
     from reviewers.choices import AssignmentStatus
 
     status_labels = dict(AssignmentStatus.choices)
+    # Declines and cancellations, and their reasons, concern the member and
+    # the editors; an author sees the reviews that went ahead.
+    withdrawn = {AssignmentStatus.DECLINED, AssignmentStatus.CANCELLED}
+    final_status = {row["id"]: row["status"] for row in assignment_rows}
     last_status: dict[int, str] = {}
     for row in assignment_rows:
         member = members.get(row["reviewer_id"])
         previous = last_status.get(row["id"])
         last_status[row["id"]] = row["status"]
         if member is not None and not viewer.sees_decision(member.user_id):
+            continue
+        own = member is not None and member.user_id == getattr(viewer.user, "pk", None)
+        if not (viewer.editor or own) and final_status[row["id"]] in withdrawn:
             continue
         name = member.name if member else _("a board member")
         if row["history_type"] == "+":

@@ -157,10 +157,13 @@ def submitted_article(article, author):
 
 @pytest.fixture
 def article_under_review(submitted_article, editor, member, due_date):
-    """``submitted_article`` with ``member`` assigned, which started its review."""
-    from reviewers.services import assignment_create
+    """``submitted_article`` with ``member`` invited; their acceptance started the review."""
+    from reviewers.services import assignment_accept, assignment_create
 
-    assignment_create(article=submitted_article, reviewer=member, by=editor, due_date=due_date)
+    assignment = assignment_create(
+        article=submitted_article, reviewer=member, by=editor, due_date=due_date
+    )
+    assignment_accept(assignment=assignment, by=member.user)
     return Article.objects.get(pk=submitted_article.pk)
 
 
@@ -175,6 +178,7 @@ def approved_article(article_under_review, member, settings):
         assignment=ReviewAssignment.objects.get(article=article_under_review, reviewer=member),
         by=member.user,
         decision="approve",
+        no_conflict=True,
     )
     return Article.objects.get(pk=article_under_review.pk)
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from articles.models import Article, Reference
 from articles.services import article_save_content
+from tests.reviewers.helpers import assign_accepted
 
 
 def history_url(name: str, article, *args) -> str:
@@ -137,11 +138,15 @@ def one_approval(settings):
 def publish(article: Article, *, author, editor, member, comment: str = "") -> Article:
     """Take a draft through submission, review and one approval, as the services do."""
     from articles.services import article_submit
-    from reviewers.services import assignment_create, decision_record
+    from reviewers.services import decision_record
 
     article_submit(article=article, by=author)
-    assignment = assignment_create(article=article, reviewer=member, by=editor)
+    assignment = assign_accepted(article=article, reviewer=member, by=editor)
     decision_record(
-        assignment=assignment, by=member.user, decision="approve", comment_to_author=comment
+        assignment=assignment,
+        by=member.user,
+        decision="approve",
+        comment_to_author=comment,
+        no_conflict=True,
     )
     return Article.objects.get(pk=article.pk)

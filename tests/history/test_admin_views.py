@@ -11,8 +11,9 @@ from articles import history
 from articles.models import Article, AuditEntry, PublishedVersion, Reference
 from articles.services import article_revise
 from reviewers.models import BoardMember, ReviewAssignment, ReviewDecision
-from reviewers.services import assignment_create, decision_record
+from reviewers.services import decision_record
 from tests.history.conftest import edit, history_url
+from tests.reviewers.helpers import assign_accepted
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def test_timeline_shows_who_did_what_and_why(client, approved_article, author, e
     html = response.content.decode()
     titles = [str(e.title) for e in response.context["page"].object_list]
     assert titles[:3] == ["Approve", "Review decision: Approve", "Start review"]
-    assert f"Assigned {member.name}." in html
+    assert f"Asked {member.name} to review round 1" in html
     assert "Published as version 1" in html
     assert editor.get_full_name() in html
 
@@ -176,9 +177,7 @@ def test_conflict_statement_stays_with_editors_and_its_writer(
 ):
     """A colleague on the same article and the author never read a conflict statement."""
     for reviewer in (member, second_member):
-        assignment_create(
-            article=submitted_article, reviewer=reviewer, by=editor, due_date=due_date
-        )
+        assign_accepted(article=submitted_article, reviewer=reviewer, by=editor, due_date=due_date)
     decision_record(
         assignment=ReviewAssignment.objects.get(reviewer=second_member),
         by=second_member.user,

@@ -12,8 +12,9 @@ from django.core.management import CommandError, call_command
 from articles import history
 from articles.services import article_retract
 from reviewers.models import ReviewAssignment
-from reviewers.services import assignment_create, decision_record
+from reviewers.services import decision_record
 from tests.history.conftest import history_url
+from tests.reviewers.helpers import assign_accepted
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +30,7 @@ def audited(approved_article, editor, second_member, due_date):
     from articles.services import article_start_rereview
 
     article_start_rereview(article=approved_article, by=editor)
-    assignment_create(
-        article=approved_article, reviewer=second_member, by=editor, due_date=due_date
-    )
+    assign_accepted(article=approved_article, reviewer=second_member, by=editor, due_date=due_date)
     decision_record(
         assignment=ReviewAssignment.objects.get(article=approved_article, reviewer=second_member),
         by=second_member.user,

@@ -11,8 +11,9 @@ from django.urls import reverse
 from articles.models import Article, Reference, Topic
 from articles.services import article_submit, article_withdraw
 from reviewers.models import BoardMember, ReviewAssignment
-from reviewers.services import assignment_cancel, assignment_create, decision_record
+from reviewers.services import assignment_cancel, decision_record
 from tests.history.conftest import change_form_data
+from tests.reviewers.helpers import assign_accepted
 
 pytestmark = pytest.mark.django_db
 
@@ -105,15 +106,17 @@ def test_assignments_record_user_and_reason_through_their_life(
     submitted_article, editor, member, second_member, due_date
 ):
     """Assigning, cancelling and deciding each leave a history row with user and reason."""
-    kept = assignment_create(
-        article=submitted_article, reviewer=member, by=editor, due_date=due_date
-    )
-    dropped = assignment_create(
+    kept = assign_accepted(article=submitted_article, reviewer=member, by=editor, due_date=due_date)
+    dropped = assign_accepted(
         article=submitted_article, reviewer=second_member, by=editor, due_date=due_date
     )
     assignment_cancel(assignment=dropped, by=editor, reason="On leave this month.")
     decision_record(
-        assignment=kept, by=member.user, decision="request_changes", comment_to_author="Cite [3]."
+        assignment=kept,
+        by=member.user,
+        decision="request_changes",
+        comment_to_author="Cite [3].",
+        no_conflict=True,
     )
     rows = list(ReviewAssignment.history.filter(article_id=submitted_article.pk))
     assert rows and all(row.history_user_id and row.history_change_reason for row in rows)

@@ -7,7 +7,8 @@ from django.core.cache import cache
 
 from articles.models import Article
 from articles.services import article_revise, article_save_content, article_submit
-from reviewers.services import assignment_create, decision_record
+from reviewers.services import decision_record
+from tests.reviewers.helpers import assign_accepted
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +28,8 @@ def _empty_cache():
 
 def review(article: Article, editor, member) -> Article:
     """Assign ``member`` to the submitted article and record their approval."""
-    assignment = assignment_create(article=article, reviewer=member, by=editor)
-    decision_record(assignment=assignment, by=member.user, decision="approve")
+    assignment = assign_accepted(article=article, reviewer=member, by=editor)
+    decision_record(assignment=assignment, by=member.user, decision="approve", no_conflict=True)
     return Article.objects.get(pk=article.pk)
 
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 from articles.choices import TextOrigin
 from articles.models import Article, PublishedVersion
 from articles.services import article_start_rereview, article_submit
-from reviewers.services import assignment_create
 from tests.conftest import ArticleFactory, ReferenceFactory
 from tests.public.conftest import publish, review, revise
+from tests.reviewers.helpers import assign_accepted
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +162,7 @@ def test_update_under_review_is_noted_without_its_text(client, published, author
         change_note="An unapproved change note.",
     )
     article_submit(article=article, by=author)
-    assignment_create(article=article, reviewer=member, by=editor)
+    assign_accepted(article=article, reviewer=member, by=editor)
 
     for audience in ("patient", "professional"):
         client.cookies["audience"] = audience

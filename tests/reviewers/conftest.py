@@ -15,36 +15,6 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from articles.models import Article
-
-
-@pytest.fixture
-def article_under_review(submitted_article, editor, member, due_date):
-    """``submitted_article`` with ``member`` invited; their acceptance started the review."""
-    from reviewers.services import assignment_accept, assignment_create
-
-    assignment = assignment_create(
-        article=submitted_article, reviewer=member, by=editor, due_date=due_date
-    )
-    assignment_accept(assignment=assignment, by=member.user)
-    return Article.objects.get(pk=submitted_article.pk)
-
-
-@pytest.fixture
-def approved_article(article_under_review, member, settings):
-    """``article_under_review`` approved by ``member`` alone, so version 1 is live."""
-    from reviewers.models import ReviewAssignment
-    from reviewers.services import decision_record
-
-    settings.EDITORIAL_REQUIRED_APPROVALS = 1
-    decision_record(
-        assignment=ReviewAssignment.objects.get(article=article_under_review, reviewer=member),
-        by=member.user,
-        decision="approve",
-        no_conflict=True,
-    )
-    return Article.objects.get(pk=article_under_review.pk)
-
 
 class FrozenClock:
     """Django's clock held at one moment, moved forward by hand."""
