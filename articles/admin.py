@@ -44,6 +44,7 @@ from articles.models import (
     Topic,
     display_name,
 )
+from articles.rendering import uncited_references
 from articles.services import WorkflowError
 from editorial.admin_history import ReadOnlyHistoryAdmin
 from reviewers import selectors as review_selectors
@@ -498,6 +499,11 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         topic = article.topic
         return {
             "wf_requested_changes": requested,
+            "wf_uncited": uncited_references(
+                article.body, len(article.references.all()), article.plain_body
+            )
+            if article.state not in (ArticleState.APPROVED, ArticleState.RETRACTED)
+            else [],
             "wf_unsent": unsent,
             "wf_state": state_pill(article.state, article.get_state_display()),
             "wf_actions": actions,

@@ -182,7 +182,10 @@ def _unresolved(article: Article) -> list[str]:
     from articles.rendering import unresolved_markers
 
     count = article.references.count() if article.pk else 0
-    return unresolved_markers(article.body, count)
+    return unresolved_markers(article.body, count) + [
+        f"{marker} ({_('plain-language answer')})"
+        for marker in unresolved_markers(article.plain_body, count)
+    ]
 
 
 def _unresolved_refusal(article: Article) -> str:

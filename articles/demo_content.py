@@ -102,6 +102,9 @@ class DemoArticle:
     revision_reviewer: str = ""
     # Members invited alongside ``reviewers`` who have not replied yet.
     pending_invitations: tuple[str, ...] = ()
+    # The answer in everyday words for patients, and how the text was made.
+    plain_body: str = ""
+    origin: str = "human"
 
 
 # --- People ---------------------------------------------------------------------
@@ -701,6 +704,35 @@ fragrance-free moisturiser when the skin is dry, and see your doctor or health v
 your baby develops an itchy, red, rough rash.
 """
 
+MILIA_PLAIN = """\
+Milia are very small white spots, about the size of a pinhead, just under the skin. Each \
+spot is a tiny pocket of skin protein that got trapped. They are harmless: they do not \
+hurt, they do not spread to other people, and they are not pimples [1].
+
+## In babies
+
+About half of all newborn babies have a few milia, mostly on the nose and cheeks [1, 2]. \
+You do not need to do anything. They go away by themselves, usually in a few weeks [2]. \
+Just wash your baby's face with water and pat it dry.
+
+## In older children and adults
+
+Milia can stay for months or years. You can leave them alone, because they do no harm. If \
+they bother you, a doctor or nurse can remove them in a few seconds with a tiny needle \
+[3]. If you have a lot of them, a doctor may suggest a cream to use for a few weeks [4, 5].
+
+## Please do not squeeze them
+
+Squeezing milia rarely works, and it can cause infection or marks, especially near the \
+eyes.
+
+## See a doctor if
+
+- your baby still has them after three months, or seems unwell;
+- lots of milia appear suddenly, or with blisters;
+- a spot grows, bleeds or looks different from the others.
+"""
+
 ARTICLES = (
     DemoArticle(
         slug="milia-treatment-options",
@@ -711,6 +743,8 @@ ARTICLES = (
         ),
         topic="skin-conditions",
         body=MILIA_BODY,
+        plain_body=MILIA_PLAIN,
+        origin="ai_assisted",
         references=(BERK_2008, OCONNOR_2008, BURNETT_2015, COTA_2009, SHARMA_1995, NOTO_2016),
         story=APPROVED,
         reviewers=("dr.okafor", "dr.lindqvist", "dr.mehta"),
@@ -1197,5 +1231,25 @@ option that some people like to try before they see a doctor.
             "article's own sources. A future article on evidence-based acne treatment can "
             "mention vinegar as a remedy to avoid."
         ),
+    ),
+)
+
+
+# --- Readers' reports ---------------------------------------------------------------
+
+# (article slug, kind, message, reader's email)
+READER_REPORTS = (
+    (
+        "milia-treatment-options",
+        "unclear",
+        "My daughter is 10 weeks old and still has these spots. The page says a few weeks "
+        "but also a few months. Which is it, and when should I worry?",
+        "",
+    ),
+    (
+        "statins-and-muscle-pain",
+        "link",
+        "The DOI link for the third reference opened an error page for me.",
+        "reader@example.org",
     ),
 )

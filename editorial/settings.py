@@ -118,6 +118,9 @@ STORAGES = {
 
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded files (board members' photos) served by Django itself: fine for one
+# small site; behind a proxy, let the proxy serve MEDIA_ROOT and turn this off.
+EDITORIAL_SERVE_MEDIA = env_bool("EDITORIAL_SERVE_MEDIA", True)
 
 # Local memory by default; with REDIS_URL every web process shares one cache.
 if os.environ.get("REDIS_URL"):

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from articles.sitemaps import SITEMAPS
 
@@ -14,3 +16,15 @@ urlpatterns = [
     ),
     path("", include("articles.urls")),
 ]
+
+if settings.EDITORIAL_SERVE_MEDIA:
+    # Board members' photos. A deployment behind a proxy serves MEDIA_ROOT
+    # itself and turns this off.
+    urlpatterns.insert(
+        0,
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        ),
+    )

@@ -424,3 +424,30 @@ def test_conflict_statement_is_hidden_from_the_author(client, author, editor, me
     assert statement not in page
     client.force_login(editor)
     assert statement in client.get(change_url(article)).content.decode()
+
+
+def test_author_is_warned_of_references_the_text_never_cites(client, author, article):
+    """A reference with no marker gets a warning naming it; cited ones do not."""
+    article.references.create(position=3, title="A source cited in the plain words only")
+    article.references.create(position=4, title="A source listed but never cited")
+    article.plain_body = "In plain words, as source [3] explains."
+    article.save()
+    client.force_login(author)
+
+    html = client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+
+    assert "Reference 4 is never cited in the text" in html
+    assert "Reference 3 is never" not in html
+
+
+def test_a_bad_marker_in_the_plain_language_answer_blocks_submission(author, article):
+    """The patient text is reviewed and published too: its markers must resolve."""
+    from articles.services import WorkflowError, article_submit
+
+    article.plain_body = "Most go away on their own [7]."
+    article.save()
+
+    with pytest.raises(WorkflowError, match=r"\[7\] \(plain-language answer\)"):
+        article_submit(article=article, by=author)
+    article.refresh_from_db()
+    assert article.state == "draft"

@@ -232,3 +232,16 @@ def test_seed_demo_runs_again_after_the_reminder_command(db):
     call_command("send_review_reminders", stdout=io.StringIO())
 
     assert "0 created" in seed()
+
+
+def test_demo_shows_a_plain_language_version_and_readers_reports(seeded, client):
+    """A patient reading the milia article gets the plain words; editors have reports to triage."""
+    from articles.models import ProblemReport
+
+    client.cookies["audience"] = "patient"
+    html = client.get("/articles/milia-treatment-options/").content.decode()
+    assert "a tiny pocket of skin protein" in html
+    assert ProblemReport.objects.filter(status="new").count() == 2
+
+    seed()  # idempotent: no second copy of the reports
+    assert ProblemReport.objects.count() == 2

@@ -394,3 +394,25 @@ def test_history_list_page_ignores_a_post(client, approved_article, superuser, f
         reverse("admin:articles_article_history", args=[approved_article.pk]), {"title": "x"}
     )
     assert footprint(approved_article) == before
+
+
+def test_reviewer_of_a_resubmission_finds_what_changed_beside_the_decision_form(
+    client, approved_article, author, member
+):
+    """Invited again after a revision, the member is one click from the changes."""
+    from articles.services import article_submit
+
+    article_revise(article=approved_article, by=author)
+    edit(approved_article, author, body=approved_article.body + " New advice on dosing.")
+    article_submit(article=approved_article, by=author)
+    assign_accepted(article=approved_article, reviewer=member, by=author)  # re-invited
+    client.force_login(member.user)
+
+    html = client.get(
+        reverse("admin:articles_article_change", args=[approved_article.pk])
+    ).content.decode()
+
+    form_at = html.index('id="your-review"')
+    link_at = html.index("What changed since the version you reviewed")
+    assert form_at < link_at < html.index("Record my decision")
+    assert history_url("compare", approved_article, "reviewed", "current") in html

@@ -325,3 +325,24 @@ def test_an_expired_form_gets_a_friendly_page(published):
 
     assert response.status_code == 403
     assert "This form has expired" in response.content.decode()
+
+
+def test_board_page_shows_certification_and_a_checked_licence_only(client, member, second_member):
+    """Readers see a member's certification and licence region while the licence is current."""
+    import datetime
+
+    member.board_certification = "Board-certified in dermatology"
+    member.licence_region = "Ontario"
+    member.licence_verified_on = datetime.date(2026, 9, 1)
+    member.licence_expires_on = datetime.date(2030, 1, 1)
+    member.save()
+    second_member.licence_region = "Bavaria"
+    second_member.licence_verified_on = datetime.date(2020, 1, 1)
+    second_member.licence_expires_on = datetime.date(2021, 1, 1)
+    second_member.save()
+
+    html = client.get("/advisory-board/").content.decode()
+
+    assert "Board-certified in dermatology" in html
+    assert "Licensed to practise in Ontario" in html
+    assert "Bavaria" not in html

@@ -31,7 +31,7 @@ from django.utils import timezone
 from articles import demo_content as demo
 from articles.choices import ArticleState
 from articles.conditions import is_author_role, is_board_member, is_editor
-from articles.models import Article, AuditEntry, Reference, Topic
+from articles.models import Article, AuditEntry, ProblemReport, Reference, Topic
 from articles.services import (
     WorkflowError,
     article_reject,
@@ -236,6 +236,21 @@ class DemoBuilder:
                 raise CommandError(f"“{spec.slug}” ended {state}, not {FINAL_STATE[spec.story]}.")
             self.created_articles.append(spec.slug)
 
+    def ensure_reader_reports(self) -> None:
+        """Two readers' reports waiting in the editors' queue, once."""
+        if ProblemReport.objects.exists():
+            return
+        for slug, kind, message, email in demo.READER_REPORTS:
+            article = Article.objects.filter(slug=slug, live_version__isnull=False).first()
+            if article is None:
+                continue
+            report = ProblemReport(
+                article=article, version=article.live_version, kind=kind, message=message
+            )
+            report.email = email
+            report._change_reason = "Sent by a reader"
+            report.save()
+
     def tell_story(self, spec: demo.DemoArticle) -> None:
         author, editor = self.users["author"], self.users["editor"]
         pk = self.write(spec)
@@ -281,6 +296,8 @@ class DemoBuilder:
             slug=spec.slug,
             summary=spec.summary,
             body=spec.body,
+            plain_body=spec.plain_body,
+            origin=spec.origin,
             topic=self.topics[spec.topic],
             author=author,
         )
@@ -403,6 +420,7 @@ class Command(BaseCommand):
             builder.ensure_topics()
             builder.ensure_checklist()
             builder.ensure_articles()
+            builder.ensure_reader_reports()
         self.report(builder)
 
     # --- Output -------------------------------------------------------------------
