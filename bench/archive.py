@@ -768,9 +768,10 @@ class Builder:
         )
 
     def reset_sequences(self) -> None:
-        models = [Article, Reference, PublishedVersion, ReviewAssignment, ReviewDecision,
-                  AuditEntry, HistoricalArticle, HistoricalReference, HistoricalAssignment,
-                  HistoricalMember, HistoricalTopic, BoardMember, Topic, get_user_model()]  # fmt: skip
+        models = [
+            *(m for m in RESET_MODELS if not isinstance(m, str)),
+            get_user_model(),
+        ]
         statements = connection.ops.sequence_reset_sql(no_style(), models)
         with connection.cursor() as cursor:
             for sql in statements:

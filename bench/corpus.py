@@ -141,7 +141,7 @@ HEADINGS = [
 SENTENCES = [
     "CONDX is common and in most people it is mild.",
     "Many cases settle within a few weeks without any treatment.",
-    "A doctor can usually tell CONDX apart from similar problems by looking and asking a few questions.",
+    "A doctor can usually tell CONDX apart from similar problems by asking a few questions.",
     "Tests are needed only when the picture is unclear or symptoms keep coming back.",
     "Simple measures at home help most people and cost little.",
     "Medicines are added when self-care has not helped after a fair trial.",

@@ -25,7 +25,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "editorial.settings")
 # email, not a terminal printing it.
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
