@@ -312,7 +312,7 @@ def load_rounds(product: Server, floor: Server, targets: list[dict], args) -> di
             measured[target["name"]] = load
         rounds.append(measured)
         summary = "  ".join(
-            f"{name} {m['rps']:.0f}/s" + (f" ({m['ratio']:.2f}×)" if "ratio" in m else "")
+            f"{name} {m['rps']:.0f}/s" + (f" ({m['ratio']:.2f}x)" if "ratio" in m else "")
             for name, m in measured.items()
         )
         log(f"    round {number + 1}: {summary}")
@@ -376,7 +376,8 @@ def measure_database(db: dict, args, log_dir: Path, floor_holder: dict) -> dict:
             floor_holder["bytes"] = size
             floor.wait_ready()
         log(
-            f"  load: {args.rounds} rounds of {args.seconds} s per target, {args.connections} connections"
+            f"  load: {args.rounds} rounds of {args.seconds} s per target, "
+            f"{args.connections} connections"
         )
         result["load"] = load_rounds(product, floor, targets, args)
     except Failure as error:
@@ -400,7 +401,7 @@ def table(results: dict) -> str:
         summary = db.get("load", {}).get("summary", {})
         queries = db.get("in_process", {}).get("queries_per_page", {})
         lines.append(
-            f"  {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× floor':>8} {'queries':>8}"
+            f"  {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x floor':>8} {'queries':>8}"
         )
         for target in db.get("targets", []):
             name = target["name"]
@@ -416,7 +417,8 @@ def table(results: dict) -> str:
         if "floor" in summary:
             f = summary["floor"]
             lines.append(
-                f"  {'floor':<10} {f['rps_median']:>8.0f} {f['p50_ms_median']:>8.1f} {f['p99_ms_median']:>8.1f}"
+                f"  {'floor':<10} {f['rps_median']:>8.0f} {f['p50_ms_median']:>8.1f} "
+                f"{f['p99_ms_median']:>8.1f}"
             )
         ip = db.get("in_process", {})
         admin = ip.get("admin", {})
@@ -434,11 +436,13 @@ def table(results: dict) -> str:
         if "approval" in ip and "median_ms" in ip["approval"]:
             a = ip["approval"]
             lines.append(
-                f"  approval with 30 references: {a['median_ms']:.1f} ms median, {a['queries']} queries"
+                f"  approval with 30 references: {a['median_ms']:.1f} ms median, "
+                f"{a['queries']} queries"
             )
         if "history" in ip:
             lines.append(
-                f"  history: {ip['history']['bytes_per_revision']:,} bytes per revision ({ip['history']['method']})"
+                f"  history: {ip['history']['bytes_per_revision']:,} bytes per revision "
+                f"({ip['history']['method']})"
             )
     return "\n".join(lines)
 
