@@ -278,11 +278,12 @@ class Life:
         return self.later(left.total_seconds() / 3600 * low, left.total_seconds() / 3600 * high)
 
     def later(self, low_hours: float, high_hours: float) -> datetime.datetime:
-        self.t = min(
-            self.t + datetime.timedelta(hours=self.rng.uniform(low_hours, high_hours)),
-            self.b.now - datetime.timedelta(minutes=5),
-        )
-        self.t += datetime.timedelta(microseconds=self.rng.randrange(1, 999))
+        """Move on by a few hours or days; never past now, never backwards."""
+        step = datetime.timedelta(hours=self.rng.uniform(low_hours, high_hours))
+        ceiling = self.b.now - datetime.timedelta(minutes=5)
+        if self.t + step > ceiling:
+            step = max((ceiling - self.t) / 10, datetime.timedelta(0))
+        self.t += step + datetime.timedelta(microseconds=self.rng.randrange(1, 999))
         return self.t
 
     def snapshot(self, reason: str, by: int, kind: str = "~") -> None:
@@ -613,7 +614,19 @@ class Builder:
     # --- people and topics --------------------------------------------------------
 
     def people(self) -> Cast:
+        """The archive's accounts: made on the first build, reused when it grows."""
         User = get_user_model()
+        existing = User.objects.filter(username__startswith=USER_PREFIX)
+        if existing.exists():
+            return Cast(
+                list(existing.filter(username__startswith=f"{USER_PREFIX}author-")),
+                list(existing.filter(username__startswith=f"{USER_PREFIX}editor-")),
+                list(
+                    BoardMember.objects.select_related("user").filter(
+                        user__username__startswith=f"{USER_PREFIX}member-"
+                    )
+                ),
+            )
         groups = {
             g.name: g
             for g in Group.objects.filter(name__in=["Authors", "Editors", "Advisory Board"])
@@ -723,22 +736,30 @@ class Builder:
             lives: list[Life] = []
             endings = [e for e, _ in ENDINGS]
             weights = [w for _, w in ENDINGS]
-            for index in range(self.count):
+            # Numbers continue after the articles already there: slugs stay unique.
+            first = Article.objects.count()
+            heavy = not Article.objects.filter(slug=HEAVY_SLUG).exists()
+            for index in range(first, first + self.count):
                 references = round(self.rng.triangular(3, 30, 8))
                 author = self.rng.choice(cast.authors)
                 topic = self.rng.choice(topics)
-                if index == 0:
+                if heavy and index == first:
                     life = Life(self, index, HEAVY_REFERENCES, topic, author)
                     life.heavy_life(cast.editors, cast.members)
                 else:
                     life = Life(self, index, references, topic, author)
-                    life.live(self.rng.choices(endings, weights)[0], cast.editors, cast.members)
+                    # The first few take every path once, so even a tiny archive has them all.
+                    if index - first < len(endings):
+                        ending = endings[index - first]
+                    else:
+                        ending = self.rng.choices(endings, weights)[0]
+                    life.live(ending, cast.editors, cast.members)
                 self.report.states[life.a["state"]] = self.report.states.get(life.a["state"], 0) + 1
                 lives.append(life)
                 if len(lives) >= batch:
                     self.write(lives)
                     lives = []
-                    self.out(f"  {index + 1:,} articles written")
+                    self.out(f"  {index + 1 - first:,} articles written")
             self.write(lives)
             self.reset_sequences()
         self.report.seconds = time.monotonic() - started
