@@ -163,6 +163,9 @@ class Article(FSMModelMixin, models.Model):
         ordering = ["-updated_at"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        # The admin's list sorts by this (the changelist adds -pk to break ties):
+        # without it, every page of the list sorts the whole archive.
+        indexes = [models.Index(fields=["-updated_at", "-id"], name="article_recent_first")]
         permissions = [
             ("manage_reviews", _("Can triage, assign reviewers, reject, reopen and retract")),
         ]
