@@ -506,7 +506,12 @@ class PublishedVersion(ImmutableModel):
                 fields=["article", "number"], name="published_version_number_unique"
             )
         ]
-        indexes = [models.Index(fields=["slug"], name="published_version_slug")]
+        indexes = [
+            models.Index(fields=["slug"], name="published_version_slug"),
+            # Lists of the newest live articles (home, feed) walk this instead of
+            # sorting every version ever approved.
+            models.Index(fields=["-approved_at", "-id"], name="published_version_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.number})"
