@@ -286,6 +286,17 @@ def probe(server: Server, targets: list[dict]) -> list[dict]:
     return targets
 
 
+def settle(server: Server, workers: int) -> None:
+    """Wait until the requests a load left queued are answered.
+
+    When wrk stops, requests it already sent are still queued at gunicorn; a
+    slow page would otherwise eat into the next target's seconds. A cheap
+    request per worker, sent after them, returns once they are done.
+    """
+    for _ in range(workers):
+        fetch(server.base + "/bench-settle/")
+
+
 def load_rounds(product: Server, floor: Server, targets: list[dict], args) -> dict:
     live = [t for t in targets if t["status"] == "ok"]
     rounds = []
@@ -300,13 +311,16 @@ def load_rounds(product: Server, floor: Server, targets: list[dict], args) -> di
                 tool=args.loadgen,
             ).as_dict()
         }
+        settle(floor, args.workers)
         for target in order:
+            server = target.get("server", product)
             load = loadgen.run(
-                product.base + target["path"],
+                server.base + target["path"],
                 seconds=args.seconds,
                 connections=args.connections,
                 tool=args.loadgen,
             ).as_dict()
+            settle(server, args.workers)
             floor_rps = measured["floor"]["rps"]
             load["ratio"] = round(load["rps"] / floor_rps, 3) if floor_rps else None
             measured[target["name"]] = load
@@ -350,6 +364,7 @@ def measure_database(db: dict, args, log_dir: Path, floor_holder: dict) -> dict:
     product = Server(
         f"product-{db['vendor']}", "editorial.wsgi:application", env_for(db), args.workers, log_dir
     )
+    servers = [product]
     try:
         product.wait_ready()
         result["server_started"] = True
@@ -375,17 +390,36 @@ def measure_database(db: dict, args, log_dir: Path, floor_holder: dict) -> dict:
             floor_holder["server"] = floor
             floor_holder["bytes"] = size
             floor.wait_ready()
+        ceiling = None
+        if args.ceiling:
+            log("  starting the cached-page ceiling (the floor's page behind our middleware)")
+            ceiling = Server(
+                f"ceiling-{db['vendor']}",
+                "bench.floor.wsgi:application",
+                env_for(db, FLOOR_BYTES=str(floor_holder["bytes"]),
+                        DJANGO_SETTINGS_MODULE="bench.floor.stack_settings"),
+                args.workers,
+                log_dir,
+            )  # fmt: skip
+            servers.append(ceiling)
+            ceiling.wait_ready()
         log(
             f"  load: {args.rounds} rounds of {args.seconds} s per target, "
             f"{args.connections} connections"
         )
+        if ceiling is not None:
+            targets = [
+                *targets,
+                {"name": "ceiling", "path": "/", "status": "ok", "server": ceiling},
+            ]
         result["load"] = load_rounds(product, floor, targets, args)
     except Failure as error:
         result.setdefault("server_started", False)
         result["error"] = str(error)
         log(f"  FAILED: {error}")
     finally:
-        product.stop()
+        for server in servers:
+            server.stop()
     return result
 
 
@@ -413,6 +447,13 @@ def table(results: dict) -> str:
             lines.append(
                 f"  {name:<10} {s.get('rps_median', 0):>8.0f} {s.get('p50_ms_median', 0):>8.1f} "
                 f"{s.get('p99_ms_median', 0):>8.1f} {s.get('ratio_median', 0):>8.2f} {q!s:>8}"
+            )
+        if "ceiling" in summary:
+            c = summary["ceiling"]
+            lines.append(
+                f"  {'ceiling':<10} {c['rps_median']:>8.0f} {c['p50_ms_median']:>8.1f} "
+                f"{c['p99_ms_median']:>8.1f} {c.get('ratio_median', 0):>8.2f}"
+                "  (a cached page's best)"
             )
         if "floor" in summary:
             f = summary["floor"]
@@ -462,6 +503,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--databases", default="sqlite,postgres", help="Which of sqlite,postgres.")
     parser.add_argument("--out", default=str(ROOT / "bench-results"), help="Folder for the JSON.")
     parser.add_argument("--data-dir", default=None, help="Folder for SQLite archives.")
+    parser.add_argument(
+        "--no-ceiling",
+        dest="ceiling",
+        action="store_false",
+        help="Skip the cached-page ceiling (the floor's page behind Editorial's middleware).",
+    )
     parser.add_argument("--fresh", action="store_true", help="Drop the archive databases first.")
     parser.add_argument(
         "--tiny",

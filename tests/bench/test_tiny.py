@@ -74,6 +74,7 @@ def test_tiny_benchmark_runs_end_to_end(tmp_path, targets_file):
 
         summary = db["load"]["summary"]
         assert summary["floor"]["rps_median"] > 0
+        assert summary["ceiling"]["ratio_median"] > 0
         for name, target in targets.items():
             if target["status"] == "ok":
                 assert summary[name]["rps_median"] > 0
