@@ -133,7 +133,7 @@ def approval(repeat: int) -> dict:
     body = bodies.get(3, 30, "benchmark fever")[0]
     times, queries = [], []
     for i in range(repeat + 1):
-        slug = f"bench-approval-{uuid.uuid4().hex[:12]}"
+        slug = f"{archive.APPROVAL_PREFIX}{uuid.uuid4().hex[:12]}"
         article = Article(
             title=f"How fast is an approval, run {i + 1}?",
             slug=slug,

@@ -102,3 +102,15 @@ def test_build_archive_command_refuses_sizes_out_of_range(db):
     """Zero or more than 100,000 articles is refused with the allowed range."""
     with pytest.raises(CommandError, match="between 1 and 100,000"):
         call_command("build_archive", "--articles", "0")
+
+
+def test_build_archive_command_ignores_the_benchmarks_own_approvals(db, capsys):
+    """Articles the benchmark approved to time approvals do not make the archive foreign."""
+    call_command("build_archive", "--articles", "6")
+    template = Article.objects.exclude(slug=HEAVY_SLUG).first()
+    template.pk, template.slug, template.live_version = None, "bench-approval-0123", None
+    template.save()
+
+    call_command("build_archive", "--articles", "6")
+
+    assert "nothing to do" in capsys.readouterr().out
