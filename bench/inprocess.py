@@ -131,7 +131,7 @@ def approval(repeat: int) -> dict:
     topic = Topic.objects.filter(required_approvals__isnull=True).order_by("pk").first()
     bodies = archive.Bodies(None)
     body = bodies.get(3, 30, "benchmark fever")[0]
-    times, queries = [], []
+    times, cpu_times, queries = [], [], []
     for i in range(repeat + 1):
         slug = f"{archive.APPROVAL_PREFIX}{uuid.uuid4().hex[:12]}"
         article = Article(
@@ -162,15 +162,18 @@ def approval(repeat: int) -> dict:
                 decision_record(assignment=assignment, by=member.user, decision="approve")
             queries.append(len(captured))
             continue
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         decision_record(assignment=assignment, by=member.user, decision="approve")
         times.append((time.perf_counter() - started) * 1000)
+        cpu_times.append((time.process_time() - cpu) * 1000)
         if Article.objects.get(pk=article.pk).state != "approved":
             return {"error": "The approval did not publish the article (check the topic policy)."}
     return {
         "references": 30,
         "median_ms": round(statistics.median(times), 2),
         "times_ms": [round(t, 2) for t in times],
+        # This process's CPU only: the rest is the database and waiting for a core.
+        "cpu_median_ms": round(statistics.median(cpu_times), 2),
         "queries": queries[0] if queries else None,
     }
 

@@ -477,8 +477,8 @@ def table(results: dict) -> str:
         if "approval" in ip and "median_ms" in ip["approval"]:
             a = ip["approval"]
             lines.append(
-                f"  approval with 30 references: {a['median_ms']:.1f} ms median, "
-                f"{a['queries']} queries"
+                f"  approval with 30 references: {a['median_ms']:.1f} ms median "
+                f"({a['cpu_median_ms']:.1f} ms of it Python), {a['queries']} queries"
             )
         if "history" in ip:
             lines.append(
