@@ -23,6 +23,7 @@ reported as an error. Results go to bench-results/<timestamp>.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -245,11 +246,14 @@ class Server:
 
 
 def fetch(url: str) -> tuple[int, int]:
+    """Status and body size of GET ``url``; status 0 when nothing came back in time."""
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:
+        with urllib.request.urlopen(url, timeout=60) as response:
             return response.status, len(response.read())
     except urllib.error.HTTPError as error:
         return error.code, len(error.read())
+    except OSError:
+        return 0, 0
 
 
 # --- the load -----------------------------------------------------------------------
@@ -282,7 +286,7 @@ def probe(server: Server, targets: list[dict]) -> list[dict]:
             target["status"] = "missing"
         else:
             target["status"] = "error"
-            target["problem"] = f"answered {code}"
+            target["problem"] = f"answered {code}" if code else "no answer within 60 s"
     return targets
 
 
@@ -413,7 +417,7 @@ def measure_database(db: dict, args, log_dir: Path, floor_holder: dict) -> dict:
                 {"name": "ceiling", "path": "/", "status": "ok", "server": ceiling},
             ]
         result["load"] = load_rounds(product, floor, targets, args)
-    except Failure as error:
+    except (Failure, RuntimeError, subprocess.TimeoutExpired) as error:
         result.setdefault("server_started", False)
         result["error"] = str(error)
         log(f"  FAILED: {error}")
@@ -432,6 +436,8 @@ def table(results: dict) -> str:
         lines.append(f"\n{db['vendor']} · {results['articles']:,} articles")
         if "error" in db:
             lines.append(f"  error: {db['error'].splitlines()[0]}")
+            if not db.get("targets"):
+                continue
         summary = db.get("load", {}).get("summary", {})
         queries = db.get("in_process", {}).get("queries_per_page", {})
         lines.append(
@@ -561,17 +567,23 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     try:
         for db in databases(args):
-            if args.fresh or args.tiny:
-                drop_database(db)
             try:
+                if args.fresh or args.tiny:
+                    drop_database(db)
                 result = measure_database(db, args, log_dir, floor_holder)
-            except Failure as error:
-                result = {"vendor": db["vendor"], "database": db["name"], "error": str(error)}
+            # One database failing is reported in the results, not fatal to the run.
+            except Exception as error:
+                result = {
+                    "vendor": db["vendor"],
+                    "database": db["name"],
+                    "error": f"{type(error).__name__}: {error}",
+                }
                 log(f"  FAILED: {error}")
             failed = failed or "error" in result
             results["databases"].append(result)
             if args.tiny:
-                drop_database(db)
+                with contextlib.suppress(Exception):
+                    drop_database(db)
     finally:
         if "server" in floor_holder:
             floor_holder["server"].stop()
