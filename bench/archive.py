@@ -138,8 +138,7 @@ class Bodies:
     # The condition's name where it opens a sentence, capitalised.
     CAPITAL = "CAPCONDX"
 
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
+    def __init__(self) -> None:
         self.cache: dict[tuple, tuple[str, str]] = {}
 
     def _markdown(self, variant: int, references: int, plain: bool) -> str:
@@ -604,7 +603,7 @@ class Builder:
         self.count = articles
         self.rng = random.Random(seed)
         self.ids = Ids()
-        self.bodies = Bodies(self.rng)
+        self.bodies = Bodies()
         self.now = timezone.now()
         self.report = Report(articles=articles)
         self.out = out or (lambda message: None)

@@ -129,7 +129,7 @@ def approval(repeat: int) -> dict:
         .first()
     )
     topic = Topic.objects.filter(required_approvals__isnull=True).order_by("pk").first()
-    bodies = archive.Bodies(None)
+    bodies = archive.Bodies()
     body = bodies.get(3, 30, "benchmark fever")[0]
     times, cpu_times, queries = [], [], []
     for i in range(repeat + 1):
