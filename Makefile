@@ -1,11 +1,12 @@
-# Editorial: `make run` serves the product with demo data; `make test` runs the suite.
+# Editorial: `make run` serves the product with demo data; `make test` runs the suite;
+# `make bench` measures it (ARTICLES=100000 for the large archive).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format check clean
+.PHONY: run test install lint format check clean bench
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Editorial needs Python 3.11 or newer")'
@@ -27,6 +28,14 @@ run: install
 test: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
+
+# Builds (or reuses) an archive of $(ARTICLES) articles on SQLite, and on
+# PostgreSQL too when DATABASE_URL names one, then loads it under gunicorn
+# beside the framework floor. Results: bench-results/<timestamp>.json.
+ARTICLES ?= 1000
+BENCH_ARGS ?=
+bench: install
+	$(PY) -m bench --articles $(ARTICLES) $(BENCH_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

@@ -163,6 +163,9 @@ class Article(FSMModelMixin, models.Model):
         ordering = ["-updated_at"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        # The admin's list sorts by this (the changelist adds -pk to break ties):
+        # without it, every page of the list sorts the whole archive.
+        indexes = [models.Index(fields=["-updated_at", "-id"], name="article_recent_first")]
         permissions = [
             ("manage_reviews", _("Can triage, assign reviewers, reject, reopen and retract")),
         ]
@@ -505,7 +508,12 @@ class PublishedVersion(ImmutableModel):
                 fields=["article", "number"], name="published_version_number_unique"
             )
         ]
-        indexes = [models.Index(fields=["slug"], name="published_version_slug")]
+        indexes = [
+            models.Index(fields=["slug"], name="published_version_slug"),
+            # Lists of the newest live articles (home, feed) walk this instead of
+            # sorting every version ever approved.
+            models.Index(fields=["-approved_at", "-id"], name="published_version_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.number})"

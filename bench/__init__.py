@@ -1,0 +1,4 @@
+"""Editorial's benchmark: a synthetic archive, a load run against gunicorn, and a report.
+
+``python -m bench`` (or ``make bench``) is the entry point; see bench/runner.py.
+"""

@@ -1,0 +1,15 @@
+"""The floor's constant page behind Editorial's own settings and middleware.
+
+Not the floor: a ceiling. It is what a perfectly cached page could reach in
+this product (sessions, CSRF, authentication, messages, WhiteNoise and the
+history middleware all run; no query, no template). The runner loads it
+beside the floor so a page's ratio can be read against what caching could
+give at best.
+"""
+
+import os
+
+from editorial.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.floor.urls"
+FLOOR_BYTES = int(os.environ.get("FLOOR_BYTES", "15000"))
