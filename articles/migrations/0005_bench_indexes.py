@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0003_review_policy_audiences_reports'),
+        ('articles', '0004_public_search_and_reports'),
     ]
 
     operations = [
