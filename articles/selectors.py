@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -50,6 +51,49 @@ def live_version_by_slug(slug: str) -> PublishedVersion:
         raise Http404("No published article at this address.") from None
 
 
+@dataclass(frozen=True)
+class LiveFacts:
+    """What an article page depends on besides its immutable version: one small query."""
+
+    version_id: int
+    approved_at: datetime.datetime
+    next_review_due: datetime.date | None
+    state: str
+    updated_at: datetime.datetime
+
+    @property
+    def update_in_review(self) -> bool:
+        return self.state in UPDATE_IN_REVIEW_STATES
+
+
+def live_facts_by_slug(slug: str) -> LiveFacts:
+    """Which version is live at this address now, and its article's state; 404 if none."""
+    row = (
+        live_versions()
+        .filter(slug=slug)
+        .values_list(
+            "pk", "approved_at", "next_review_due", "live_for__state", "live_for__updated_at"
+        )
+        .first()
+    )
+    if row is None:
+        raise Http404("No published article at this address.")
+    return LiveFacts(*row)
+
+
+def version_for_page(version_id: int) -> PublishedVersion:
+    """A version with everything its page shows (its article's content excluded)."""
+    return (
+        PublishedVersion.objects.select_related("live_for")
+        .only(
+            *(f.name for f in PublishedVersion._meta.concrete_fields),
+            "live_for__state",
+            "live_for__updated_at",
+        )
+        .get(pk=version_id)
+    )
+
+
 def update_in_review(version: PublishedVersion) -> bool:
     """Whether a newer text of this version's article is being reviewed.
 
@@ -92,6 +136,28 @@ LISTING_FIELDS = (
 def live_version_listing(limit: int = 200) -> QuerySet[PublishedVersion]:
     """The newest live versions with only what a list of articles shows, in one query."""
     return live_versions().only(*LISTING_FIELDS).order_by("-approved_at", "-id")[:limit]
+
+
+def live_version_stamps(
+    limit: int = 200, *, topic_slug: str | None = None
+) -> list[tuple[int, datetime.datetime]]:
+    """Id and approval time of the newest live versions, in listing order: one indexed query.
+
+    Versions never change, so these stamps say everything about what a list
+    of them looks like: they are the key of the cached page. The approval
+    time keeps a key unique even where a rebuilt database reuses an id.
+    """
+    versions = live_versions()
+    if topic_slug is not None:
+        versions = versions.filter(topic_slug=topic_slug)
+    return list(versions.order_by("-approved_at", "-id").values_list("pk", "approved_at")[:limit])
+
+
+def listing_by_ids(ids: list[int], *extra_fields: str) -> list[PublishedVersion]:
+    """The listed versions with these ids, in the order of ``ids``, in one query."""
+    found = PublishedVersion.objects.filter(pk__in=ids).only(*LISTING_FIELDS, *extra_fields)
+    by_id = {version.pk: version for version in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def live_versions_in_topic(slug: str) -> list[PublishedVersion]:

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from articles import views
-from articles.feeds import LatestArticlesFeed
 
 app_name = "articles"
 
@@ -13,7 +12,7 @@ urlpatterns = [
     path("audience/", views.set_audience, name="set_audience"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("search/", views.search, name="search"),
-    path("feed/", LatestArticlesFeed(), name="feed"),
+    path("feed/", views.feed, name="feed"),
     path("advisory-board/", views.advisory_board, name="advisory_board"),
     path("editorial-policy/", views.editorial_policy, name="editorial_policy"),
 ]

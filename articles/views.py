@@ -11,7 +11,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +23,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from articles import audience as audiences
-from articles import ratelimit, selectors, structured_data
+from articles import page_cache, ratelimit, selectors, structured_data
+from articles.feeds import FEED_LENGTH, LatestArticlesFeed
 from articles.forms_public import ProblemReportForm
 from articles.models import ProblemReport, PublishedVersion, Topic
 from articles.rendering import render_markdown, with_backlinks
@@ -34,6 +35,8 @@ HOME_LIMIT = 200
 # How many of those the "Recently reviewed" strip repeats.
 RECENT_COUNT = 3
 SEARCH_PAGE_SIZE = 10
+# How many articles a topic page lists.
+TOPIC_LIMIT = 500
 # Reports one address may send per window, and the window in seconds.
 REPORT_LIMIT = 5
 REPORT_WINDOW = 60 * 60
@@ -43,53 +46,83 @@ ARTICLE_PAGE_REVISION = "3"
 POLICY_SLUG = "editorial-policy"
 
 
+def _cached_response(
+    request: HttpRequest,
+    cache_key: str,
+    render_page,
+    content_type: str = "text/html; charset=utf-8",
+) -> HttpResponse:
+    """The page for ``cache_key``: 304 when the reader has it, else from the cache.
+
+    The key names every version the page shows, so the ETag can be the key.
+    """
+    etag = f'"{cache_key.rsplit(":", 1)[-1]}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is None:
+        content = page_cache.page(cache_key, render_page)
+        response = HttpResponse(content, content_type=content_type)
+        response.headers["ETag"] = etag
+    else:
+        response = not_modified
+    # Public, but a new approval must show at once: caches ask every time.
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    versions = list(selectors.live_version_listing(limit=HOME_LIMIT))
-    return render(
-        request,
-        "public/home.html",
-        {
+    stamps = selectors.live_version_stamps(limit=HOME_LIMIT)
+
+    def render_page() -> bytes:
+        versions = selectors.listing_by_ids([pk for pk, _ in stamps])
+        context = {
             "recent": versions[:RECENT_COUNT],
             "topics": selectors.group_by_topic(versions),
             "version_count": len(versions),
-        },
-    )
+        }
+        return render(request, "public/home.html", context).content
+
+    page_key = page_cache.key("home", page_cache.stamps_part(stamps))
+    return _cached_response(request, page_key, render_page)
 
 
 # --- The article page ---------------------------------------------------------------
 
 
-def _is_overdue(version: PublishedVersion) -> bool:
+def _is_overdue(version: PublishedVersion | selectors.LiveFacts) -> bool:
     return bool(version.next_review_due and version.next_review_due < timezone.localdate())
 
 
-def _etag(request: HttpRequest, version: PublishedVersion, audience: str) -> str:
+def _article_page_key(request: HttpRequest, facts: selectors.LiveFacts) -> str:
     """Everything the page depends on besides the version: state, date, reader."""
-    parts = [
+    return page_cache.key(
+        "article",
         ARTICLE_PAGE_REVISION,
-        str(version.pk),
-        str(selectors.update_in_review(version)),
-        str(_is_overdue(version)),
-        audience,
-        settings.EDITORIAL_SITE_NAME,
-        # The report form carries a CSRF token; a new token is a new page.
-        request.META.get("CSRF_COOKIE", ""),
-    ]
-    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
-    return f'"{digest}"'
+        facts.version_id,
+        facts.approved_at.timestamp(),
+        facts.update_in_review,
+        _is_overdue(facts),
+        audiences.current(request),
+        audiences.chosen(request) is not None,
+    )
 
 
-def _last_modified(version: PublishedVersion):
-    article = getattr(version, "live_for", None)
-    moments = [version.approved_at]
-    if article is not None and article.updated_at:
-        moments.append(article.updated_at)
-    return max(moments)
+def _etag(request: HttpRequest, page_key: str) -> str:
+    # The report form carries a CSRF token; a new token is a new page.
+    raw = f"{page_key}|{request.META.get('CSRF_COOKIE', '')}"
+    return f'"{hashlib.sha256(raw.encode()).hexdigest()[:32]}"'
+
+
+def _last_modified(facts: selectors.LiveFacts):
+    return max(facts.approved_at, facts.updated_at)
 
 
 def _article_context(
-    request: HttpRequest, version: PublishedVersion, *, form: ProblemReportForm | None = None
+    request: HttpRequest,
+    version: PublishedVersion,
+    *,
+    form: ProblemReportForm | None = None,
+    facts: selectors.LiveFacts | None = None,
 ) -> dict:
     audience = audiences.current(request)
     plain = audience == audiences.Audience.PATIENT and bool(version.plain_body_html.strip())
@@ -106,8 +139,12 @@ def _article_context(
         "audiences": audiences.Audience,
         "showing_plain": plain,
         "plain_missing": audience == audiences.Audience.PATIENT and not plain,
-        "update_in_review": selectors.update_in_review(version),
-        "is_overdue": _is_overdue(version),
+        # From the facts the page is cached under, when there are some, so
+        # the page always says what its key says.
+        "update_in_review": (
+            facts.update_in_review if facts else selectors.update_in_review(version)
+        ),
+        "is_overdue": _is_overdue(facts or version),
         "last_reviewed": version.last_reviewed or version.approved_at.date(),
         "change_log": versions,
         "first_published": first_published,
@@ -131,20 +168,31 @@ def _private_revalidated(response: HttpResponse) -> HttpResponse:
 
 @require_safe
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    version = selectors.live_version_by_slug(slug)
-    audience = audiences.current(request)
-    etag = _etag(request, version, audience)
-    last_modified = _last_modified(version)
+    """The live version's page: one small query, then the cache or a render.
+
+    The query says which version is live now, so a retraction or a new
+    approval shows on the very next request whatever any cache holds.
+    """
+    facts = selectors.live_facts_by_slug(slug)
+    page_key = _article_page_key(request, facts)
+    last_modified = _last_modified(facts)
     not_modified = get_conditional_response(
-        request, etag=etag, last_modified=int(last_modified.timestamp())
+        request, etag=_etag(request, page_key), last_modified=int(last_modified.timestamp())
     )
     if not_modified is not None:
         return _private_revalidated(not_modified)
-    response = render(request, "public/article.html", _article_context(request, version))
-    # Rendering the form made sure of a CSRF token; the ETag names the one
-    # the browser will hold from now on.
+
+    def render_page() -> bytes:
+        version = selectors.version_for_page(facts.version_id)
+        context = _article_context(request, version, facts=facts)
+        context["csrf_token"] = page_cache.CSRF_PLACEHOLDER
+        return render(request, "public/article.html", context).content
+
+    content = page_cache.with_csrf_token(request, page_cache.page(page_key, render_page))
+    response = HttpResponse(content, content_type="text/html; charset=utf-8")
+    # The ETag names the CSRF token the browser holds from now on.
     get_token(request)
-    response.headers["ETag"] = _etag(request, version, audience)
+    response.headers["ETag"] = _etag(request, page_key)
     response.headers["Last-Modified"] = http_date(last_modified.timestamp())
     return _private_revalidated(response)
 
@@ -227,18 +275,25 @@ def set_audience(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    versions = selectors.live_versions_in_topic(slug)
-    topic = Topic.objects.filter(slug=slug).only("name", "description").first()
-    return render(
-        request,
-        "public/topic.html",
-        {
+    stamps = selectors.live_version_stamps(limit=TOPIC_LIMIT, topic_slug=slug)
+    if not stamps:
+        raise Http404("No published article in this topic.")
+    description = (
+        Topic.objects.filter(slug=slug).values_list("description", flat=True).first() or ""
+    )
+
+    def render_page() -> bytes:
+        versions = selectors.listing_by_ids([pk for pk, _ in stamps])
+        context = {
             "versions": versions,
             "topic_name": versions[0].topic_name,
             "topic_slug": slug,
-            "description": topic.description if topic else "",
-        },
-    )
+            "description": description,
+        }
+        return render(request, "public/topic.html", context).content
+
+    page_key = page_cache.key("topic", slug, description, page_cache.stamps_part(stamps))
+    return _cached_response(request, page_key, render_page)
 
 
 @require_safe
@@ -249,7 +304,19 @@ def search(request: HttpRequest) -> HttpResponse:
         paginator = Paginator(selectors.search_live_versions(query), SEARCH_PAGE_SIZE)
         # get_page turns a missing, malformed or too large number into a real page.
         page = paginator.get_page(request.GET.get("page"))
-    return render(request, "public/search.html", {"query": query, "page": page})
+        page.object_list = list(page.object_list)
+
+    def render_page() -> bytes:
+        return render(request, "public/search.html", {"query": query, "page": page}).content
+
+    page_key = page_cache.key(
+        "search",
+        query,
+        page.number if page else "",
+        page.paginator.count if page else "",
+        page_cache.stamps_part((v.pk, v.approved_at) for v in page.object_list) if page else "",
+    )
+    return _cached_response(request, page_key, render_page)
 
 
 @require_safe
@@ -271,3 +338,16 @@ def editorial_policy(request: HttpRequest) -> HttpResponse:
             "review_interval_months": settings.EDITORIAL_REVIEW_INTERVAL_MONTHS,
         },
     )
+
+
+@require_safe
+def feed(request: HttpRequest) -> HttpResponse:
+    """The Atom feed of the newest approved articles, cached like the pages."""
+    stamps = selectors.live_version_stamps(limit=FEED_LENGTH)
+    atom = LatestArticlesFeed(ids=[pk for pk, _ in stamps])
+
+    def render_feed() -> bytes:
+        return atom(request).content
+
+    page_key = page_cache.key("feed", page_cache.stamps_part(stamps))
+    return _cached_response(request, page_key, render_feed, content_type=atom.content_type)

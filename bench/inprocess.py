@@ -117,7 +117,7 @@ def approval(repeat: int) -> dict:
     """
     from articles.services import article_save_content, article_submit
     from reviewers.models import BoardMember
-    from reviewers.services import assignment_create, decision_record
+    from reviewers.services import assignment_accept, assignment_create, decision_record
 
     User = get_user_model()
     author = User.objects.get(username=f"{archive.USER_PREFIX}author-001")
@@ -157,13 +157,16 @@ def approval(repeat: int) -> dict:
             reference.save()
         article_submit(article=article, by=author)
         assignment = assignment_create(article=article, reviewer=member, by=editor)
+        assignment = assignment_accept(assignment=assignment, by=member.user)
         if i == repeat:  # one more, to count its queries
             with CaptureQueriesContext(connection) as captured:
-                decision_record(assignment=assignment, by=member.user, decision="approve")
+                decision_record(
+                    assignment=assignment, by=member.user, decision="approve", no_conflict=True
+                )
             queries.append(len(captured))
             continue
         started, cpu = time.perf_counter(), time.process_time()
-        decision_record(assignment=assignment, by=member.user, decision="approve")
+        decision_record(assignment=assignment, by=member.user, decision="approve", no_conflict=True)
         times.append((time.perf_counter() - started) * 1000)
         cpu_times.append((time.process_time() - cpu) * 1000)
         if Article.objects.get(pk=article.pk).state != "approved":

@@ -183,6 +183,16 @@ def approved_article(article_under_review, member, settings):
     return Article.objects.get(pk=article_under_review.pk)
 
 
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with no cached page: test databases reuse ids."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def footprint():
     """What a workflow action leaves behind, to compare before and after a refusal."""

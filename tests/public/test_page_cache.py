@@ -1,0 +1,110 @@
+"""Cached public pages never outlive the approval or retraction that changed them.
+
+Every page first asks the database which versions are live; the cache only
+holds what those immutable versions look like. These tests fill the cache,
+change what is live, and look at the very next response.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from articles.services import article_retract, article_start_rereview
+from tests.public.conftest import publish, review, revise
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, path: str, **params) -> str:
+    response = client.get(path, params)
+    return response.content.decode() if response.status_code == 200 else ""
+
+
+def every_page(client, article) -> dict[str, str]:
+    """Each public surface as a reader gets it now (empty when it is not found)."""
+    return {
+        "article": get(client, reverse("articles:detail", args=[article.slug])),
+        "home": get(client, reverse("articles:home")),
+        "topic": get(client, reverse("articles:topic", args=[article.topic.slug])),
+        "search": get(client, reverse("articles:search"), q="Kestrel"),
+        "feed": get(client, reverse("articles:feed")),
+    }
+
+
+@pytest.fixture
+def live(article, author, editor, member):
+    article.title = "Kestrel question, first wording?"
+    article.body = "The first approved answer about kestrels [1]."
+    article.save()
+    return publish(article, author, editor, member)
+
+
+def test_a_retracted_article_is_never_served_from_the_cache(client, live, editor):
+    """Filled caches for every page, then a retraction: the next requests show nothing of it."""
+    before = every_page(client, live)
+    assert all("Kestrel question, first wording?" in html for html in before.values())
+
+    article_retract(article=live, by=editor, reason="Superseded guidance.")
+
+    after = every_page(client, live)
+    assert client.get(reverse("articles:detail", args=[live.slug])).status_code == 404
+    assert all("Kestrel question" not in html for html in after.values())
+
+
+def test_a_new_approval_shows_on_the_very_next_request(client, live, author, editor, member):
+    """Revise, re-approve: every surface switches to the new wording at once."""
+    every_page(client, live)  # cache the first version everywhere
+
+    article = revise(
+        live,
+        author,
+        title="Kestrel question, second wording?",
+        body="The second approved answer about kestrels [1].",
+    )
+    unapproved = every_page(client, article)
+    assert all("second wording" not in html for html in unapproved.values())
+
+    publish(article, author, editor, member)
+
+    after = every_page(client, article)
+    assert all("Kestrel question, second wording?" in html for html in after.values())
+    assert "The second approved answer" in after["article"]
+    assert all("first wording" not in html for html in after.values() if html)
+
+
+def test_the_update_note_appears_and_goes_with_the_workflow(client, live, editor, member):
+    """A re-review under way adds the quiet note to the cached page; its approval removes it."""
+    url = reverse("articles:detail", args=[live.slug])
+    assert "An update to this article is being reviewed" not in get(client, url)
+
+    article = article_start_rereview(article=live, by=editor)
+    assert "An update to this article is being reviewed" in get(client, url)
+
+    review(article, editor, member)
+    assert "An update to this article is being reviewed" not in get(client, url)
+
+
+def test_each_audience_gets_its_own_cached_text(client, article, author, editor, member):
+    """Patients and professionals alternate on one page; neither gets the other's text."""
+    article.plain_body = "Plain words for patients [1]."
+    article.save()
+    live = publish(article, author, editor, member)
+    url = reverse("articles:detail", args=[live.slug])
+
+    for _ in range(2):
+        client.cookies["audience"] = "patient"
+        assert "Plain words for patients" in get(client, url)
+        client.cookies["audience"] = "professional"
+        html = get(client, url)
+        assert "Plain words for patients" not in html
+        assert "Most cases clear on their own" in html
+
+
+def test_conditional_get_answers_304_without_rendering(client, live, django_assert_num_queries):
+    """A reader who has the page gets a 304 for one small query."""
+    url = reverse("articles:home")
+    etag = client.get(url)["ETag"]
+    with django_assert_num_queries(1):
+        response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
