@@ -1,0 +1,408 @@
+"""What the safety tests share: people in every role, articles in every state, the
+public surfaces, and a check that rendered HTML is inert.
+
+Extend the matrices here, not in the tests:
+
+- a new public page or feed: add a builder to ``PUBLIC_SURFACES``;
+- a new admin view of one article (compare, export...): add it to ``ARTICLE_ADMIN_VIEWS``;
+- a new place that renders an article's Markdown: add it to ``RENDER_SURFACES``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group, User
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from articles import services
+from articles.models import Article, PublishedVersion
+from reviewers.models import ReviewAssignment
+from reviewers.services import assignment_create, decision_record
+from tests.conftest import ArticleFactory, BoardMemberFactory, ReferenceFactory, UserFactory
+
+needs_row_locks = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason=(
+        "needs PostgreSQL: SQLite ignores SELECT ... FOR UPDATE and its shared in-memory test "
+        "database fails concurrent writers with 'table is locked' instead of queueing them, so "
+        "real threads racing on one row only mean something on PostgreSQL"
+    ),
+)
+
+
+def new_marker() -> str:
+    """A string that appears nowhere unless our content leaks."""
+    return f"zq{uuid.uuid4().hex[:12]}"
+
+
+# --- People --------------------------------------------------------------------------
+
+ROLES = (
+    "anonymous",
+    "author",
+    "other_author",
+    "member_assigned",
+    "member_unassigned",
+    "member_recused",
+    "editor",
+    "superuser",
+)
+
+
+@dataclass
+class Cast:
+    author: User
+    other_author: User
+    member_assigned: User
+    member_unassigned: User
+    member_recused: User
+    member_dissenting: User
+    editor: User
+    superuser: User
+
+    def __getitem__(self, role: str):
+        if role == "anonymous":
+            return AnonymousUser()
+        return getattr(self, role)
+
+    def client(self, role: str) -> Client:
+        client = Client()
+        if role != "anonymous":
+            client.force_login(self[role])
+        return client
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    def member(username: str) -> User:
+        return BoardMemberFactory(
+            user=UserFactory(username=username, groups=["Advisory Board"])
+        ).user
+
+    return Cast(
+        author=UserFactory(username="s_author", groups=["Authors"]),
+        other_author=UserFactory(username="s_other_author", groups=["Authors"]),
+        member_assigned=member("s_member"),
+        member_unassigned=member("s_member_unassigned"),
+        member_recused=member("s_member_recused"),
+        member_dissenting=member("s_member_dissenting"),
+        editor=UserFactory(username="s_editor", groups=["Editors"]),
+        superuser=User.objects.create_superuser("s_root", "root@example.org", "pw-unused-1234"),
+    )
+
+
+# --- Articles in every state -----------------------------------------------------------
+
+# The states a reader must never see, retracted included, plus an approved
+# article whose working copy has moved on ("pending_edits").
+HIDDEN_STATES = (
+    "draft",
+    "submitted",
+    "under_review",
+    "changes_requested",
+    "rejected",
+    "retracted",
+    "retracted_reopened",
+)
+
+
+class Stage:
+    """Takes a fresh article through the real services to the state asked for."""
+
+    def __init__(self, cast: Cast, settings) -> None:
+        self.cast = cast
+        settings.EDITORIAL_REQUIRED_APPROVALS = 1
+
+    def draft(self, *, marker: str = "", author: User | None = None, body: str | None = None):
+        marker = marker or new_marker()
+        article = ArticleFactory(
+            author=author or self.cast.author,
+            title=f"What is {marker}?",
+            slug=f"article-{marker}",
+            summary=f"Summary {marker}",
+            body=body if body is not None else f"Body {marker} [1]. More [2].",
+            plain_body=f"Plain {marker} [1].",
+            change_note=f"Note {marker}",
+        )
+        ReferenceFactory(article=article, position=1, title=f"Reference {marker}")
+        ReferenceFactory(article=article, position=2)
+        return article
+
+    def make(self, state: str, **kw) -> Article:
+        cast = self.cast
+        article = self.draft(**kw)
+        if state == "draft":
+            return self.fresh(article)
+        by_author = article.author
+        services.article_submit(article=article, by=by_author)
+        if state == "submitted":
+            return self.fresh(article)
+        self.assign(article, cast.member_assigned)
+        self.assign(article, cast.member_recused)
+        decision_record(
+            assignment=self.assignment(article, cast.member_recused),
+            by=cast.member_recused,
+            decision="approve",
+            conflict_declared=True,
+            conflict_statement="I advise the maker of one treatment discussed.",
+        )
+        if state == "under_review":
+            return self.fresh(article)
+        if state == "approvable":
+            # The approval rule holds but a member recommended rejection: an
+            # editor must decide, so the article stays under review.
+            self.assign(article, cast.member_dissenting)
+            decision_record(
+                assignment=self.assignment(article, cast.member_dissenting),
+                by=cast.member_dissenting,
+                decision="reject",
+                comment_to_author="The evidence cited is too thin.",
+            )
+            decision_record(
+                assignment=self.assignment(article, cast.member_assigned),
+                by=cast.member_assigned,
+                decision="approve",
+            )
+            return self.fresh(article)
+        if state == "changes_requested":
+            decision_record(
+                assignment=self.assignment(article, cast.member_assigned),
+                by=cast.member_assigned,
+                decision="request_changes",
+                comment_to_author="Please cite the 2024 guideline.",
+            )
+            return self.fresh(article)
+        if state == "rejected":
+            services.article_reject(article=article, by=cast.editor, comment="Out of scope.")
+            return self.fresh(article)
+        decision_record(
+            assignment=self.assignment(article, cast.member_assigned),
+            by=cast.member_assigned,
+            decision="approve",
+        )
+        if state == "approved":
+            return self.fresh(article)
+        if state in ("retracted", "retracted_reopened"):
+            services.article_retract(article=article, by=cast.editor, reason="Found an error.")
+            if state == "retracted_reopened":
+                services.article_reopen(article=article, by=cast.editor)
+            return self.fresh(article)
+        raise ValueError(state)
+
+    def assign(self, article: Article, user: User) -> ReviewAssignment:
+        return assignment_create(article=article, reviewer=user.board_member, by=self.cast.editor)
+
+    def assignment(self, article: Article, user: User) -> ReviewAssignment:
+        return ReviewAssignment.objects.get(
+            article=article, reviewer__user=user, round=self.fresh(article).review_round
+        )
+
+    def edit(self, article: Article, *, marker: str) -> Article:
+        """Change every content field of a draft, as its author would."""
+        article = self.fresh(article)
+        article.title = f"What is {marker}?"
+        article.slug = f"article-{marker}"
+        article.summary = f"Summary {marker}"
+        article.body = f"Body {marker} [1]. More [2]."
+        article.plain_body = f"Plain {marker} [1]."
+        article.change_note = f"Note {marker}"
+        services.article_save_content(article=article, by=article.author)
+        reference = article.references.order_by("position").first()
+        reference.title = f"Reference {marker}"
+        reference.save()
+        return self.fresh(article)
+
+    @staticmethod
+    def fresh(article: Article) -> Article:
+        return Article.objects.select_related("live_version").get(pk=article.pk)
+
+
+@pytest.fixture
+def stage(cast, settings) -> Stage:
+    return Stage(cast, settings)
+
+
+# --- Public surfaces ------------------------------------------------------------------
+# Each builder gets the article and the marker hidden in its content and
+# returns a URL a reader may open. Add new public pages here, e.g.
+#   "search": lambda article, marker: f"/search/?q={marker}",
+#   "feed": lambda article, marker: "/feed/",
+#   "sitemap": lambda article, marker: "/sitemap.xml",
+#   "topic": lambda article, marker: f"/topics/{article.topic.slug}/",
+
+PUBLIC_SURFACES: dict[str, Callable[[Article, str], str]] = {
+    "home": lambda article, marker: reverse("articles:home"),
+    "detail_by_slug": lambda article, marker: reverse(
+        "articles:detail", kwargs={"slug": article.slug}
+    ),
+    "detail_by_marker_slug": lambda article, marker: reverse(
+        "articles:detail", kwargs={"slug": f"article-{marker}"}
+    ),
+    "advisory_board": lambda article, marker: reverse("articles:advisory_board"),
+    "editorial_policy": lambda article, marker: reverse("articles:editorial_policy"),
+    "not_found_page": lambda article, marker: "/articles/no-such-article/",
+    "home_with_query": lambda article, marker: reverse("articles:home") + f"?q={quote(marker)}",
+}
+
+# Admin pages about one article, keyed by name; each takes the article and
+# returns the URL. Roles who may not see the article must get 403 or 404 (or
+# the login page when anonymous). Add the timeline, compare and export views.
+ARTICLE_ADMIN_VIEWS: dict[str, Callable[[Article], str]] = {
+    "change": lambda a: reverse("admin:articles_article_change", args=[a.pk]),
+    "preview": lambda a: reverse("admin:articles_article_preview", args=[a.pk]),
+    "history": lambda a: reverse("admin:articles_article_history", args=[a.pk]),
+    "history_form": lambda a: reverse(
+        "admin:articles_article_simple_history",
+        args=[a.pk, a.history.order_by("history_id").first().history_id],
+    ),
+}
+
+
+# --- Inert HTML ---------------------------------------------------------------------------
+
+SAFE_SCHEMES = {"http", "https", "mailto"}
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset"}
+# Elements whose mere presence with our payload would be a hole.
+ACTIVE_TAGS = {
+    "script",
+    "iframe",
+    "frame",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "style",
+    "base",
+    "meta",
+    "link",
+    "form",
+    "template",
+    "noscript",
+    "textarea",
+    "input",
+    "button",
+    "applet",
+}
+_STRIPPED = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def url_scheme(value: str) -> str | None:
+    """The scheme a browser would see in an attribute value, after it drops
+    whitespace and control characters; None for relative URLs."""
+    cleaned = _STRIPPED.sub("", value).lower()
+    match = re.match(r"^([a-z][a-z0-9+.\-]*):", cleaned)
+    if not match:
+        return None
+    return match.group(1)
+
+
+class InertHTMLChecker(HTMLParser):
+    """Collects every way the parsed page could run code or load foreign markup."""
+
+    def __init__(self, payload_token: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.token = payload_token
+        self.problems: list[str] = []
+        self._open_active: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on"):
+                self.problems.append(f"event handler {name}= on <{tag}>")
+            if name == "style" and self.token in value:
+                self.problems.append(f"style attribute carrying the payload on <{tag}>")
+            if name in URL_ATTRIBUTES:
+                for part in value.split(",") if name == "srcset" else [value]:
+                    scheme = url_scheme(part)
+                    if scheme is not None and scheme not in SAFE_SCHEMES:
+                        self.problems.append(f"{name}={value!r} on <{tag}>")
+        if tag == "script":
+            src = attributes.get("src")
+            kind = (attributes.get("type") or "").lower()
+            if src is None and kind != "application/ld+json":
+                self.problems.append("an inline <script>")
+            if src is not None and not (src.startswith("/") and not src.startswith("//")):
+                self.problems.append(f"a script from elsewhere: {src}")
+        if tag in ACTIVE_TAGS and self.token in repr(attrs):
+            self.problems.append(f"<{tag}> carrying the payload")
+        if tag in ACTIVE_TAGS:
+            self._open_active.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self._open_active:
+            self._open_active.remove(tag)
+
+    def handle_data(self, data):
+        if self._open_active and self.token in data:
+            inside = self._open_active[-1]
+            if inside not in {"textarea", "noscript"}:  # shown as text, not run
+                self.problems.append(f"payload inside <{inside}>")
+
+
+def assert_inert(html: str, token: str) -> None:
+    checker = InertHTMLChecker(token)
+    checker.feed(html)
+    checker.close()
+    assert not checker.problems, checker.problems
+
+
+# Places that render an article's Markdown, each a function of (stage,
+# article by cast.author, marker) returning the HTML a person would get.
+# Add the feed and the compare view here when they land.
+
+
+def _public_page(stage: Stage, article: Article) -> str:
+    version = PublishedVersion.objects.get(pk=Stage.fresh(article).live_version_id)
+    response = Client().get(reverse("articles:detail", kwargs={"slug": version.slug}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _admin_preview(stage: Stage, article: Article) -> str:
+    response = stage.cast.client("author").get(
+        reverse("admin:articles_article_preview", args=[article.pk])
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _review_panel(stage: Stage, article: Article) -> str:
+    response = stage.cast.client("member_assigned").get(
+        reverse("admin:articles_article_change", args=[article.pk])
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _version_admin(stage: Stage, article: Article) -> str:
+    version_id = Stage.fresh(article).live_version_id
+    response = stage.cast.client("editor").get(
+        reverse("admin:articles_publishedversion_change", args=[version_id])
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# name -> (state the article must be in, how to read it)
+RENDER_SURFACES: dict[str, tuple[str, Callable[[Stage, Article], str]]] = {
+    "public_article": ("approved", _public_page),
+    "admin_preview": ("draft", _admin_preview),
+    "review_panel": ("under_review", _review_panel),
+    "published_version_admin": ("approved", _version_admin),
+}
+
+
+@pytest.fixture
+def editors_group(db):
+    return Group.objects.get(name="Editors")
