@@ -230,6 +230,9 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The log says which account was tried from which address (passwords are
+# always masked): that is what whoever investigates a lockout needs.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 AXES_LOCKOUT_CALLABLE = "editorial.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 # Behind a proxy the client's address is the last one the proxy adds.
