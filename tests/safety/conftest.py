@@ -10,6 +10,7 @@ Extend the matrices here, not in the tests:
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from collections.abc import Callable
@@ -229,6 +230,20 @@ class Stage:
 @pytest.fixture
 def stage(cast, settings) -> Stage:
     return Stage(cast, settings)
+
+
+def assert_trail_is_a_chain(article: Article) -> None:
+    """Audit entries follow each other, and the history's states tell the same story."""
+    from articles.models import AuditEntry
+
+    entries = list(AuditEntry.objects.filter(article=article).order_by("at", "id"))
+    for earlier, later in itertools.pairwise(entries):
+        assert earlier.to_state == later.from_state, (earlier, later)
+    if entries:
+        assert entries[-1].to_state == Article.objects.get(pk=article.pk).state
+    states = [row.state for row in article.history.order_by("history_id")]
+    moves = [(a, b) for a, b in itertools.pairwise(states) if a != b]
+    assert moves == [(e.from_state, e.to_state) for e in entries]
 
 
 # --- Public surfaces ------------------------------------------------------------------
