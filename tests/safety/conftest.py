@@ -123,24 +123,36 @@ class Stage:
         self.cast = cast
         settings.EDITORIAL_REQUIRED_APPROVALS = 1
 
-    def draft(self, *, marker: str = "", author: User | None = None, body: str | None = None):
+    def draft(
+        self,
+        *,
+        marker: str = "",
+        author: User | None = None,
+        body: str | None = None,
+        plain_body: str | None = None,
+        **fields,
+    ):
         marker = marker or new_marker()
-        article = ArticleFactory(
-            author=author or self.cast.author,
-            title=f"What is {marker}?",
-            slug=f"article-{marker}",
-            summary=f"Summary {marker}",
-            body=body if body is not None else f"Body {marker} [1]. More [2].",
-            plain_body=f"Plain {marker} [1].",
-            change_note=f"Note {marker}",
-        )
+        values = {
+            "author": author or self.cast.author,
+            "title": f"What is {marker}?",
+            "slug": f"article-{marker}",
+            "summary": f"Summary {marker}",
+            "body": body if body is not None else f"Body {marker} [1]. More [2].",
+            "plain_body": plain_body if plain_body is not None else f"Plain {marker} [1].",
+            "change_note": f"Note {marker}",
+        }
+        article = ArticleFactory(**{**values, **fields})
         ReferenceFactory(article=article, position=1, title=f"Reference {marker}")
         ReferenceFactory(article=article, position=2)
         return article
 
     def make(self, state: str, **kw) -> Article:
+        return self.make_from(self.draft(**kw), state)
+
+    def make_from(self, article: Article, state: str) -> Article:
+        """Take a draft, with its references, to ``state``."""
         cast = self.cast
-        article = self.draft(**kw)
         if state == "draft":
             return self.fresh(article)
         by_author = article.author
@@ -307,13 +319,31 @@ ACTIVE_TAGS = {
     "button",
     "applet",
 }
-_STRIPPED = re.compile(r"[\x00-\x20\x7f]+")
+LOADING_TAGS = {
+    "script",
+    "iframe",
+    "frame",
+    "object",
+    "embed",
+    "base",
+    "link",
+    "style",
+    "svg",
+    "math",
+    "applet",
+    "template",
+}
+VOID_TAGS = {"base", "embed", "input", "link", "meta"}
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 
 
 def url_scheme(value: str) -> str | None:
-    """The scheme a browser would see in an attribute value, after it drops
-    whitespace and control characters; None for relative URLs."""
-    cleaned = _STRIPPED.sub("", value).lower()
+    """The scheme a browser would see in an attribute value; None for relative URLs.
+
+    As the WHATWG URL parser does: leading and trailing C0 controls and spaces
+    go, tabs and newlines anywhere go, and what is left is read as is.
+    """
+    cleaned = _TAB_OR_NEWLINE.sub("", value.strip("".join(map(chr, range(0x21))))).lower()
     match = re.match(r"^([a-z][a-z0-9+.\-]*):", cleaned)
     if not match:
         return None
@@ -328,6 +358,7 @@ class InertHTMLChecker(HTMLParser):
         self.token = payload_token
         self.problems: list[str] = []
         self._open_active: list[str] = []
+        self._json_ld = False
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -345,23 +376,36 @@ class InertHTMLChecker(HTMLParser):
         if tag == "script":
             src = attributes.get("src")
             kind = (attributes.get("type") or "").lower()
+            self._json_ld = kind == "application/ld+json"
             if src is None and kind != "application/ld+json":
                 self.problems.append("an inline <script>")
             if src is not None and not (src.startswith("/") and not src.startswith("//")):
                 self.problems.append(f"a script from elsewhere: {src}")
-        if tag in ACTIVE_TAGS and self.token in repr(attrs):
+        # Escaped text in a form field's value or a meta description is just
+        # text; in these elements an attribute loads or runs something.
+        loads = tag in LOADING_TAGS or (tag == "meta" and "http-equiv" in attributes)
+        if loads and self.token in repr(attrs):
             self.problems.append(f"<{tag}> carrying the payload")
-        if tag in ACTIVE_TAGS:
+        if tag in ACTIVE_TAGS and tag not in VOID_TAGS:
             self._open_active.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if self._open_active and self._open_active[-1] == tag:
+            self._open_active.pop()
 
     def handle_endtag(self, tag):
         if tag in self._open_active:
             self._open_active.remove(tag)
 
     def handle_data(self, data):
-        if self._open_active and self.token in data:
-            inside = self._open_active[-1]
-            if inside not in {"textarea", "noscript"}:  # shown as text, not run
+        if self.token not in data:
+            return
+        for inside in self._open_active:
+            # Text in a form or a textarea is shown, not run; in these it is code.
+            if inside in {"script", "style", "svg", "math", "iframe", "object", "template"}:
+                if inside == "script" and self._json_ld:
+                    continue
                 self.problems.append(f"payload inside <{inside}>")
 
 
