@@ -223,6 +223,7 @@ def test_repeated_failed_logins_lock_the_account_out_and_are_logged(cast, caplog
         locked = _login(client, "s_editor", "wrong")
     assert locked.status_code == 429
     assert "Sign-in paused" in locked.content.decode()
+    assert "Editorial back office" in locked.content.decode()
     assert "try again in 30 minutes" in locked.content.decode()
     assert "after repeated login failures" in caplog.text
     assert "s_editor" in caplog.text  # which account, for whoever investigates
