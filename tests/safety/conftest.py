@@ -291,6 +291,22 @@ ARTICLE_ADMIN_VIEWS: dict[str, Callable[[Article], str]] = {
         "admin:articles_article_simple_history",
         args=[a.pk, a.history.order_by("history_id").first().history_id],
     ),
+    "audit_entry": lambda a: reverse(
+        "admin:articles_auditentry_change", args=[a.audit_entries.order_by("id").first().pk]
+    ),
+    "reference_history": lambda a: reverse(
+        "admin:articles_reference_history", args=[a.references.order_by("id").first().pk]
+    ),
+    "assignment": lambda a: reverse(
+        "admin:reviewers_reviewassignment_change", args=[a.assignments.order_by("id").first().pk]
+    ),
+}
+# Who gets each of those pages for an article under review, when not everyone
+# the article concerns does: a board member sees their own assignment only
+# (the first one belongs to member_assigned), and the author sees the
+# assignments on the article's page, not one by one.
+ARTICLE_ADMIN_VIEW_AUDIENCE: dict[str, set[str]] = {
+    "assignment": {"member_assigned", "editor", "superuser"},
 }
 
 

@@ -410,3 +410,46 @@ def test_superuser_cannot_edit_audit_entries_or_versions(stage, cast, url_name):
     assert client.post(change, {"comment": "rewritten", "title": "rewritten"}).status_code == 403
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert footprint(article) == before
+
+
+# --- Editing the content --------------------------------------------------------------------
+
+# state -> roles who may change the article's text through its admin form
+EDITS = {
+    "draft": frozenset({"author", *EDITORS}),
+    "changes_requested": frozenset({"author", *EDITORS}),
+    "under_review": frozenset(),
+    "approved": frozenset(),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("state", EDITS)
+def test_content_edits_only_by_author_or_editor_while_editable(stage, cast, state, role):
+    """The text changes only for its author or an editor, and only while it is a draft."""
+    article = stage.make(state)
+    before = footprint(article)
+    client = cast.client(role)
+    response = client.post(
+        _change_url(article), _change_post(article, summary="Rewritten summary.", state=state)
+    )
+    assert response.status_code < 500
+    fresh = Article.objects.get(pk=article.pk)
+    if role in EDITS[state]:
+        assert response.status_code == 302
+        assert fresh.summary == "Rewritten summary."
+        assert fresh.state == state
+        return
+    assert fresh.summary != "Rewritten summary."
+    assert footprint(article) == before
+    if role == "anonymous":
+        assert "/admin/login/" in response["Location"]
+    elif response.status_code == 200:
+        # A save that raced a transition: the form comes back with its text
+        # and the reason, so nothing typed is lost.
+        assert "errornote" in response.content.decode()
+        assert "Rewritten summary." in response.content.decode()
+    elif response.status_code == 302 and sees(cast, role, article):
+        assert 'class="error"' in _messages_after(client, response)
+    else:
+        assert response.status_code in (302, 403, 404)
