@@ -344,3 +344,44 @@ def test_admin_decision_on_a_stale_page_is_refused_with_a_message(stage, cast):
     assert response.status_code == 200
     assert "nothing was recorded" in response.content.decode()
     assert footprint(article) == before
+
+
+def test_sqlite_writers_queue_instead_of_failing(tmp_path):
+    """On a SQLite file, racing approvals wait for each other: one wins, none crashes.
+
+    The embedded database takes its write lock when a transaction begins
+    ("transaction_mode": "IMMEDIATE"), so a second writer waits instead of
+    failing half-way with "database is locked".
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "EDITORIAL_REQUIRED_APPROVALS": "1",
+    }
+
+    def manage(*args):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    migrated = manage("migrate", "--noinput", "-v0")
+    assert migrated.returncode == 0, migrated.stderr
+    raced = manage("shell", "-c", "from tests.safety.sqlite_race import main; main()")
+    assert raced.returncode == 0, raced.stderr
+    result = json.loads(raced.stdout.strip().splitlines()[-1])
+    assert result["outcomes"].count("ok") == 1, result
+    assert set(result["outcomes"]) == {"ok", "refused"}, result
+    assert (result["state"], result["approvals"], result["versions"]) == ("approved", 1, 1)
