@@ -10,6 +10,7 @@ Extend the matrices here, not in the tests:
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import re
 import uuid
@@ -19,7 +20,8 @@ from html.parser import HTMLParser
 from urllib.parse import quote
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group, User
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -83,7 +85,29 @@ class Cast:
 
 
 @pytest.fixture
-def cast(db) -> Cast:
+def roles(db) -> None:
+    """The role groups that the articles data migration creates, present for the test.
+
+    A transactional test ends by flushing every table. Its serialized rollback
+    normally restores the groups, but after pytest-django's live server has
+    run (the browser tests) the serialized copy is gone, so put them back.
+    """
+    roles = importlib.import_module("articles.migrations.0002_roles").ROLES
+    if Group.objects.filter(name__in=roles).count() == len(roles):
+        return
+    # The flush made new content types: forget the cached ids.
+    ContentType.objects.clear_cache()
+    for name, perms in roles.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+@pytest.fixture
+def cast(roles) -> Cast:
     def member(username: str) -> User:
         return BoardMemberFactory(
             user=UserFactory(username=username, groups=["Advisory Board"])

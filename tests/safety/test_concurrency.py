@@ -361,7 +361,11 @@ def test_sqlite_writers_queue_instead_of_failing(tmp_path):
 
     root = Path(__file__).resolve().parents[2]
     env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        },
         "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "EDITORIAL_REQUIRED_APPROVALS": "1",

@@ -130,7 +130,7 @@ def test_admin_views_of_an_article_only_for_those_allowed(stage, cast, role, vie
 
 def test_view_only_staff_sees_no_history_of_articles_outside_their_queue(stage):
     """A staff user granted 'view article' still sees only their own articles' history."""
-    article = stage.make("draft")
+    article = stage.make("under_review")
     viewer = UserFactory(username="viewer")
     viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
     client = Client()

@@ -265,7 +265,7 @@ def test_decision_form_is_shown_only_to_the_assigned_member(stage, cast):
 
 
 @pytest.fixture
-def power_author(db):
+def power_author(roles):
     """Someone who holds every role at once: author, editor, board member and superuser."""
     user = UserFactory(username="power", groups=["Authors", "Editors", "Advisory Board"])
     user.is_superuser = True
