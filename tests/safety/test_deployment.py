@@ -41,7 +41,10 @@ PRODUCTION = {
     "EDITORIAL_ENV": "production",
     "SECRET_KEY": STRONG_KEY,
     "ALLOWED_HOSTS": "health.example.org",
-    "DATABASE_URL": "sqlite:////tmp/editorial-deploy-check.sqlite3",
+    # check --deploy does not connect: the database only needs to be named.
+    "DATABASE_URL": "postgres://editorial@db.invalid:5432/editorial",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "EDITORIAL_BASE_URL": "https://health.example.org",
 }
 
 
@@ -58,6 +61,23 @@ def test_development_settings_would_fail_the_deploy_check():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
     assert result.returncode != 0
     assert "security.W004" in result.stderr  # no HSTS outside production
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "check_id"),
+    [
+        ("DATABASE_URL", "sqlite:////tmp/editorial-deploy-check.sqlite3", "editorial.W001"),
+        ("EDITORIAL_BASE_URL", "http://health.example.org", "editorial.W002"),
+        ("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend", "editorial.W003"),
+    ],
+)
+def test_deploy_check_flags_an_unfit_production_setup(setting, value, check_id):
+    """SQLite, http links in email and unsent email fail the production deploy check."""
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, setting: value}
+    )
+    assert result.returncode != 0
+    assert check_id in result.stderr
 
 
 @pytest.mark.parametrize(
