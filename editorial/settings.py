@@ -290,7 +290,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
-        # Failed logins and lockouts, for whoever watches the logs.
-        "axes": {"level": "INFO"},
+        # Failed logins and lockouts (warnings), for whoever watches the logs;
+        # not every successful sign-in.
+        "axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")},
     },
 }

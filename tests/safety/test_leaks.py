@@ -140,3 +140,40 @@ def test_view_only_staff_sees_no_history_of_articles_outside_their_queue(stage):
         assert response.status_code in (302, 403, 404), name
         if response.status_code == 302:
             assert response["Location"] == "/admin/"
+
+
+# Back-office lists where an article's title could appear; add new ones here.
+# Searches use the marker's first ten characters: the search box repeats the
+# query, so only the full marker in the page means the article was listed.
+ADMIN_LISTS = {
+    "index": lambda marker: "/admin/",
+    "articles": lambda marker: "/admin/articles/article/",
+    "article_search": lambda marker: f"/admin/articles/article/?q={marker[:10]}",
+    "audit_trail": lambda marker: "/admin/articles/auditentry/",
+    "audit_search": lambda marker: f"/admin/articles/auditentry/?q={marker[:10]}",
+    "versions": lambda marker: "/admin/articles/publishedversion/",
+    "assignments": lambda marker: "/admin/reviewers/reviewassignment/",
+    "decisions": lambda marker: "/admin/reviewers/reviewdecision/",
+    "references": lambda marker: f"/admin/articles/reference/?q={marker[:10]}",
+}
+
+
+@pytest.mark.parametrize("where", ADMIN_LISTS)
+@pytest.mark.parametrize("role", ["other_author", "member_unassigned"])
+@pytest.mark.parametrize("state", ["draft", "under_review", "approved"])
+def test_back_office_lists_hide_articles_that_are_not_yours(stage, cast, state, role, where):
+    """Another author or an unassigned board member finds no trace of the article in any list."""
+    marker = new_marker()
+    stage.make(state, marker=marker)
+    response = cast.client(role).get(ADMIN_LISTS[where](marker))
+    assert response.status_code in (200, 302, 403)
+    assert marker not in response.content.decode()
+
+
+@pytest.mark.parametrize("where", ["index", "articles", "article_search"])
+def test_back_office_lists_show_the_article_to_its_author(stage, cast, where):
+    """The same lists do show the article to its author (so the test above can fail)."""
+    marker = new_marker()
+    stage.make("draft", marker=marker)
+    response = cast.client("author").get(ADMIN_LISTS[where](marker))
+    assert marker in response.content.decode()
