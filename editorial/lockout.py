@@ -1,9 +1,10 @@
-"""The page django-axes shows once a back-office login is locked out."""
+"""Login throttling with django-axes: its authentication backend and lockout page."""
 
 from __future__ import annotations
 
 import math
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
@@ -26,3 +27,18 @@ def lockout_response(
         },
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """Refuses sign-in for a locked-out account and address, as django-axes does.
+
+    django-axes raises when ``authenticate()`` is called without a request;
+    code that signs in outside a web request (the test client's ``login()``,
+    a management command) has no address to throttle, so it passes through
+    to the next backend. Every sign-in through a web page has a request.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

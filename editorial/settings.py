@@ -81,8 +81,9 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    # First: refuses any login attempt for a locked-out username and address.
-    "axes.backends.AxesStandaloneBackend",
+    # First: refuses any login attempt for a locked-out username and address
+    # (django-axes' backend, letting sign-ins without a web request through).
+    "editorial.lockout.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 

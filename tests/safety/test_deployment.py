@@ -290,3 +290,12 @@ def test_a_successful_login_resets_the_failure_count(cast, settings):
     _login(client, "s_editor", "wrong")
     assert _login(client, "s_editor", "the right one 42").status_code == 302
     assert not AccessAttempt.objects.filter(username="s_editor").exists()
+
+
+@pytest.mark.django_db
+def test_sign_in_without_a_web_request_still_works(cast):
+    """The test client's login() and commands authenticate without a request: not refused."""
+    cast.editor.set_password("the right one 42")
+    cast.editor.save()
+    assert Client().login(username="s_editor", password="the right one 42")
+    assert not Client().login(username="s_editor", password="wrong")
