@@ -22,7 +22,7 @@ from articles.models import Article, AuditEntry, PublishedVersion
 from articles.services import ConcurrentChange, WorkflowError
 from reviewers.choices import AssignmentStatus
 from reviewers.models import ReviewAssignment, ReviewDecision
-from reviewers.services import assignment_create, decision_record
+from reviewers.services import assignment_cancel, assignment_create, decision_record
 from tests.conftest import UserFactory
 from tests.safety.conftest import assert_trail_is_a_chain, needs_row_locks
 
@@ -389,3 +389,68 @@ def test_sqlite_writers_queue_instead_of_failing(tmp_path):
     assert result["outcomes"].count("ok") == 1, result
     assert set(result["outcomes"]) == {"ok", "refused"}, result
     assert (result["state"], result["approvals"], result["versions"]) == ("approved", 1, 1)
+
+
+# --- Every write locks the article first -------------------------------------------------
+
+
+def _lock_cases(stage, cast):
+    """(name, article, call) for every service that writes an article or its review."""
+    draft = stage.make("draft")
+    submitted = stage.make("submitted")
+    review = stage.make("under_review")
+    assignment = stage.assignment(review, cast.member_assigned)
+    other = stage.make("under_review")
+    other_assignment = stage.assignment(other, cast.member_assigned)
+
+    edited = Article.objects.get(pk=draft.pk)
+    edited.summary = "Changed."
+
+    def edit():
+        services.article_save_content(article=edited, by=cast.author)
+
+    return [
+        ("article_save_content", draft, edit),
+        (
+            "article_transition",
+            submitted,
+            lambda: services.article_withdraw(article=submitted.pk, by=cast.author),
+        ),
+        (
+            "assignment_create",
+            review,
+            lambda: assignment_create(
+                article=review.pk, reviewer=cast.member_unassigned.board_member, by=cast.editor
+            ),
+        ),
+        (
+            "assignment_cancel",
+            other,
+            lambda: assignment_cancel(assignment=other_assignment, by=cast.editor, reason="Away."),
+        ),
+        (
+            "decision_record",
+            review,
+            lambda: decision_record(
+                assignment=assignment, by=cast.member_assigned, decision="approve"
+            ),
+        ),
+    ]
+
+
+@needs_row_locks
+def test_every_workflow_write_locks_the_article_row_before_reading_it(stage, cast):
+    """Each service's first read of the article is SELECT ... FOR UPDATE, inside its transaction."""
+    from django.test.utils import CaptureQueriesContext
+
+    for name, article, call in _lock_cases(stage, cast):
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        reads = [
+            q["sql"]
+            for q in captured.captured_queries
+            if q["sql"].startswith("SELECT") and 'FROM "articles_article"' in q["sql"]
+        ]
+        assert reads, name
+        assert reads[0].endswith("FOR UPDATE"), (name, reads[0][:200])
+        assert f'"articles_article"."id" = {article.pk}' in reads[0], name
