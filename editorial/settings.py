@@ -5,9 +5,12 @@ defaults run the product on an embedded SQLite database for development.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,8 +26,24 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# "production" turns on everything a public deployment needs (HTTPS only,
+# HSTS, secure cookies) and refuses to start without its own secret key.
+# Anything else is development: plain http on 127.0.0.1 and the test suite.
+ENVIRONMENT = (
+    (os.environ.get("EDITORIAL_ENV") or os.environ.get("DJANGO_ENV") or "development")
+    .strip()
+    .lower()
+)
+if ENVIRONMENT not in {"production", "development"}:
+    raise ImproperlyConfigured(
+        f"EDITORIAL_ENV is {ENVIRONMENT!r}: set it to 'production' or 'development'."
+    )
+PRODUCTION = ENVIRONMENT == "production"
+
+DEVELOPMENT_SECRET_KEY = "editorial-development-key-not-for-production"
+
 DEBUG = env_bool("DEBUG")
-SECRET_KEY = os.environ.get("SECRET_KEY", "editorial-development-key-not-for-production")
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -39,12 +58,16 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "simple_history",
+    "csp",
+    "axes",
     "articles",
     "reviewers",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "editorial.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -54,6 +77,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the acting user on every history row written during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any login attempt for a locked-out username and address
+    # (django-axes' backend, letting sign-ins without a web request through).
+    "editorial.lockout.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "editorial.urls"
@@ -166,10 +198,111 @@ EDITORIAL_BASE_URL = os.environ.get("EDITORIAL_BASE_URL", "http://127.0.0.1:8000
 # The public site's name, shown in page titles and emails.
 EDITORIAL_SITE_NAME = os.environ.get("EDITORIAL_SITE_NAME", "Editorial Health")
 
+# --- Security ---------------------------------------------------------------
+# Headers on every response, in development too; what only makes sense over
+# HTTPS is switched on below for production.
+
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Readers' health questions stay on this site: other sites learn only that
+# a visitor came from here, never which article they read.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No page reads the CSRF cookie from JavaScript; the session cookie is
+# HttpOnly by Django's default.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# django-csp 4. No inline script and no inline style anywhere: the public
+# templates and the admin (Django 5.2's admin ships its scripts as files)
+# load everything from our own origin, so injected markup cannot run.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# django-axes: repeated failed logins to the back office lock out the
+# username from that address for a while; each failure and lockout is
+# logged (logger "axes") and recorded in the admin's "Access attempts".
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The log says which account was tried from which address (passwords are
+# always masked): that is what whoever investigates a lockout needs.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+AXES_LOCKOUT_CALLABLE = "editorial.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Behind a proxy the client's address is the last one the proxy adds.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+if PRODUCTION:
+    if SECRET_KEY == DEVELOPMENT_SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
+        raise ImproperlyConfigured(
+            "EDITORIAL_ENV=production needs its own SECRET_KEY environment variable: a long "
+            "random string kept secret, e.g. from "
+            '`python -c "import secrets; print(secrets.token_urlsafe(50))"`. '
+            "The development key is public and would let anyone forge sessions."
+        )
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too short or too plain for production: use at least 50 random "
+            "characters."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured(
+            "DEBUG is on with EDITORIAL_ENV=production: debug pages show settings and code "
+            "to anyone. Unset DEBUG."
+        )
+    if not os.environ.get("ALLOWED_HOSTS"):
+        raise ImproperlyConfigured(
+            "EDITORIAL_ENV=production needs ALLOWED_HOSTS: the comma-separated host names the "
+            "site is served under, e.g. ALLOWED_HOSTS=health.example.org."
+        )
+    # TLS ends at the proxy, which says so in X-Forwarded-Proto; it must
+    # overwrite that header from clients (see README, "Running in production").
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # Admin sessions end after a working day, not after Django's two weeks.
+    SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
+    # Whitenoise serves the hashed files collectstatic wrote.
+    WHITENOISE_USE_FINDERS = False
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+
+# Registers Editorial's own `check --deploy` warnings (database, email, links).
+from editorial import checks  # noqa: E402, F401
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Failed logins and lockouts (warnings), for whoever watches the logs;
+        # not every successful sign-in.
+        "axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")},
+    },
 }

@@ -1,0 +1,398 @@
+"""Random sequences of workflow actions by random people, checked against the rules.
+
+Hypothesis drives the real services (and so the real locks, conditions and
+permissions) with actions chosen at random: writing, submitting, assigning,
+deciding, every transition, by every role. After each step the invariants
+must hold:
+
+- the public set is exactly the articles' live versions, each approved;
+- every audit entry is an edge of the transition table, taken by someone
+  the table allows;
+- history and audit account for every change of state and every edit;
+- no version was published without its quorum of approvals.
+
+Size: SAFETY_HYPOTHESIS_EXAMPLES and SAFETY_HYPOTHESIS_STEPS (defaults keep
+the test to about ten seconds; raise them locally to search harder), and
+SAFETY_HYPOTHESIS_SHRINK=1 to shrink a failure to its shortest sequence.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, Phase, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from articles import selectors, services
+from articles.models import Article, AuditEntry, PublishedVersion
+from articles.services import WorkflowError
+from reviewers.choices import AssignmentStatus
+from reviewers.models import ReviewAssignment, ReviewDecision
+from reviewers.services import assignment_cancel, assignment_create, decision_record
+from tests.conftest import ArticleFactory, ReferenceFactory
+from tests.safety.conftest import ROLES, assert_trail_is_a_chain
+
+pytestmark = pytest.mark.django_db
+
+REQUIRED_APPROVALS = 2
+EDITOR_ROLES = {"editor", "superuser"}
+MEMBERS = ("member_assigned", "member_unassigned", "member_recused", "member_dissenting")
+AUTHORS = ("author", "other_author")
+
+# The design's transition table, written out independently of the code:
+# transition -> (sources, target).
+TABLE = {
+    "submit": ({"draft", "changes_requested"}, "submitted"),
+    "withdraw": ({"submitted", "under_review"}, "draft"),
+    "start_review": ({"submitted"}, "under_review"),
+    "request_changes": ({"under_review"}, "changes_requested"),
+    "approve": ({"under_review"}, "approved"),
+    "reject": ({"submitted", "under_review"}, "rejected"),
+    "reopen": ({"rejected", "retracted"}, "draft"),
+    "revise": ({"approved"}, "draft"),
+    "start_rereview": ({"approved"}, "submitted"),
+    "retract": (
+        {"draft", "submitted", "under_review", "changes_requested", "approved", "rejected"},
+        "retracted",
+    ),
+}
+
+
+def may(role: str, name: str, author_role: str) -> bool:
+    """Who the design lets take a transition directly (the permission half only)."""
+    if role == "anonymous":
+        return False
+    if name in {"submit", "withdraw"}:
+        return role == author_role
+    if name == "revise":
+        return role == author_role or role in EDITOR_ROLES
+    # Board members move articles only by recording decisions (rule "decide").
+    return role in EDITOR_ROLES
+
+
+class WorkflowMachine(RuleBasedStateMachine):
+    cast = None  # set by the test
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Each run happens in a savepoint rolled back at teardown, so runs
+        # do not see each other's articles.
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        self.author_of: dict[int, str] = {}
+        self.edits: dict[int, int] = {}
+        self.expected_live: dict[int, int | None] = {}
+        self.seen_versions: set[int] = set()
+
+    def teardown(self) -> None:
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _footprint(self, pk: int) -> tuple:
+        article = Article.objects.get(pk=pk)
+        return (
+            {f.attname: getattr(article, f.attname) for f in Article._meta.concrete_fields},
+            AuditEntry.objects.filter(article_id=pk).count(),
+            article.history.count(),
+            PublishedVersion.objects.filter(article_id=pk).count(),
+            sorted(ReviewAssignment.objects.filter(article_id=pk).values_list("id", "status")),
+            ReviewDecision.objects.filter(assignment__article_id=pk).count(),
+        )
+
+    def _attempt(self, pk: int, action, *, role: str, name: str | None = None) -> bool:
+        """Run ``action``; refused means nothing changed, done means a legal move."""
+        before = self._footprint(pk)
+        state_before = before[0]["state"]
+        audit_before = before[1]
+        try:
+            action()
+        except WorkflowError as error:
+            assert str(error).strip(), "a refusal must say why"
+            assert self._footprint(pk) == before, "a refused action changed something"
+            return False
+        article = Article.objects.get(pk=pk)
+        new_entries = list(AuditEntry.objects.filter(article_id=pk).order_by("id")[audit_before:])
+        assert len(new_entries) <= 1, "one action, at most one transition"
+        for entry in new_entries:
+            event(f"took {entry.transition}")
+            print("TOOK", entry.transition)
+            sources, target = TABLE[entry.transition]
+            assert entry.from_state in sources and entry.to_state == target, entry
+            assert entry.from_state == state_before
+            if name is not None:
+                assert entry.transition == name
+                assert may(role, name, self.author_of[pk]), (role, name)
+            if entry.transition == "approve":
+                assert article.live_version_id not in self.seen_versions
+                self.seen_versions.add(article.live_version_id)
+            if entry.transition in {"approve", "retract"}:
+                self.expected_live[pk] = article.live_version_id
+        if not new_entries:
+            assert article.state == state_before
+        return True
+
+    def _pick(self, data, states: set[str] | None = None) -> int | None:
+        pks = [
+            pk
+            for pk, state in Article.objects.filter(pk__in=self.author_of).values_list(
+                "pk", "state"
+            )
+            if states is None or state in states
+        ]
+        return data.draw(st.sampled_from(sorted(pks))) if pks else None
+
+    # --- rules ------------------------------------------------------------------------
+
+    @initialize(author=st.sampled_from(AUTHORS))
+    def first_articles(self, author):
+        """Start from a draft, an article under review and a published one."""
+        other = AUTHORS[1 - AUTHORS.index(author)]
+        self._write(author)
+        cast = self.cast
+        in_review = self._write(other)
+        services.article_submit(article=in_review, by=cast[other])
+        for member in ("member_assigned", "member_dissenting"):
+            assignment_create(article=in_review, reviewer=cast[member].board_member, by=cast.editor)
+        published = self._write(author)
+        services.article_submit(article=published, by=cast[author])
+        for member in ("member_assigned", "member_recused"):
+            assignment = assignment_create(
+                article=published, reviewer=cast[member].board_member, by=cast.editor
+            )
+            decision_record(assignment=assignment, by=cast[member], decision="approve")
+        article = Article.objects.get(pk=published)
+        assert article.state == "approved"
+        self.expected_live[published] = article.live_version_id
+        self.seen_versions.add(article.live_version_id)
+
+    @precondition(lambda self: len(self.author_of) < 4)
+    @rule(author=st.sampled_from(AUTHORS))
+    def write_article(self, author) -> None:
+        self._write(author)
+
+    def _write(self, author: str) -> int:
+        article = ArticleFactory(
+            author=self.cast[author], body="Rest helps [1]. Fluids help too [2]."
+        )
+        ReferenceFactory(article=article, position=1)
+        ReferenceFactory(article=article, position=2)
+        self.author_of[article.pk] = author
+        self.edits[article.pk] = 0
+        self.expected_live[article.pk] = None
+        return article.pk
+
+    def _role(self, data, pk: int, name: str) -> str:
+        """Half the time someone the table allows, otherwise anyone at all."""
+        if data.draw(st.booleans()):
+            return data.draw(st.sampled_from(ROLES))
+        if name in {"submit", "withdraw", "edit"}:
+            return self.author_of[pk]
+        if name == "revise":
+            return data.draw(st.sampled_from([self.author_of[pk], *sorted(EDITOR_ROLES)]))
+        return data.draw(st.sampled_from(sorted(EDITOR_ROLES)))
+
+    @precondition(lambda self: self.author_of)
+    @rule(data=st.data(), name=st.sampled_from(sorted(TABLE)))
+    def take_transition(self, data, name):
+        pk = self._pick(data, TABLE[name][0] if data.draw(st.booleans()) else None)
+        if pk is None:
+            return
+        role = self._role(data, pk, name)
+        self._attempt(
+            pk,
+            lambda: services.article_transition(
+                article=pk, name=name, by=self.cast[role], comment="Because."
+            ),
+            role=role,
+            name=name,
+        )
+
+    @precondition(lambda self: self.author_of)
+    @rule(data=st.data())
+    def edit(self, data):
+        pk = self._pick(data)
+        if pk is None:
+            return
+        role = self._role(data, pk, "edit")
+        if role == "anonymous":
+            return
+        article = Article.objects.get(pk=pk)
+        article.summary = f"Edited by {role}."
+
+        def save():
+            services.article_save_content(article=article, by=self.cast[role])
+
+        if self._attempt(pk, save, role=role):
+            assert role == self.author_of[pk] or role in EDITOR_ROLES
+            assert Article.objects.get(pk=pk).is_editable
+            self.edits[pk] += 1
+
+    @precondition(lambda self: self._in_review())
+    @rule(data=st.data(), member=st.sampled_from(MEMBERS))
+    def assign(self, data, member):
+        pk = self._pick(data, {"submitted", "under_review"})
+        if pk is None:
+            return
+        role = self._role(data, pk, "assign")
+        reviewer = self.cast[member].board_member
+        if self._attempt(
+            pk,
+            lambda: assignment_create(article=pk, reviewer=reviewer, by=self.cast[role]),
+            role=role,
+        ):
+            assert role in EDITOR_ROLES
+
+    def _open_assignments(self):
+        return ReviewAssignment.objects.filter(
+            article_id__in=self.author_of, status=AssignmentStatus.OPEN
+        )
+
+    def _in_review(self) -> bool:
+        return Article.objects.filter(
+            pk__in=self.author_of, state__in=["submitted", "under_review"]
+        ).exists()
+
+    @precondition(lambda self: self._open_assignments().exists())
+    @rule(
+        data=st.data(),
+        decision=st.sampled_from(["approve", "approve", "request_changes", "reject"]),
+        conflict=st.booleans(),
+        impostor=st.sampled_from([None] * 8 + list(ROLES)),
+    )
+    def decide(self, data, decision, conflict, impostor):
+        open_ones = list(
+            ReviewAssignment.objects.filter(
+                article_id__in=self.author_of, status=AssignmentStatus.OPEN
+            )
+            .select_related("reviewer__user")
+            .order_by("id")
+        )
+        if not open_ones:
+            return
+        assignment = data.draw(st.sampled_from(open_ones))
+        owner = assignment.reviewer.user
+        by = owner if impostor is None else self.cast[impostor]
+        if self._attempt(
+            assignment.article_id,
+            lambda: decision_record(
+                assignment=assignment,
+                by=by,
+                decision=decision,
+                comment_to_author="" if decision == "approve" else "Needs work.",
+                conflict_declared=conflict and data.draw(st.booleans()),
+                conflict_statement="I consult for the maker.",
+            ),
+            role="member",
+        ):
+            assert by.pk == owner.pk, "only the assigned member decides"
+
+    @precondition(lambda self: self._open_assignments().exists())
+    @rule(data=st.data())
+    def cancel(self, data):
+        open_ones = list(
+            ReviewAssignment.objects.filter(
+                article_id__in=self.author_of, status=AssignmentStatus.OPEN
+            ).order_by("id")
+        )
+        if not open_ones:
+            return
+        assignment = data.draw(st.sampled_from(open_ones))
+        role = self._role(data, assignment.article_id, "cancel")
+        if self._attempt(
+            assignment.article_id,
+            lambda: assignment_cancel(assignment=assignment, by=self.cast[role], reason="Away."),
+            role=role,
+        ):
+            assert role in EDITOR_ROLES
+
+    # --- invariants -------------------------------------------------------------------
+
+    @invariant()
+    def public_set_is_the_live_approved_versions(self):
+        live = set(selectors.live_versions().values_list("pk", flat=True))
+        pointed = {
+            version
+            for version in Article.objects.filter(pk__in=self.author_of).values_list(
+                "live_version_id", flat=True
+            )
+            if version is not None
+        }
+        assert live == pointed
+        assert pointed == {v for v in self.expected_live.values() if v is not None}
+        for article in Article.objects.filter(pk__in=self.author_of):
+            if article.state == "approved":
+                assert article.live_version_id is not None
+            if article.state == "retracted":
+                assert article.live_version_id is None
+        listed = {v.pk for v in selectors.live_version_listing()}
+        assert listed == live
+        for version in PublishedVersion.objects.filter(article_id__in=self.author_of):
+            # Every version came from an approval by the board's rule.
+            assert (
+                AuditEntry.objects.filter(
+                    article_id=version.article_id, transition="approve"
+                ).count()
+                >= version.number
+            )
+
+    @invariant()
+    def only_table_edges_and_a_complete_trail(self):
+        for pk in self.author_of:
+            article = Article.objects.get(pk=pk)
+            entries = AuditEntry.objects.filter(article_id=pk)
+            for entry in entries:
+                sources, target = TABLE[entry.transition]
+                assert entry.from_state in sources and entry.to_state == target
+                assert entry.by_id is not None
+            assert_trail_is_a_chain(article)
+            # One history row at creation, one per transition, one per edit.
+            assert article.history.count() == 1 + entries.count() + self.edits[pk]
+
+    @invariant()
+    def nothing_published_without_its_quorum(self):
+        for version in PublishedVersion.objects.filter(article_id__in=self.author_of):
+            approvers = set(
+                ReviewDecision.objects.filter(
+                    assignment__article_id=version.article_id,
+                    assignment__round=version.review_round,
+                    decision="approve",
+                    conflict_declared=False,
+                )
+                .exclude(assignment__reviewer__user=version.article.author)
+                .values_list("assignment__reviewer_id", flat=True)
+            )
+            assert len(approvers) >= REQUIRED_APPROVALS, (version, approvers)
+
+
+def test_random_workflows_keep_every_rule(cast, settings):
+    """Random actions by random roles never break the workflow's invariants."""
+    settings.EDITORIAL_REQUIRED_APPROVALS = REQUIRED_APPROVALS
+    WorkflowMachine.cast = cast
+    WorkflowMachine.TestCase.settings = settings_for_run()
+    WorkflowMachine.TestCase().runTest()
+
+
+def settings_for_run():
+    return settings(
+        max_examples=int(os.environ.get("SAFETY_HYPOTHESIS_EXAMPLES", "15")),
+        stateful_step_count=int(os.environ.get("SAFETY_HYPOTHESIS_STEPS", "20")),
+        deadline=None,
+        # Shrinking a failing run of this machine takes minutes; set
+        # SAFETY_HYPOTHESIS_SHRINK=1 to get the smallest failing sequence.
+        phases=[Phase.explicit, Phase.reuse, Phase.generate]
+        + ([Phase.shrink] if os.environ.get("SAFETY_HYPOTHESIS_SHRINK") else []),
+        derandomize=os.environ.get("CI") == "true",
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
