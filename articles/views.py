@@ -12,7 +12,6 @@ import hashlib
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,11 +45,11 @@ ARTICLE_PAGE_REVISION = "3"
 POLICY_SLUG = "editorial-policy"
 
 
+HTML = "text/html; charset=utf-8"
+
+
 def _cached_response(
-    request: HttpRequest,
-    cache_key: str,
-    render_page,
-    content_type: str = "text/html; charset=utf-8",
+    request: HttpRequest, cache_key: str, render_page, content_type: str = HTML
 ) -> HttpResponse:
     """The page for ``cache_key``: 304 when the reader has it, else from the cache.
 
@@ -189,9 +188,9 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "public/article.html", context).content
 
     content = page_cache.with_csrf_token(request, page_cache.page(page_key, render_page))
-    response = HttpResponse(content, content_type="text/html; charset=utf-8")
-    # The ETag names the CSRF token the browser holds from now on.
-    get_token(request)
+    response = HttpResponse(content, content_type=HTML)
+    # The page holds a CSRF token now, so the ETag names the one the browser
+    # keeps from this response on.
     response.headers["ETag"] = _etag(request, page_key)
     response.headers["Last-Modified"] = http_date(last_modified.timestamp())
     return _private_revalidated(response)
