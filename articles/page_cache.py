@@ -15,7 +15,6 @@ Redis (shared by every process) when REDIS_URL is set.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 from collections.abc import Callable, Iterable
 
@@ -45,9 +44,9 @@ def key(kind: str, *parts: object) -> str:
     return f"editorial:page:{kind}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
 
 
-def stamps_part(stamps: Iterable[tuple[int, datetime.datetime]]) -> str:
+def stamps_part(stamps: Iterable[tuple[int, object]]) -> str:
     """The key part naming a list of versions by id and approval time."""
-    return ",".join(f"{pk}@{approved_at.timestamp()}" for pk, approved_at in stamps)
+    return ",".join(f"{pk}@{approved_at}" for pk, approved_at in stamps)
 
 
 def page(cache_key: str, render: Callable[[], bytes]) -> bytes:

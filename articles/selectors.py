@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from articles.choices import ArticleState
@@ -174,19 +176,34 @@ def live_version_listing(limit: int = 200) -> QuerySet[PublishedVersion]:
     return live_versions().only(*LISTING_FIELDS).order_by("-approved_at", "-id")[:limit]
 
 
-def live_version_stamps(
-    limit: int = 200, *, topic_slug: str | None = None
-) -> list[tuple[int, datetime.datetime]]:
+def _stamps_query(limit: int, topic_slug: str | None) -> QuerySet:
+    versions = live_versions()
+    if topic_slug is not None:
+        versions = versions.filter(topic_slug=topic_slug)
+    return versions.order_by("-approved_at", "-id").values_list("pk", "approved_at")[:limit]
+
+
+@functools.cache
+def _stamps_sql(vendor: str, limit: int, by_topic: bool) -> str:
+    sql, params = _stamps_query(limit, _SLUG_PROBE if by_topic else None).query.sql_with_params()
+    assert list(params) == ([_SLUG_PROBE] if by_topic else []), params
+    return sql
+
+
+def live_version_stamps(limit: int = 200, *, topic_slug: str | None = None) -> list[tuple]:
     """Id and approval time of the newest live versions, in listing order: one indexed query.
 
     Versions never change, so these stamps say everything about what a list
     of them looks like: they are the key of the cached page. The approval
-    time keeps a key unique even where a rebuilt database reuses an id.
+    time keeps a key unique even where a rebuilt database reuses an id; it
+    comes as the database gives it (text on SQLite), for keys only.
     """
-    versions = live_versions()
-    if topic_slug is not None:
-        versions = versions.filter(topic_slug=topic_slug)
-    return list(versions.order_by("-approved_at", "-id").values_list("pk", "approved_at")[:limit])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _stamps_sql(connection.vendor, limit, topic_slug is not None),
+            [topic_slug] if topic_slug is not None else [],
+        )
+        return cursor.fetchall()
 
 
 def listing_by_ids(ids: list[int], *extra_fields: str) -> list[PublishedVersion]:
@@ -273,6 +290,15 @@ def search_live_versions(query: str) -> QuerySet[PublishedVersion]:
             .filter(document=terms)
             .order_by("-rank", "-approved_at", "-id")
         )
+    if connection.vendor == "sqlite":
+        match = fts_match(query)
+        if not match:
+            return listing.none()
+        return (
+            listing.annotate(rank=RawSQL(SQLITE_RANK, [match]))
+            .filter(pk__in=RawSQL(SQLITE_MATCHES, [match]))
+            .order_by("rank", "-approved_at", "-id")
+        )
     matches = Q()
     for word in query.split()[:20]:
         matches &= (
@@ -283,6 +309,27 @@ def search_live_versions(query: str) -> QuerySet[PublishedVersion]:
             | Q(plain_body_source__icontains=word)
         )
     return listing.filter(matches).order_by("-approved_at", "-id")
+
+
+# SQLite's full-text index of published versions (migration 0006): title,
+# summary, topic, answer and plain-language answer, stemmed by Porter.
+SQLITE_FTS_TABLE = "articles_publishedversion_fts"
+SQLITE_MATCHES = f"SELECT rowid FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s"
+# bm25: smaller is better; the title weighs most, then summary and topic.
+SQLITE_RANK = (
+    f"(SELECT bm25({SQLITE_FTS_TABLE}, 10.0, 4.0, 4.0, 1.0, 1.0) FROM {SQLITE_FTS_TABLE} "
+    f"WHERE {SQLITE_FTS_TABLE} MATCH %s AND rowid = articles_publishedversion.id)"
+)
+
+
+def fts_match(query: str) -> str:
+    """The reader's words as an FTS5 query: every word, each as a quoted prefix.
+
+    Quoting makes FTS5's own syntax (AND, NEAR, colons, quotes) plain text;
+    the prefix lets "treating" find "treatment" once Porter has stemmed it.
+    """
+    words = re.findall(r"\w+", query)[:20]
+    return " AND ".join(f'"{word}"*' for word in words)
 
 
 # --- Site pages -------------------------------------------------------------------
