@@ -14,7 +14,7 @@ def client_ip(request: HttpRequest) -> str:
     address is the N-th entry from the right of X-Forwarded-For: entries
     further left were written by the client and can be forged.
     """
-    proxies = getattr(settings, "EDITORIAL_TRUSTED_PROXIES", 0)
+    proxies = settings.EDITORIAL_TRUSTED_PROXIES
     if proxies:
         forwarded = [
             part.strip()

@@ -247,6 +247,8 @@ AXES_LOCKOUT_CALLABLE = "editorial.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 # Behind a proxy the client's address is the last one the proxy adds.
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0")) or None
+# The same proxies, for the rate limit of readers' problem reports.
+EDITORIAL_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
