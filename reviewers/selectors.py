@@ -13,6 +13,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from articles.models import Article, Topic
 from reviewers.choices import LIVE_STATUSES, PENDING_STATUSES, AssignmentStatus, Decision
@@ -129,10 +130,13 @@ def approval_shortfall(article: Article) -> str:
     required = required_approvals(topic)
     members = approving_members(article)
     if len(members) < required:
-        return _(
-            "%(have)s of the %(need)s approvals this topic needs from distinct, conflict-free "
-            "board members with a current licence."
-        ) % {"have": len(members), "need": required}
+        return ngettext(
+            "%(missing)s more approval from a distinct, conflict-free board member with a "
+            "current licence (%(have)s of %(need)s so far).",
+            "%(missing)s more approvals from distinct, conflict-free board members with a "
+            "current licence (%(have)s of %(need)s so far).",
+            required - len(members),
+        ) % {"missing": required - len(members), "have": len(members), "need": required}
     if needs_specialist(topic) and not any(m.has_specialty(topic.specialty) for m in members):
         return _("At least one approving member must be a specialist in %(specialty)s.") % {
             "specialty": topic.specialty
@@ -243,10 +247,17 @@ def checklist_for(topic: Topic) -> QuerySet[ChecklistQuestion]:
 
 
 def previous_round_reviewers(article: Article) -> list[ReviewAssignment]:
-    """Last round's members who took the review on and were not recused: asked again."""
-    previous = ReviewAssignment.objects.filter(
-        article=article, round=article.review_round - 1
-    ).select_related("reviewer__user", "decision", "assigned_by")
+    """The members who reviewed the article before and were not recused: asked again.
+
+    Each member's latest assignment decides. An invitation that a withdrawal
+    closed before anyone answered it does not count against them: they are
+    asked again as long as they took an earlier round on.
+    """
+    earlier = (
+        ReviewAssignment.objects.filter(article=article, round__lt=article.review_round)
+        .select_related("reviewer__user", "decision", "assigned_by")
+        .order_by("round", "assigned_at", "id")
+    )
 
     def took_it_on(assignment: ReviewAssignment) -> bool:
         if assignment.status == AssignmentStatus.COMPLETED:
@@ -254,7 +265,17 @@ def previous_round_reviewers(article: Article) -> list[ReviewAssignment]:
         # Accepted, but the round ended (e.g. withdrawn) before they decided.
         return assignment.status == AssignmentStatus.CLOSED and bool(assignment.responded_at)
 
-    return [a for a in previous if took_it_on(a)]
+    def unanswered(assignment: ReviewAssignment) -> bool:
+        return assignment.status == AssignmentStatus.CLOSED and not assignment.responded_at
+
+    chosen: dict[int, ReviewAssignment] = {}
+    for assignment in earlier:
+        member = assignment.reviewer_id
+        if took_it_on(assignment):
+            chosen[member] = assignment
+        elif not (unanswered(assignment) and member in chosen):
+            chosen.pop(member, None)
+    return list(chosen.values())
 
 
 # --- Dashboards ---------------------------------------------------------------------

@@ -15,6 +15,12 @@ document.addEventListener("DOMContentLoaded", () => {
       details.open = false;
     });
   };
+  // A save that was refused comes back with the typed text and its errors:
+  // that text is not saved yet either, so the buttons wait for a good save.
+  if (form.querySelector(".errornote, .errorlist")) {
+    hold();
+    return;
+  }
   form.addEventListener("input", hold, { once: true });
   form.addEventListener("change", hold, { once: true });
 });

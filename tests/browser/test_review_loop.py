@@ -170,3 +170,25 @@ def test_author_editor_and_board_member_publish_an_article(
     assert article.state == ArticleState.APPROVED
     assert article.author == author
     assert article.live_version is not None
+
+
+def test_a_refused_save_holds_the_workflow_buttons_back(new_page, author):
+    """After a save the form refused, Submit waits: it would send the old text."""
+    from tests.conftest import ArticleFactory, ReferenceFactory
+
+    article = ArticleFactory(author=author, title=TITLE, slug=SLUG, body=BODY)
+    ReferenceFactory(article=article, position=1)
+    page = new_page()
+    log_in(page, author)
+    open_article(page)
+    submit = page.get_by_role("button", name="Submit for review")
+    expect(submit).to_be_enabled()
+
+    page.locator("#id_body").fill(BODY + "\n\nA new paragraph that must not be lost.")
+    page.locator("#id_slug").fill("not a valid address!")
+    page.get_by_role("button", name="Save and continue editing").click()
+
+    expect(page.locator(".errornote")).to_be_visible()
+    expect(page.get_by_role("button", name="Submit for review")).to_be_disabled()
+    expect(page.locator(".wf-unsaved")).to_be_visible()
+    assert Article.objects.get(pk=article.pk).state == ArticleState.DRAFT

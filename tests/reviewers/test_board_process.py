@@ -506,6 +506,34 @@ def test_resubmission_does_not_reinvite_the_recused_or_the_expired(
     ) == [member.pk]
 
 
+def test_a_withdrawal_before_anyone_answered_does_not_lose_the_reviewer(
+    changes_requested, author, member
+):
+    """Resubmit, withdraw at once, resubmit again: the member is still asked in round 3."""
+    article_services.article_submit(article=changes_requested, by=author)
+    article_services.article_withdraw(article=changes_requested, by=author)
+    article_services.article_submit(article=changes_requested, by=author)
+
+    invitation = ReviewAssignment.objects.get(article=changes_requested, round=3)
+    assert (invitation.reviewer, invitation.status) == (member, "invited")
+
+
+def test_a_member_who_declined_is_not_asked_again(changes_requested, author, member):
+    """A decline in round 2 ends the re-invitations for that member."""
+    from reviewers.services import assignment_decline
+
+    article_services.article_submit(article=changes_requested, by=author)
+    assignment_decline(
+        assignment=ReviewAssignment.objects.get(article=changes_requested, round=2),
+        by=member.user,
+        reason="On leave.",
+    )
+    article_services.article_withdraw(article=changes_requested, by=author)
+    article_services.article_submit(article=changes_requested, by=author)
+
+    assert not ReviewAssignment.objects.filter(article=changes_requested, round=3).exists()
+
+
 def test_resubmission_reinvitation_can_be_switched_off(changes_requested, author, settings):
     """EDITORIAL_REINVITE_ON_RESUBMIT=False leaves the choice to the editors."""
     settings.EDITORIAL_REINVITE_ON_RESUBMIT = False
