@@ -402,6 +402,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 for a in assignments
                 if a.status not in (AssignmentStatus.DECLINED, AssignmentStatus.CANCELLED)
             ]
+        _number_reviewed_revisions(article, assignments)
 
         reviewing = article.state in (ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW)
         assign_form = None
@@ -740,8 +741,29 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         )
 
 
+def _number_reviewed_revisions(article: Article, assignments) -> None:
+    """Give each decision the timeline's number of the revision it reviewed (one query)."""
+    decisions = [
+        a.decision
+        for a in assignments
+        if getattr(a, "decision", None) is not None and a.decision.reviewed_revision
+    ]
+    if not decisions:
+        return
+    history_ids = article.history.order_by("history_id").values_list("history_id", flat=True)
+    numbers = {history_id: n for n, history_id in enumerate(history_ids, start=1)}
+    for decision in decisions:
+        decision.revision_number = numbers.get(decision.reviewed_revision)
+
+
 def _method_not_allowed():
-    return HttpResponseNotAllowed(["POST"])
+    response = HttpResponseNotAllowed(["POST"])
+    response.content = _(
+        "This address carries out an action from a button on the article's page; it cannot "
+        "be opened directly. Go back to the article and use the button."
+    )
+    response["Content-Type"] = "text/plain; charset=utf-8"
+    return response
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

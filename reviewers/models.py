@@ -1,6 +1,8 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -364,7 +366,8 @@ class ReminderRule(models.Model):
     event = models.CharField(_("when"), max_length=20, choices=ReminderEvent.choices)
     days = models.PositiveSmallIntegerField(
         _("days"),
-        help_text=_("How many days before or after the deadline; 0 means on the day."),
+        validators=[MaxValueValidator(90)],
+        help_text=_("How many days before or after the deadline (0 to 90); 0 means on the day."),
     )
     template = models.CharField(_("email"), max_length=40, choices=ReminderTemplate.choices)
     active = models.BooleanField(_("in use"), default=True)
@@ -381,6 +384,22 @@ class ReminderRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_display()}: {self.days}"
+
+    def clean(self) -> None:
+        # The email must speak to whoever the moment writes to.
+        for_editors = self.event == ReminderEvent.OVERDUE_EDITORS
+        editors_email = self.template == ReminderTemplate.OVERDUE_EDITORS
+        if self.event and self.template and for_editors != editors_email:
+            raise ValidationError(
+                {
+                    "template": _(
+                        "This email is written for the editors: choose it for the editors' "
+                        "moment only."
+                    )
+                    if editors_email
+                    else _("This moment writes to the editors: choose the editors' email.")
+                }
+            )
 
 
 class ReminderSent(ImmutableModel):

@@ -462,8 +462,7 @@ def test_members_see_only_their_own_standing_conflicts(client, member, second_me
 def test_reviewed_revision_links_to_the_text_as_reviewed(
     client, article_under_review, member, author
 ):
-    """The decision links to the article's history entry the member read; the author may open
-    it."""
+    """The decision links to the revision the member read, numbered as on the timeline."""
     decision = decision_record(
         assignment=ReviewAssignment.objects.get(article=article_under_review),
         by=member.user,
@@ -471,12 +470,14 @@ def test_reviewed_revision_links_to_the_text_as_reviewed(
         comment_to_author="Cite the trial.",
         no_conflict=True,
     )
-    url = reverse(
-        "admin:articles_article_simple_history",
-        args=[article_under_review.pk, decision.reviewed_revision],
-    )
+    from articles.history import revision_number
 
-    assert url in page(client, author, article_under_review)
+    number = revision_number(article_under_review, decision.reviewed_revision)
+    url = reverse("admin:articles_article_revision", args=[article_under_review.pk, number])
+
+    html = page(client, author, article_under_review)
+    assert url in html
+    assert f"reviewed revision {number}<" in html
     assert client.get(url).status_code == 200
 
 
@@ -493,3 +494,34 @@ def test_topic_list_shows_each_topics_review_policy(client, editor, settings):
 
     assert "Clinical pharmacology" in html
     assert "1 (default)" in html
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (
+            {"event": "overdue", "days": "99999999", "template": "reminder_overdue"},
+            "Ensure this value is less than or equal to 90.",
+        ),
+        (
+            {"event": "respond_soon", "days": "2", "template": "reminder_overdue_editors"},
+            "This email is written for the editors",
+        ),
+        (
+            {"event": "overdue_editors", "days": "2", "template": "reminder_due"},
+            "This moment writes to the editors",
+        ),
+    ],
+)
+def test_a_reminder_rule_that_cannot_work_is_refused(client, editor, data, error):
+    """A rule the reminder command could not carry out never gets saved."""
+    from reviewers.models import ReminderRule
+
+    before = ReminderRule.objects.count()
+    client.force_login(editor)
+
+    response = client.post(reverse("admin:reviewers_reminderrule_add"), {**data, "active": "on"})
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert ReminderRule.objects.count() == before
