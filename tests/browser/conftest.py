@@ -117,9 +117,12 @@ def new_page(browser, live_server, artifacts, request):
         if response.status >= 500:
             server_errors.append(f"{response.status} {response.request.method} {response.url}")
 
-    def open_page():
+    def open_page(**context_options):
         context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-GB"
+            base_url=live_server.url,
+            viewport={"width": 1280, "height": 900},
+            locale="en-GB",
+            **context_options,
         )
         context.set_default_timeout(TIMEOUT_MS)
         context.on("response", record_server_error)
