@@ -170,9 +170,17 @@ def _my_reviews_queue(user) -> Queue:
                 action_label=label,
             )
         )
+    empty = _("No review is waiting for you.")
+    reason = user.board_member.unavailability()
+    if reason:
+        # Say why no invitation can come, and who can change it.
+        empty = _(
+            "%(reason)s Editors cannot invite you until this changes: ask them to update "
+            "your board profile."
+        ) % {"reason": reason}
     return Queue(
         title=_("My reviews"),
-        empty=_("No review is waiting for you."),
+        empty=empty,
         items=items,
         more_url=reverse("admin:reviewers_reviewassignment_changelist") + "?whose=mine",
         more_label=_("All my assignments"),

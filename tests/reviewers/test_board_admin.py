@@ -525,3 +525,17 @@ def test_a_reminder_rule_that_cannot_work_is_refused(client, editor, data, error
     assert response.status_code == 200
     assert error in response.content.decode()
     assert ReminderRule.objects.count() == before
+
+
+def test_a_member_with_a_lapsed_licence_is_told_why_no_review_comes(client, member):
+    """The member's front page names the lapsed licence instead of a plain empty queue."""
+    import datetime
+
+    member.licence_expires_on = datetime.date(2020, 1, 31)
+    member.save()
+    client.force_login(member.user)
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    assert "Licence expired on 31 Jan 2020." in html
+    assert "Editors cannot invite you until this changes" in html
