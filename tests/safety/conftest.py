@@ -10,6 +10,7 @@ Extend the matrices here, not in the tests:
 
 from __future__ import annotations
 
+import html
 import importlib
 import itertools
 import re
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import quote
+from xml.etree import ElementTree
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group, Permission, User
@@ -28,8 +30,9 @@ from django.urls import reverse
 
 from articles import services
 from articles.models import Article, PublishedVersion
-from reviewers.models import ReviewAssignment
-from reviewers.services import assignment_create, decision_record
+from reviewers.choices import LIVE_STATUSES, AssignmentStatus
+from reviewers.models import ReviewAssignment, ReviewDecision
+from reviewers.services import assignment_accept, assignment_create, decision_record
 from tests.conftest import ArticleFactory, BoardMemberFactory, ReferenceFactory, UserFactory
 
 needs_row_locks = pytest.mark.skipif(
@@ -175,7 +178,13 @@ class Stage:
         return self.make_from(self.draft(**kw), state)
 
     def make_from(self, article: Article, state: str) -> Article:
-        """Take a draft, with its references, to ``state``."""
+        """Take a draft, with its references, to ``state``.
+
+        Besides the article's own states: ``invited`` is a submitted article
+        whose invitation to member_assigned awaits a reply, and ``approvable``
+        an article under review whose approval rule holds while a member
+        recommends rejection.
+        """
         cast = self.cast
         if state == "draft":
             return self.fresh(article)
@@ -183,12 +192,17 @@ class Stage:
         services.article_submit(article=article, by=by_author)
         if state == "submitted":
             return self.fresh(article)
+        if state == "invited":
+            self.invite(article, cast.member_assigned)
+            return self.fresh(article)
+        # member_assigned accepts first, which starts the review; member_recused
+        # accepts too, then declares a conflict instead of judging.
         self.assign(article, cast.member_assigned)
         self.assign(article, cast.member_recused)
-        decision_record(
-            assignment=self.assignment(article, cast.member_recused),
-            by=cast.member_recused,
-            decision="approve",
+        self.decide(
+            article,
+            cast.member_recused,
+            "approve",
             conflict_declared=True,
             conflict_statement="I advise the maker of one treatment discussed.",
         )
@@ -198,34 +212,26 @@ class Stage:
             # The approval rule holds but a member recommended rejection: an
             # editor must decide, so the article stays under review.
             self.assign(article, cast.member_dissenting)
-            decision_record(
-                assignment=self.assignment(article, cast.member_dissenting),
-                by=cast.member_dissenting,
-                decision="reject",
+            self.decide(
+                article,
+                cast.member_dissenting,
+                "reject",
                 comment_to_author="The evidence cited is too thin.",
             )
-            decision_record(
-                assignment=self.assignment(article, cast.member_assigned),
-                by=cast.member_assigned,
-                decision="approve",
-            )
+            self.decide(article, cast.member_assigned, "approve")
             return self.fresh(article)
         if state == "changes_requested":
-            decision_record(
-                assignment=self.assignment(article, cast.member_assigned),
-                by=cast.member_assigned,
-                decision="request_changes",
+            self.decide(
+                article,
+                cast.member_assigned,
+                "request_changes",
                 comment_to_author="Please cite the 2024 guideline.",
             )
             return self.fresh(article)
         if state == "rejected":
             services.article_reject(article=article, by=cast.editor, comment="Out of scope.")
             return self.fresh(article)
-        decision_record(
-            assignment=self.assignment(article, cast.member_assigned),
-            by=cast.member_assigned,
-            decision="approve",
-        )
+        self.decide(article, cast.member_assigned, "approve")
         if state == "approved":
             return self.fresh(article)
         if state in ("retracted", "retracted_reopened"):
@@ -235,12 +241,42 @@ class Stage:
             return self.fresh(article)
         raise ValueError(state)
 
+    def invite(self, article: Article, user: User) -> ReviewAssignment:
+        """The editor invites the member to the current round; nobody has answered yet.
+
+        A member whom a resubmission already invited again keeps that invitation.
+        """
+        existing = ReviewAssignment.objects.filter(
+            article=article,
+            reviewer__user=user,
+            round=self.fresh(article).review_round,
+            status=AssignmentStatus.INVITED,
+        ).first()
+        return existing or assignment_create(
+            article=article, reviewer=user.board_member, by=self.cast.editor
+        )
+
     def assign(self, article: Article, user: User) -> ReviewAssignment:
-        return assignment_create(article=article, reviewer=user.board_member, by=self.cast.editor)
+        """Invite the member and have them accept: the first acceptance starts the review."""
+        invitation = self.invite(article, user)
+        return assignment_accept(assignment=invitation, by=user)
+
+    def decide(self, article: Article, user: User, decision: str, **answers) -> ReviewDecision:
+        """Record the member's decision on their accepted review, stating no conflict
+        unless ``answers`` declare one."""
+        if not answers.get("conflict_declared"):
+            answers.setdefault("no_conflict", True)
+        return decision_record(
+            assignment=self.assignment(article, user), by=user, decision=decision, **answers
+        )
 
     def assignment(self, article: Article, user: User) -> ReviewAssignment:
+        """The member's assignment on the current round (declined or cancelled ones aside)."""
         return ReviewAssignment.objects.get(
-            article=article, reviewer__user=user, round=self.fresh(article).review_round
+            article=article,
+            reviewer__user=user,
+            round=self.fresh(article).review_round,
+            status__in=LIVE_STATUSES,
         )
 
     def edit(self, article: Article, *, marker: str) -> Article:
@@ -284,11 +320,17 @@ def assert_trail_is_a_chain(article: Article) -> None:
 
 # --- Public surfaces ------------------------------------------------------------------
 # Each builder gets the article and the marker hidden in its content and
-# returns a URL a reader may open. Add new public pages here, e.g.
-#   "search": lambda article, marker: f"/search/?q={marker}",
-#   "feed": lambda article, marker: "/feed/",
-#   "sitemap": lambda article, marker: "/sitemap.xml",
-#   "topic": lambda article, marker: f"/topics/{article.topic.slug}/",
+# returns a URL a reader may open. Add new public pages here.
+#
+# A query is sent as the marker in capitals: every search matches it as the
+# same word (PostgreSQL's websearch does not match prefixes, so a prefix would
+# find nothing even when the article is public), while the search box that
+# repeats the query does not repeat the marker itself.
+
+
+def _query(marker: str) -> str:
+    return quote(marker.upper())
+
 
 PUBLIC_SURFACES: dict[str, Callable[[Article, str], str]] = {
     "home": lambda article, marker: reverse("articles:home"),
@@ -301,8 +343,17 @@ PUBLIC_SURFACES: dict[str, Callable[[Article, str], str]] = {
     "advisory_board": lambda article, marker: reverse("articles:advisory_board"),
     "editorial_policy": lambda article, marker: reverse("articles:editorial_policy"),
     "not_found_page": lambda article, marker: "/articles/no-such-article/",
-    "home_with_query": lambda article, marker: reverse("articles:home") + f"?q={quote(marker)}",
+    "home_with_query": lambda article, marker: reverse("articles:home") + f"?q={_query(marker)}",
+    "search": lambda article, marker: reverse("articles:search") + f"?q={_query(marker)}",
+    "feed": lambda article, marker: reverse("articles:feed"),
+    "sitemap": lambda article, marker: "/sitemap.xml",
+    "topic": lambda article, marker: reverse("articles:topic", kwargs={"slug": article.topic.slug}),
 }
+# The surfaces that show an approved article's marker (so that its absence
+# elsewhere means something): the others never list an article.
+PUBLIC_SURFACES_LISTING_ARTICLES = frozenset(
+    {"home", "detail_by_slug", "detail_by_marker_slug", "search", "feed", "sitemap", "topic"}
+)
 
 # Admin pages about one article, keyed by name; each takes the article and
 # returns the URL. Roles who may not see the article must get 403 or 404 (or
@@ -324,6 +375,14 @@ ARTICLE_ADMIN_VIEWS: dict[str, Callable[[Article], str]] = {
     "assignment": lambda a: reverse(
         "admin:reviewers_reviewassignment_change", args=[a.assignments.order_by("id").first().pk]
     ),
+    # The article's trail (articles/admin_timeline.py).
+    "timeline": lambda a: reverse("admin:articles_article_timeline", args=[a.pk]),
+    "revision": lambda a: reverse("admin:articles_article_revision", args=[a.pk, 1]),
+    "compare": lambda a: reverse("admin:articles_article_compare", args=[a.pk, 1, "current"]),
+    "export_csv": lambda a: reverse("admin:articles_article_export", args=[a.pk, "csv"]),
+    "export_json": lambda a: reverse("admin:articles_article_export", args=[a.pk, "json"]),
+    "live_on": lambda a: reverse("admin:articles_article_live_on", args=[a.pk]),
+    "restore": lambda a: reverse("admin:articles_article_restore", args=[a.pk, 1]),
 }
 # Who gets each of those pages for an article under review, when not everyone
 # the article concerns does: a board member sees their own assignment only
@@ -456,9 +515,8 @@ def assert_inert(html: str, token: str) -> None:
     assert not checker.problems, checker.problems
 
 
-# Places that render an article's Markdown, each a function of (stage,
-# article by cast.author, marker) returning the HTML a person would get.
-# Add the feed and the compare view here when they land.
+# Places that render an article's Markdown or its other texts, each a function
+# of (stage, article by cast.author) returning the HTML a person would get.
 
 
 def _public_page(stage: Stage, article: Article) -> str:
@@ -493,12 +551,57 @@ def _version_admin(stage: Stage, article: Article) -> str:
     return response.content.decode()
 
 
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _atom_feed(stage: Stage, article: Article) -> str:
+    """The HTML a feed reader renders: each entry's summary and content of type html.
+
+    The XML parser undoes the feed's own escaping, as a reader does, so what
+    is left is the markup the reader will display (and must be inert).
+    """
+    response = Client().get(reverse("articles:feed"))
+    assert response.status_code == 200
+    feed = ElementTree.fromstring(response.content)  # well-formed, whatever the text was
+    entries = feed.findall(f"{ATOM}entry")
+    assert entries, "the approved article is in the feed"
+    parts = []
+    for entry in entries:
+        for name in ("title", "summary", "content"):
+            for element in entry.findall(f"{ATOM}{name}"):
+                text = "".join(element.itertext())
+                if element.get("type", "text") == "text":
+                    text = html.escape(text)  # shown as text, as a reader would
+                parts.append(f"<div>{text}</div>")
+    return "\n".join(parts)
+
+
+def _compare_view(stage: Stage, article: Article) -> str:
+    """The author edits every text of the draft, then compares the first revision with it."""
+    article = Stage.fresh(article)
+    article.summary = f"Edited. {article.summary}"
+    article.body = f"Edited [1].\n\n{article.body}"
+    article.plain_body = f"Edited [1].\n\n{article.plain_body}"
+    article.change_note = "Edited."
+    services.article_save_content(article=article, by=article.author)
+    for reference in article.references.all():
+        reference.title = f"{reference.title} (checked)"
+        reference.save()
+    response = stage.cast.client("author").get(
+        reverse("admin:articles_article_compare", args=[article.pk, 1, "current"])
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 # name -> (state the article must be in, how to read it)
 RENDER_SURFACES: dict[str, tuple[str, Callable[[Stage, Article], str]]] = {
     "public_article": ("approved", _public_page),
     "admin_preview": ("draft", _admin_preview),
     "review_panel": ("under_review", _review_panel),
     "published_version_admin": ("approved", _version_admin),
+    "atom_feed": ("approved", _atom_feed),
+    "compare": ("draft", _compare_view),
 }
 
 

@@ -22,7 +22,13 @@ from articles.models import Article, AuditEntry, PublishedVersion
 from articles.services import ConcurrentChange, WorkflowError
 from reviewers.choices import AssignmentStatus
 from reviewers.models import ReviewAssignment, ReviewDecision
-from reviewers.services import assignment_cancel, assignment_create, decision_record
+from reviewers.services import (
+    assignment_accept,
+    assignment_cancel,
+    assignment_create,
+    assignment_decline,
+    decision_record,
+)
 from tests.conftest import UserFactory
 from tests.safety.conftest import assert_trail_is_a_chain, needs_row_locks
 
@@ -198,11 +204,12 @@ def test_submit_against_withdraw_keeps_a_consistent_trail(stage, cast, attempt):
 
 
 @needs_row_locks
-def test_editors_assigning_the_same_member_at_once_make_one_assignment(stage, cast):
-    """Ten editors assigning one member to one article: one assignment, one review start."""
+def test_editors_inviting_the_same_member_at_once_make_one_invitation(stage, cast):
+    """Ten editors inviting one member to one article: one invitation, one email, no review yet."""
     article = stage.make("submitted")
     editors = [UserFactory(username=f"race_editor{i}", groups=["Editors"]) for i in range(10)]
     member = cast.member_assigned.board_member
+    before = footprint(article)
     mail.outbox.clear()
 
     results = race(
@@ -214,15 +221,67 @@ def test_editors_assigning_the_same_member_at_once_make_one_assignment(stage, ca
     errors = [r for kind, r in results if kind == "error"]
     assert all(isinstance(e, WorkflowError) for e in errors), errors[:3]
     assert all("already assigned" in str(e) for e in errors)
-    open_ones = ReviewAssignment.objects.filter(article=article, reviewer=member).exclude(
+    invitations = ReviewAssignment.objects.filter(article=article, reviewer=member).exclude(
         status=AssignmentStatus.CANCELLED
     )
-    assert open_ones.count() == 1
-    assert Article.objects.get(pk=article.pk).state == "under_review"
-    assert AuditEntry.objects.filter(article=article, transition="start_review").count() == 1
+    assert list(invitations.values_list("status", flat=True)) == [AssignmentStatus.INVITED]
+    # An invitation starts nothing: the review starts when a member accepts.
+    after = footprint(article)
+    assert (after["state"], after["audit_entries"]) == ("submitted", before["audit_entries"])
     assert [m.to for m in mail.outbox if m.subject.startswith("Please review")] == [
         [cast.member_assigned.email]
     ]
+    assert_trail_is_a_chain(article)
+
+
+@needs_row_locks
+@pytest.mark.parametrize("attempt", range(3))
+def test_members_accepting_at_once_start_the_review_once(stage, cast, attempt):
+    """Four members accepting their invitations together: all accepted, one review start."""
+    article = stage.make("submitted")
+    users = [cast.member_assigned, cast.member_unassigned, cast.member_recused]
+    users.append(cast.member_dissenting)
+    invitations = [stage.invite(article, user) for user in users]
+    before = footprint(article)
+
+    results = race(
+        len(users),
+        lambda i: assignment_accept(assignment=invitations[i], by=users[i]),
+    )
+
+    assert all(kind == "ok" for kind, _ in results), [r for k, r in results if k != "ok"][:3]
+    after = footprint(article)
+    assert after["state"] == "under_review"
+    assert after["audit_entries"] == before["audit_entries"] + 1
+    assert after["history"] == before["history"] + 1
+    assert sorted(after["assignments"]) == [AssignmentStatus.OPEN] * len(users)
+    started = AuditEntry.objects.get(article=article, transition="start_review")
+    assert started.by in users
+    assert_trail_is_a_chain(article)
+
+
+@needs_row_locks
+@pytest.mark.parametrize("attempt", range(3))
+def test_accept_against_cancel_has_one_winner(stage, cast, attempt):
+    """A member accepting while an editor cancels the invitation: exactly one of them happens."""
+    article = stage.make("submitted")
+    invitation = stage.invite(article, cast.member_assigned)
+    actions = [
+        lambda: assignment_accept(assignment=invitation, by=cast.member_assigned),
+        lambda: assignment_cancel(assignment=invitation, by=cast.editor, reason="Away."),
+    ]
+    results = race(2, lambda i: actions[i]())
+    outcome = {("accept", "cancel")[i]: kind for i, (kind, _) in enumerate(results)}
+    status = ReviewAssignment.objects.get(pk=invitation.pk).status
+    state = Article.objects.get(pk=article.pk).state
+    if outcome["accept"] == "ok":
+        # Cancelling an accepted review is allowed: both may succeed, in that order.
+        assert state == "under_review"
+        assert status == (AssignmentStatus.CANCELLED if outcome["cancel"] == "ok" else "open")
+    else:
+        assert outcome["cancel"] == "ok"
+        assert (status, state) == (AssignmentStatus.CANCELLED, "submitted")
+        assert isinstance(next(r for k, r in results if k == "error"), WorkflowError)
     assert_trail_is_a_chain(article)
 
 
@@ -240,7 +299,9 @@ def test_two_final_approvals_at_once_publish_once(stage, cast, settings):
     users = [cast.member_assigned, cast.member_unassigned]
     results = race(
         2,
-        lambda i: decision_record(assignment=assignments[i], by=users[i], decision="approve"),
+        lambda i: decision_record(
+            assignment=assignments[i], by=users[i], decision="approve", no_conflict=True
+        ),
     )
     assert all(kind == "ok" for kind, _ in results)
     after = footprint(article)
@@ -278,11 +339,7 @@ def test_failure_during_approval_changes_nothing_and_sends_nothing(stage, cast, 
         monkeypatch.setattr(target, _fail)
 
     with pytest.raises(RuntimeError, match="injected failure"):
-        decision_record(
-            assignment=stage.assignment(article, cast.member_assigned),
-            by=cast.member_assigned,
-            decision="approve",
-        )
+        stage.decide(article, cast.member_assigned, "approve")
 
     assert footprint(article) == before
     assert mail.outbox == []
@@ -325,7 +382,9 @@ def test_decision_on_a_round_that_is_no_longer_current_is_refused(stage, cast):
     stage.assign(article, cast.member_unassigned)
     before = footprint(article)
     with pytest.raises(WorkflowError, match="no longer open"):
-        decision_record(assignment=old, by=cast.member_assigned, decision="approve")
+        decision_record(
+            assignment=old, by=cast.member_assigned, decision="approve", no_conflict=True
+        )
     assert footprint(article) == before
 
 
@@ -402,6 +461,10 @@ def _lock_cases(stage, cast):
     assignment = stage.assignment(review, cast.member_assigned)
     other = stage.make("under_review")
     other_assignment = stage.assignment(other, cast.member_assigned)
+    invited = stage.make("invited")
+    invitation = stage.assignment(invited, cast.member_assigned)
+    declined = stage.make("invited")
+    declined_invitation = stage.assignment(declined, cast.member_assigned)
 
     edited = Article.objects.get(pk=draft.pk)
     edited.summary = "Changed."
@@ -432,7 +495,19 @@ def _lock_cases(stage, cast):
             "decision_record",
             review,
             lambda: decision_record(
-                assignment=assignment, by=cast.member_assigned, decision="approve"
+                assignment=assignment, by=cast.member_assigned, decision="approve", no_conflict=True
+            ),
+        ),
+        (
+            "assignment_accept",
+            invited,
+            lambda: assignment_accept(assignment=invitation, by=cast.member_assigned),
+        ),
+        (
+            "assignment_decline",
+            declined,
+            lambda: assignment_decline(
+                assignment=declined_invitation, by=cast.member_assigned, reason="Away."
             ),
         ),
     ]

@@ -11,12 +11,14 @@ from __future__ import annotations
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
+from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles.models import ProblemReport, SitePage
+from reviewers.models import ChecklistQuestion, ReminderRule, StandingConflict
 from tests.conftest import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +41,19 @@ def instances(stage):
         article=article, version=version, kind="error", message="The dose looks wrong."
     )
     SitePage.objects.create(slug="about", title="About us", body="Who we are.")
+    # Made after the approval: a question on the topic changes no past review.
+    ChecklistQuestion.objects.create(topic=article.topic, text="Doses and units checked")
+    StandingConflict.objects.create(
+        member=stage.cast.member_unassigned.board_member,
+        topic=article.topic,
+        statement="Paid consultancy for a maker of a treatment in this topic.",
+    )
+    # The default reminder rules come from a migration, which records no history.
+    rules = list(ReminderRule.objects.all()) or [
+        ReminderRule(event="overdue", days=1, template="reminder_overdue")
+    ]
+    for rule in rules:
+        rule.save()
     return article
 
 
@@ -51,8 +66,8 @@ def _hostile_post(obj) -> dict:
     """The object's own data with every text changed and the state set to approved."""
     data = {}
     for key, value in model_to_dict(obj).items():
-        if value is None:
-            continue
+        if value is None or (isinstance(value, FieldFile) and not value):
+            continue  # an empty photo or file: nothing to send
         if isinstance(value, str):
             value = "overwritten through history"
         if isinstance(value, list):
@@ -77,7 +92,10 @@ def test_every_history_admin_is_covered():
         "articles.Reference",
         "articles.Topic",
         "reviewers.BoardMember",
+        "reviewers.ChecklistQuestion",
+        "reviewers.ReminderRule",
         "reviewers.ReviewAssignment",
+        "reviewers.StandingConflict",
     } <= set(HISTORY_ADMINS)
 
 

@@ -91,7 +91,26 @@ def test_hostile_markdown_is_inert(stage, surface, payload):
     assert_inert(read(stage, article), TOKEN)
 
 
-@pytest.mark.parametrize("surface", RENDER_SURFACES)
+# Known holes, by surface: each is an xfail(strict=True) until it is fixed.
+FEED_SUMMARY_NOT_ESCAPED = (
+    "product bug: articles/feeds.py LatestArticlesFeed.item_description returns the "
+    "article's summary (and the reviewers' names and credentials) unescaped, but Atom1Feed "
+    'writes it as <summary type="html">: a feed reader renders a summary such as '
+    "<img src=x onerror=...> as live markup"
+)
+OTHER_FIELDS_KNOWN_HOLES = {"atom_feed": FEED_SUMMARY_NOT_ESCAPED}
+
+
+def _surfaces(known_holes: dict[str, str]) -> list:
+    return [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=known_holes[name]))
+        if name in known_holes
+        else name
+        for name in RENDER_SURFACES
+    ]
+
+
+@pytest.mark.parametrize("surface", _surfaces(OTHER_FIELDS_KNOWN_HOLES))
 def test_hostile_text_in_every_other_field_is_inert(stage, surface):
     """Title, summary, change note and reference fields are shown as text, never as markup."""
     state, read = RENDER_SURFACES[surface]
@@ -281,7 +300,7 @@ def test_public_pages_refuse_writing_methods(stage, url_name, method):
 
 # --- Admin endpoints with unexpected input ---------------------------------------------------
 
-POST_ONLY = ["transition", "assign", "cancel_assignment", "decide"]
+POST_ONLY = ["transition", "assign", "cancel_assignment", "decide", "accept", "decline"]
 
 
 def _endpoint(name: str, article: Article) -> str:
@@ -368,6 +387,19 @@ def test_non_utf8_post_is_handled(stage, cast, body):
         ("/admin/articles/article/{pk}/assign/", {"reviewer": "999999", "due_date": "2020-01-01"}),
         ("/admin/articles/article/{pk}/cancel-assignment/", {"assignment": "x", "reason": ""}),
         ("/admin/articles/article/{pk}/cancel-assignment/", {"assignment": "999", "reason": "x"}),
+        ("/admin/articles/article/{pk}/accept/", {"assignment": "999999"}),
+        ("/admin/articles/article/{pk}/decline/", {"reason": ""}),
+        ("/admin/articles/article/{pk}/decline/", {"reason": "x" * 10000}),
+        ("/admin/articles/article/{pk}/timeline/?page=abc&order=%FF", None),
+        ("/admin/articles/article/{pk}/timeline/?old=1", None),
+        ("/admin/articles/article/{pk}/timeline/revision/999999/", None),
+        ("/admin/articles/article/{pk}/timeline/compare/abc/999999/", None),
+        ("/admin/articles/article/{pk}/timeline/compare/0/-1/", None),
+        ("/admin/articles/article/{pk}/timeline/restore/999999/", None),
+        ("/admin/articles/article/{pk}/timeline/restore/999999/", {"confirm": "yes"}),
+        ("/admin/articles/article/{pk}/timeline/export/xml/", None),
+        ("/admin/articles/article/{pk}/timeline/live-on/?date=yesterday&time=25:99", None),
+        ("/admin/articles/article/{pk}/timeline/live-on/?date=9999-12-31", None),
         ("/admin/articles/article/?state=bogus&o=99", None),
         ("/admin/articles/article/?q=%FF%00", None),
     ],
@@ -391,13 +423,20 @@ def test_assigning_with_a_past_or_absurd_due_date_is_refused(stage, cast):
     article = stage.make("submitted")
     client = cast.client("editor")
     url = reverse("admin:articles_article_assign", args=[article.pk])
-    for due in [
-        timezone.localdate() - datetime.timedelta(days=1),
-        timezone.localdate() + datetime.timedelta(days=4000),
+    today = timezone.localdate()
+    for respond_by, due, refusal in [
+        (today - datetime.timedelta(days=2), today - datetime.timedelta(days=1), "in the past"),
+        (today, today + datetime.timedelta(days=4000), "more than 365 days away"),
     ]:
         response = client.post(
-            url, {"reviewer": cast.member_unassigned.board_member.pk, "due_date": due.isoformat()}
+            url,
+            {
+                "reviewer": cast.member_unassigned.board_member.pk,
+                "respond_by": respond_by.isoformat(),
+                "due_date": due.isoformat(),
+            },
         )
         page = client.get(response["Location"]).content.decode()
-        assert "due date" in page.lower()
+        assert f"The due date is {refusal}" in page
     assert Article.objects.get(pk=article.pk).state == "submitted"
+    assert not article.assignments.exists()

@@ -21,7 +21,13 @@ from articles.models import Article, AuditEntry, PublishedVersion
 from articles.services import WorkflowError
 from reviewers.choices import AssignmentStatus
 from reviewers.models import ReviewAssignment, ReviewDecision
-from reviewers.services import assignment_cancel, assignment_create, decision_record
+from reviewers.services import (
+    assignment_accept,
+    assignment_cancel,
+    assignment_create,
+    assignment_decline,
+    decision_record,
+)
 from tests.conftest import BoardMemberFactory, UserFactory
 from tests.safety.conftest import ROLES, Stage
 
@@ -164,13 +170,17 @@ def _due() -> str:
     return (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
 
 
+def _respond_by() -> str:
+    return (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+
+
 def _assign(stage: Stage, cast, role):
     article = stage.make("submitted")
     member = cast.member_unassigned.board_member
     return article, (
         lambda: assignment_create(article=article.pk, reviewer=member, by=cast[role]),
         reverse("admin:articles_article_assign", args=[article.pk]),
-        {"reviewer": member.pk, "due_date": _due()},
+        {"reviewer": member.pk, "respond_by": _respond_by(), "due_date": _due()},
     )
 
 
@@ -193,6 +203,7 @@ def _decide(stage: Stage, cast, role):
             by=cast[role],
             decision="request_changes",
             comment_to_author="Add the dose for children.",
+            no_conflict=True,
         ),
         reverse("admin:articles_article_decide", args=[article.pk]),
         {
@@ -203,11 +214,34 @@ def _decide(stage: Stage, cast, role):
     )
 
 
+def _accept(stage: Stage, cast, role):
+    article = stage.make("invited")
+    invitation = stage.assignment(article, cast.member_assigned)
+    return article, (
+        lambda: assignment_accept(assignment=invitation, by=cast[role]),
+        reverse("admin:articles_article_accept", args=[article.pk]),
+        {},
+    )
+
+
+def _decline(stage: Stage, cast, role):
+    article = stage.make("invited")
+    invitation = stage.assignment(article, cast.member_assigned)
+    return article, (
+        lambda: assignment_decline(assignment=invitation, by=cast[role], reason="Away until May."),
+        reverse("admin:articles_article_decline", args=[article.pk]),
+        {"reason": "Away until May."},
+    )
+
+
 # action -> (set-up returning the article and (service call, URL, POST data), roles allowed)
 ACTIONS = {
     "assign": (_assign, EDITORS),
     "cancel_assignment": (_cancel, EDITORS),
     "decide": (_decide, frozenset({"member_assigned"})),
+    # Only the member invited answers the invitation, whatever roles others hold.
+    "accept": (_accept, frozenset({"member_assigned"})),
+    "decline": (_decline, frozenset({"member_assigned"})),
 }
 
 
@@ -259,6 +293,100 @@ def test_decision_form_is_shown_only_to_the_assigned_member(stage, cast):
     for role in SEES:
         page = cast.client(role).get(_change_url(article)).content.decode()
         assert (f'action="{decide}"' in page) == (role == "member_assigned"), role
+
+
+@pytest.mark.parametrize("answer", ["accept", "decline"])
+def test_invitation_buttons_are_shown_only_to_the_invited_member(stage, cast, answer):
+    """Accept and decline appear for the member invited, and for nobody else who sees the page."""
+    article = stage.make("invited")
+    url = reverse(f"admin:articles_article_{answer}", args=[article.pk])
+    for role in ("author", "member_assigned", *EDITORS):
+        page = cast.client(role).get(_change_url(article)).content.decode()
+        assert (f'action="{url}"' in page) == (role == "member_assigned"), role
+
+
+def test_a_decision_needs_an_accepted_invitation(stage, cast):
+    """The invited member who has not accepted yet gets no decision form and records nothing."""
+    article = stage.make("invited")
+    invitation = stage.assignment(article, cast.member_assigned)
+    before = footprint(article)
+    with pytest.raises(WorkflowError, match="Accept the invitation first"):
+        decision_record(
+            assignment=invitation, by=cast.member_assigned, decision="approve", no_conflict=True
+        )
+    assert footprint(article) == before
+    client = cast.client("member_assigned")
+    decide = reverse("admin:articles_article_decide", args=[article.pk])
+    assert f'action="{decide}"' not in client.get(_change_url(article)).content.decode()
+    response = client.post(decide, {"decision": "approve", "conflict": "none"})
+    assert "nothing was recorded" in _messages_after(client, response)
+    assert footprint(article) == before
+
+
+CONFLICT_ANSWERS = {
+    "no_answer": {},
+    "both_answers": {"no_conflict": True, "conflict_declared": True, "conflict_statement": "x"},
+    "declared_without_a_statement": {"conflict_declared": True, "conflict_statement": "  "},
+}
+
+
+@pytest.mark.parametrize("answer", CONFLICT_ANSWERS)
+@pytest.mark.parametrize("decision", ["approve", "request_changes"])
+def test_a_decision_needs_one_explicit_conflict_answer(stage, cast, answer, decision):
+    """No conflict ticked, or a conflict described: anything else records nothing."""
+    article = stage.make("under_review")
+    before = footprint(article)
+    with pytest.raises(WorkflowError, match="conflict"):
+        decision_record(
+            assignment=stage.assignment(article, cast.member_assigned),
+            by=cast.member_assigned,
+            decision=decision,
+            comment_to_author="Add the dose for children.",
+            **CONFLICT_ANSWERS[answer],
+        )
+    assert footprint(article) == before
+    form = {
+        "no_answer": {},
+        "both_answers": {"conflict": "none,declared", "conflict_statement": "x"},
+        "declared_without_a_statement": {"conflict": "declared", "conflict_statement": " "},
+    }[answer]
+    client = cast.client("member_assigned")
+    response = client.post(
+        reverse("admin:articles_article_decide", args=[article.pk]),
+        {"decision": decision, "comment_to_author": "Add the dose for children.", **form},
+    )
+    assert response.status_code == 302
+    assert 'class="error"' in _messages_after(client, response)
+    assert footprint(article) == before
+
+
+def test_the_first_acceptance_starts_the_review_once(stage, cast):
+    """The first member to accept moves the article to under review; the next ones do not."""
+    article = stage.make("invited")
+    second = stage.invite(article, cast.member_unassigned)
+    stage.assign(article, cast.member_assigned)
+    assert Article.objects.get(pk=article.pk).state == "under_review"
+    started = AuditEntry.objects.get(article=article, transition="start_review")
+    assert started.by == cast.member_assigned
+    assignment_accept(assignment=second, by=cast.member_unassigned)
+    assert AuditEntry.objects.filter(article=article, transition="start_review").count() == 1
+    assert Article.objects.get(pk=article.pk).state == "under_review"
+
+
+def test_a_declined_invitation_cannot_be_accepted_or_decided(stage, cast):
+    """Once declined, the invitation is closed: no acceptance, no decision, no review started."""
+    article = stage.make("invited")
+    invitation = stage.assignment(article, cast.member_assigned)
+    assignment_decline(assignment=invitation, by=cast.member_assigned, reason="Outside my field.")
+    before = footprint(article)
+    with pytest.raises(WorkflowError):
+        assignment_accept(assignment=invitation, by=cast.member_assigned)
+    with pytest.raises(WorkflowError):
+        decision_record(
+            assignment=invitation, by=cast.member_assigned, decision="approve", no_conflict=True
+        )
+    assert footprint(article) == before
+    assert Article.objects.get(pk=article.pk).state == "submitted"
 
 
 # --- Four eyes ----------------------------------------------------------------------------

@@ -1,15 +1,18 @@
 """Random sequences of workflow actions by random people, checked against the rules.
 
 Hypothesis drives the real services (and so the real locks, conditions and
-permissions) with actions chosen at random: writing, submitting, assigning,
-deciding, every transition, by every role. After each step the invariants
+permissions) with actions chosen at random: writing, submitting, inviting,
+accepting and declining invitations, deciding (with or without an explicit
+conflict answer), every transition, by every role. After each step the invariants
 must hold:
 
 - the public set is exactly the articles' live versions, each approved;
 - every audit entry is an edge of the transition table, taken by someone
   the table allows;
 - history and audit account for every change of state and every edit;
-- no version was published without its quorum of approvals.
+- no version was published without its quorum of approvals;
+- only the invited member answers an invitation, and a decision needs an
+  accepted review and one explicit conflict answer.
 
 Size: SAFETY_HYPOTHESIS_EXAMPLES and SAFETY_HYPOTHESIS_STEPS (defaults keep
 the test to about ten seconds; raise them locally to search harder), and
@@ -35,9 +38,15 @@ from hypothesis.stateful import (
 from articles import selectors, services
 from articles.models import Article, AuditEntry, PublishedVersion
 from articles.services import WorkflowError
-from reviewers.choices import AssignmentStatus
+from reviewers.choices import PENDING_STATUSES, AssignmentStatus
 from reviewers.models import ReviewAssignment, ReviewDecision
-from reviewers.services import assignment_cancel, assignment_create, decision_record
+from reviewers.services import (
+    assignment_accept,
+    assignment_cancel,
+    assignment_create,
+    assignment_decline,
+    decision_record,
+)
 from tests.conftest import ArticleFactory, ReferenceFactory
 from tests.safety.conftest import ROLES, assert_trail_is_a_chain
 
@@ -162,15 +171,24 @@ class WorkflowMachine(RuleBasedStateMachine):
         cast = self.cast
         in_review = self._write(other)
         services.article_submit(article=in_review, by=cast[other])
+        # member_assigned accepts, which starts the review; member_dissenting
+        # has not answered yet.
         for member in ("member_assigned", "member_dissenting"):
-            assignment_create(article=in_review, reviewer=cast[member].board_member, by=cast.editor)
+            invitation = assignment_create(
+                article=in_review, reviewer=cast[member].board_member, by=cast.editor
+            )
+            if member == "member_assigned":
+                assignment_accept(assignment=invitation, by=cast[member])
         published = self._write(author)
         services.article_submit(article=published, by=cast[author])
         for member in ("member_assigned", "member_recused"):
-            assignment = assignment_create(
+            invitation = assignment_create(
                 article=published, reviewer=cast[member].board_member, by=cast.editor
             )
-            decision_record(assignment=assignment, by=cast[member], decision="approve")
+            assignment = assignment_accept(assignment=invitation, by=cast[member])
+            decision_record(
+                assignment=assignment, by=cast[member], decision="approve", no_conflict=True
+            )
         article = Article.objects.get(pk=published)
         assert article.state == "approved"
         self.expected_live[published] = article.live_version_id
@@ -263,26 +281,76 @@ class WorkflowMachine(RuleBasedStateMachine):
             pk__in=self.author_of, state__in=["submitted", "under_review"]
         ).exists()
 
-    @precondition(lambda self: self._open_assignments().exists())
+    def _invitations(self):
+        return ReviewAssignment.objects.filter(
+            article_id__in=self.author_of, status=AssignmentStatus.INVITED
+        )
+
+    def _answer(self, data, impostor, answer) -> None:
+        """The invited member (or an impostor) accepts or declines an invitation."""
+        invitations = list(self._invitations().select_related("reviewer__user").order_by("id"))
+        if not invitations:
+            return
+        invitation = data.draw(st.sampled_from(invitations))
+        owner = invitation.reviewer.user
+        by = owner if impostor is None else self.cast[impostor]
+        started = AuditEntry.objects.filter(transition="start_review").count()
+
+        def action():
+            if answer == "accept":
+                return assignment_accept(assignment=invitation, by=by)
+            return assignment_decline(assignment=invitation, by=by, reason="Away.")
+
+        if self._attempt(invitation.article_id, action, role="member"):
+            assert by.pk == owner.pk, "only the invited member answers"
+            new_status = ReviewAssignment.objects.get(pk=invitation.pk).status
+            if answer == "decline":
+                assert new_status == AssignmentStatus.DECLINED
+                assert AuditEntry.objects.filter(transition="start_review").count() == started
+            else:
+                assert new_status == AssignmentStatus.OPEN
+                assert Article.objects.get(pk=invitation.article_id).state == "under_review"
+                for entry in AuditEntry.objects.filter(transition="start_review")[started:]:
+                    assert entry.by_id == owner.pk, "the review starts with its first acceptance"
+
+    @precondition(lambda self: self._invitations().exists())
+    @rule(data=st.data(), impostor=st.sampled_from([None] * 6 + list(ROLES)))
+    def accept(self, data, impostor):
+        self._answer(data, impostor, "accept")
+
+    @precondition(lambda self: self._invitations().exists())
+    @rule(data=st.data(), impostor=st.sampled_from([None] * 6 + list(ROLES)))
+    def decline(self, data, impostor):
+        self._answer(data, impostor, "decline")
+
+    @precondition(lambda self: self._open_assignments().exists() or self._invitations().exists())
     @rule(
         data=st.data(),
         decision=st.sampled_from(["approve", "approve", "request_changes", "reject"]),
-        conflict=st.booleans(),
+        conflict=st.sampled_from(["none", "none", "none", "declared", "missing", "both"]),
         impostor=st.sampled_from([None] * 8 + list(ROLES)),
     )
     def decide(self, data, decision, conflict, impostor):
-        open_ones = list(
+        # Mostly accepted reviews; now and then an invitation not yet accepted.
+        statuses = [AssignmentStatus.OPEN] * 4 + [AssignmentStatus.INVITED]
+        candidates = list(
             ReviewAssignment.objects.filter(
-                article_id__in=self.author_of, status=AssignmentStatus.OPEN
+                article_id__in=self.author_of, status=data.draw(st.sampled_from(statuses))
             )
             .select_related("reviewer__user")
             .order_by("id")
         )
-        if not open_ones:
+        if not candidates:
             return
-        assignment = data.draw(st.sampled_from(open_ones))
+        assignment = data.draw(st.sampled_from(candidates))
         owner = assignment.reviewer.user
         by = owner if impostor is None else self.cast[impostor]
+        answers = {
+            "none": {"no_conflict": True},
+            "declared": {"conflict_declared": True, "conflict_statement": "I consult for it."},
+            "missing": {},
+            "both": {"no_conflict": True, "conflict_declared": True, "conflict_statement": "x"},
+        }[conflict]
         if self._attempt(
             assignment.article_id,
             lambda: decision_record(
@@ -290,19 +358,20 @@ class WorkflowMachine(RuleBasedStateMachine):
                 by=by,
                 decision=decision,
                 comment_to_author="" if decision == "approve" else "Needs work.",
-                conflict_declared=conflict and data.draw(st.booleans()),
-                conflict_statement="I consult for the maker.",
+                **answers,
             ),
             role="member",
         ):
             assert by.pk == owner.pk, "only the assigned member decides"
+            assert assignment.status == AssignmentStatus.OPEN, "only on an accepted review"
+            assert conflict in ("none", "declared"), "only with one explicit conflict answer"
 
-    @precondition(lambda self: self._open_assignments().exists())
+    @precondition(lambda self: self._open_assignments().exists() or self._invitations().exists())
     @rule(data=st.data())
     def cancel(self, data):
         open_ones = list(
             ReviewAssignment.objects.filter(
-                article_id__in=self.author_of, status=AssignmentStatus.OPEN
+                article_id__in=self.author_of, status__in=PENDING_STATUSES
             ).order_by("id")
         )
         if not open_ones:
