@@ -7,6 +7,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Min, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from articles import selectors
@@ -59,17 +60,21 @@ class LatestArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item):
+        # The feed declares this text as HTML; everything in it is plain text
+        # that people typed, so it is escaped once here.
         reviewers = ", ".join(
             f"{r['name']}, {r['credentials']}" if r.get("credentials") else r["name"]
             for r in item.reviewers
         )
         summary = item.summary or item.title
         if reviewers:
-            return _("%(summary)s Reviewed by %(reviewers)s.") % {
+            text = _("%(summary)s Reviewed by %(reviewers)s.") % {
                 "summary": summary,
                 "reviewers": reviewers,
             }
-        return summary
+        else:
+            text = summary
+        return escape(text)
 
     def item_link(self, item):
         return item.get_absolute_url()

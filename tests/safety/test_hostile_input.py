@@ -92,13 +92,7 @@ def test_hostile_markdown_is_inert(stage, surface, payload):
 
 
 # Known holes, by surface: each is an xfail(strict=True) until it is fixed.
-FEED_SUMMARY_NOT_ESCAPED = (
-    "product bug: articles/feeds.py LatestArticlesFeed.item_description returns the "
-    "article's summary (and the reviewers' names and credentials) unescaped, but Atom1Feed "
-    'writes it as <summary type="html">: a feed reader renders a summary such as '
-    "<img src=x onerror=...> as live markup"
-)
-OTHER_FIELDS_KNOWN_HOLES = {"atom_feed": FEED_SUMMARY_NOT_ESCAPED}
+OTHER_FIELDS_KNOWN_HOLES: dict[str, str] = {}
 
 
 def _surfaces(known_holes: dict[str, str]) -> list:
