@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from articles import services
+from articles import history, services
 from articles.admin_timeline import timeline_context, timeline_urls
 from articles.choices import ArticleState
 from articles.conditions import is_editor, may_edit_content, wrote
@@ -248,12 +248,6 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         services.article_save_content(article=obj, by=request.user)
-
-    def save_formset(self, request, form, formset, change):
-        # References are part of the article's text: their history says so.
-        for reference_form in formset.forms:
-            reference_form.instance._change_reason = "Edited in admin"
-        super().save_formset(request, form, formset, change)
 
     def response_post_save_add(self, request, obj):
         # The workflow buttons live on the article's page: stay there.
@@ -750,8 +744,7 @@ def _number_reviewed_revisions(article: Article, assignments) -> None:
     ]
     if not decisions:
         return
-    history_ids = article.history.order_by("history_id").values_list("history_id", flat=True)
-    numbers = {history_id: n for n, history_id in enumerate(history_ids, start=1)}
+    numbers = {r.history_id: r.number for r in history.revisions(article)}
     for decision in decisions:
         decision.revision_number = numbers.get(decision.reviewed_revision)
 

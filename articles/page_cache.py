@@ -23,8 +23,9 @@ from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
-# Bump when a public template changes, so that no cached page outlives it.
-TEMPLATE_REVISION = "1"
+# Bump when a public template changes, so that no cached page (nor a browser's
+# copy under an ETag made from the key) outlives it.
+TEMPLATE_REVISION = "2"
 TIMEOUT = 24 * 60 * 60
 # Pages are cached without the reader's CSRF token; it is put back per request.
 CSRF_PLACEHOLDER = "editorial-csrf-token-placeholder"

@@ -80,19 +80,22 @@ def _live_facts_query(slug: str) -> QuerySet:
     )
 
 
-@functools.cache
-def _live_facts_sql(vendor: str) -> str:
-    """The SQL of ``_live_facts_query``, compiled once per database vendor.
-
-    Every article request asks this one question; building it through the ORM
-    each time costs more than running it. The ORM still writes the SQL.
-    """
-    sql, params = _live_facts_query(_SLUG_PROBE).query.sql_with_params()
-    assert list(params) == [_SLUG_PROBE], params
-    return sql
-
-
 _SLUG_PROBE = "editorial-slug-probe"
+
+
+@functools.cache
+def _compiled_sql(vendor: str, name: str, *args) -> str:
+    """The SQL the ORM writes for one of the public pages' hot queries, compiled once.
+
+    Every public request asks one such question; building it through the ORM
+    each time costs more than running it. Slugs are the only parameters: the
+    query is built with a probe slug, which must come back as its one
+    parameter (or none, when no slug is given).
+    """
+    build = {"live_facts": _live_facts_query, "stamps": _stamps_query}[name]
+    sql, params = build(*args).query.sql_with_params()
+    assert list(params) == [a for a in args if a == _SLUG_PROBE], params
+    return sql
 
 
 def _as_datetime(value) -> datetime.datetime:
@@ -107,7 +110,7 @@ def _as_datetime(value) -> datetime.datetime:
 def live_facts_by_slug(slug: str) -> LiveFacts:
     """Which version is live at this address now, and its article's state; 404 if none."""
     with connection.cursor() as cursor:
-        cursor.execute(_live_facts_sql(connection.vendor), [slug])
+        cursor.execute(_compiled_sql(connection.vendor, "live_facts", _SLUG_PROBE), [slug])
         row = cursor.fetchone()
     if row is None:
         raise Http404("No published article at this address.")
@@ -135,7 +138,8 @@ def version_for_page(version_id: int) -> PublishedVersion:
 def update_in_review(version: PublishedVersion) -> bool:
     """Whether a newer text of this version's article is being reviewed.
 
-    Needs the version from ``live_version_by_slug``, which carries the state.
+    Needs a version loaded with its article's state (``live_version_by_slug``,
+    ``version_for_page``).
     """
     article = getattr(version, "live_for", None)
     return article is not None and article.state in UPDATE_IN_REVIEW_STATES
@@ -183,13 +187,6 @@ def _stamps_query(limit: int, topic_slug: str | None) -> QuerySet:
     return versions.order_by("-approved_at", "-id").values_list("pk", "approved_at")[:limit]
 
 
-@functools.cache
-def _stamps_sql(vendor: str, limit: int, by_topic: bool) -> str:
-    sql, params = _stamps_query(limit, _SLUG_PROBE if by_topic else None).query.sql_with_params()
-    assert list(params) == ([_SLUG_PROBE] if by_topic else []), params
-    return sql
-
-
 def live_version_stamps(limit: int = 200, *, topic_slug: str | None = None) -> list[tuple]:
     """Id and approval time of the newest live versions, in listing order: one indexed query.
 
@@ -200,7 +197,7 @@ def live_version_stamps(limit: int = 200, *, topic_slug: str | None = None) -> l
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            _stamps_sql(connection.vendor, limit, topic_slug is not None),
+            _compiled_sql(connection.vendor, "stamps", limit, _SLUG_PROBE if topic_slug else None),
             [topic_slug] if topic_slug is not None else [],
         )
         return cursor.fetchall()
@@ -211,16 +208,6 @@ def listing_by_ids(ids: list[int], *extra_fields: str) -> list[PublishedVersion]
     found = PublishedVersion.objects.filter(pk__in=ids).only(*LISTING_FIELDS, *extra_fields)
     by_id = {version.pk: version for version in found}
     return [by_id[pk] for pk in ids if pk in by_id]
-
-
-def live_versions_in_topic(slug: str) -> list[PublishedVersion]:
-    """The live versions filed under a topic, newest first; 404 when there are none."""
-    versions = list(
-        live_versions().filter(topic_slug=slug).only(*LISTING_FIELDS).order_by("-approved_at")
-    )
-    if not versions:
-        raise Http404("No published article in this topic.")
-    return versions
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,6 @@ TOPIC_LIMIT = 500
 # Reports one address may send per window, and the window in seconds.
 REPORT_LIMIT = 5
 REPORT_WINDOW = 60 * 60
-# Bump when the article template changes, so that no browser keeps a page
-# cached under an ETag from before the change.
-ARTICLE_PAGE_REVISION = "3"
 POLICY_SLUG = "editorial-policy"
 
 
@@ -96,7 +93,6 @@ def _article_page_key(request: HttpRequest, facts: selectors.LiveFacts) -> str:
     """Everything the page depends on besides the version: state, date, reader."""
     return page_cache.key(
         "article",
-        ARTICLE_PAGE_REVISION,
         facts.version_id,
         facts.approved_at.timestamp(),
         facts.update_in_review,
