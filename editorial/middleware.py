@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 # The site needs no camera, microphone, location or payment; saying so stops
@@ -32,3 +38,51 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class CSPMiddleware(LibraryCSPMiddleware):
+    """django-csp's middleware, with the site's one policy built once per process.
+
+    The library builds the header from the settings on every response. Ours
+    never changes unless a view asks for a nonce or decorates its response
+    with its own policy; then the library's own path runs, unchanged.
+    """
+
+    @cached_property
+    def _fixed_headers(self) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+        headers = []
+        for name, setting, report_only in (
+            (HEADER, "CONTENT_SECURITY_POLICY", False),
+            (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True),
+        ):
+            policy = build_policy(report_only=report_only)
+            if policy:
+                excluded = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES")
+                headers.append((name, policy, tuple(excluded or ())))
+        return tuple(headers)
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        customised = getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, attribute, None) is not None
+            for attribute in _CSP_RESPONSE_ATTRIBUTES
+        )
+        if customised or settings.DEBUG:
+            return super().process_response(request, response)
+        for name, policy, excluded in self._fixed_headers:
+            exempt = getattr(response, "_csp_exempt_ro" if name == HEADER_REPORT_ONLY else "_csp_exempt", False)
+            if name not in response and exempt is False and not request.path_info.startswith(excluded):
+                response[name] = policy
+        # As the library does: a nonce asked for after the header went out is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+# What a view's decorators set on a response to change its policy.
+_CSP_RESPONSE_ATTRIBUTES = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+)

@@ -19,7 +19,7 @@ def _page(size: int) -> bytes:
 PAGE = _page(settings.FLOOR_BYTES)
 
 
-def constant(request):
+def constant(request, anything=None):
     return HttpResponse(PAGE, content_type="text/html; charset=utf-8")
 
 
