@@ -20,15 +20,12 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
 # Bump when a public template changes, so that no cached page (nor a browser's
 # copy under an ETag made from the key) outlives it.
 TEMPLATE_REVISION = "2"
 TIMEOUT = 24 * 60 * 60
-# Pages are cached without the reader's CSRF token; it is put back per request.
-CSRF_PLACEHOLDER = "editorial-csrf-token-placeholder"
 
 
 def key(kind: str, *parts: object) -> str:
@@ -57,11 +54,3 @@ def page(cache_key: str, render: Callable[[], bytes]) -> bytes:
         content = render()
         cache.set(cache_key, content, TIMEOUT)
     return content
-
-
-def with_csrf_token(request, content: bytes) -> bytes:
-    """Put the reader's own CSRF token where the cached page holds a placeholder."""
-    placeholder = CSRF_PLACEHOLDER.encode()
-    if placeholder not in content:
-        return content
-    return content.replace(placeholder, get_token(request).encode())

@@ -7,8 +7,6 @@ constant number of queries.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -19,13 +17,14 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from articles import audience as audiences
 from articles import page_cache, ratelimit, selectors, structured_data
 from articles.feeds import FEED_LENGTH, LatestArticlesFeed
 from articles.forms_public import ProblemReportForm
 from articles.models import ProblemReport, PublishedVersion, Topic
+from articles.public_pages import public_page
 from articles.rendering import render_markdown, with_backlinks
 from reviewers.selectors import public_board_members
 
@@ -65,6 +64,7 @@ def _cached_response(
     return response
 
 
+@public_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     stamps = selectors.live_version_stamps(limit=HOME_LIMIT)
@@ -102,12 +102,6 @@ def _article_page_key(request: HttpRequest, facts: selectors.LiveFacts) -> str:
     )
 
 
-def _etag(request: HttpRequest, page_key: str) -> str:
-    # The report form carries a CSRF token; a new token is a new page.
-    raw = f"{page_key}|{request.META.get('CSRF_COOKIE', '')}"
-    return f'"{hashlib.sha256(raw.encode()).hexdigest()[:32]}"'
-
-
 def _last_modified(facts: selectors.LiveFacts):
     return max(facts.approved_at, facts.updated_at)
 
@@ -116,7 +110,6 @@ def _article_context(
     request: HttpRequest,
     version: PublishedVersion,
     *,
-    form: ProblemReportForm | None = None,
     facts: selectors.LiveFacts | None = None,
 ) -> dict:
     audience = audiences.current(request)
@@ -148,54 +141,53 @@ def _article_context(
         "jsonld": structured_data.medical_web_page(
             version, first_published=first_published, description=description
         ),
-        "report_form": form or ProblemReportForm(),
-        "report_open": form is not None,
     }
 
 
-def _private_revalidated(response: HttpResponse) -> HttpResponse:
-    # The page differs by the audience cookie and carries a CSRF token: a
-    # browser may keep it, but must ask (and usually gets a 304) each time.
-    patch_cache_control(response, private=True, no_cache=True)
-    patch_vary_headers(response, ["Cookie"])
-    return response
-
-
+@public_page
 @require_safe
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The live version's page: one small query, then the cache or a render.
 
     The query says which version is live now, so a retraction or a new
-    approval shows on the very next request whatever any cache holds.
+    approval shows on the very next request whatever any cache holds. The
+    page holds nothing of the reader's but their audience (a cookie): no
+    session, no CSRF token, so it is the same bytes for every reader of that
+    audience and any cache on the way may keep it, asking each time.
     """
     facts = selectors.live_facts_by_slug(slug)
     page_key = _article_page_key(request, facts)
+    etag = f'"{page_key.rsplit(":", 1)[-1]}"'
     last_modified = _last_modified(facts)
-    not_modified = get_conditional_response(
-        request, etag=_etag(request, page_key), last_modified=int(last_modified.timestamp())
+    response = get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified.timestamp())
     )
-    if not_modified is not None:
-        return _private_revalidated(not_modified)
+    if response is None:
 
-    def render_page() -> bytes:
-        version = selectors.version_for_page(facts.version_id)
-        context = _article_context(request, version, facts=facts)
-        context["csrf_token"] = page_cache.CSRF_PLACEHOLDER
-        return render(request, "public/article.html", context).content
+        def render_page() -> bytes:
+            version = selectors.version_for_page(facts.version_id)
+            context = _article_context(request, version, facts=facts)
+            return render(request, "public/article.html", context).content
 
-    content = page_cache.with_csrf_token(request, page_cache.page(page_key, render_page))
-    response = HttpResponse(content, content_type=HTML)
-    # The page holds a CSRF token now, so the ETag names the one the browser
-    # keeps from this response on.
-    response.headers["ETag"] = _etag(request, page_key)
-    response.headers["Last-Modified"] = http_date(last_modified.timestamp())
-    return _private_revalidated(response)
+        response = HttpResponse(page_cache.page(page_key, render_page), content_type=HTML)
+        response.headers["ETag"] = etag
+        response.headers["Last-Modified"] = http_date(last_modified.timestamp())
+    patch_cache_control(response, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 def report_problem(request: HttpRequest, slug: str) -> HttpResponse:
-    """A reader's report: saved for the editors, or the page again with what they wrote."""
+    """A reader's report: the form, then saved for the editors or shown again with what they wrote.
+
+    The form has a page of its own so that the article page carries no CSRF
+    token and stays the same bytes for every reader.
+    """
     version = selectors.live_version_by_slug(slug)
+    if request.method != "POST":
+        return _report_page(request, version, ProblemReportForm())
     form = ProblemReportForm(request.POST)
     if ratelimit.is_limited("report", request, limit=REPORT_LIMIT):
         form.is_valid()
@@ -207,11 +199,9 @@ def report_problem(request: HttpRequest, slug: str) -> HttpResponse:
                 "is still here for you to copy."
             ),
         )
-        context = _article_context(request, version, form=form)
-        return _no_store(render(request, "public/article.html", context, status=429))
+        return _report_page(request, version, form, status=429)
     if not form.is_valid():
-        context = _article_context(request, version, form=form)
-        return _no_store(render(request, "public/article.html", context, status=400))
+        return _report_page(request, version, form, status=400)
     ratelimit.count("report", request, window=REPORT_WINDOW)
     if not form.is_robot:
         ProblemReport.objects.create(
@@ -224,7 +214,12 @@ def report_problem(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("articles:report_thanks", slug=version.slug)
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
+def _report_page(
+    request: HttpRequest, version: PublishedVersion, form: ProblemReportForm, status: int = 200
+) -> HttpResponse:
+    response = render(
+        request, "public/report.html", {"version": version, "form": form}, status=status
+    )
     patch_cache_control(response, private=True, no_store=True)
     return response
 
@@ -239,10 +234,13 @@ def report_thanks(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Audience ---------------------------------------------------------------------------
 
 
+@never_cache
 def set_audience(request: HttpRequest) -> HttpResponse:
     """Remember the reader's audience in a cookie and go back to where they were.
 
-    A plain form posts here, so the switch works without JavaScript. The
+    The article page's chooser is a plain GET form, so the switch works
+    without JavaScript and the page needs no CSRF token: a preference, not
+    data, is all a forged request could change. POST is taken too. The
     address to return to must be on this site.
     """
     data = request.POST if request.method == "POST" else request.GET
@@ -268,6 +266,7 @@ def set_audience(request: HttpRequest) -> HttpResponse:
 # --- The rest of the site -------------------------------------------------------------
 
 
+@public_page
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     stamps = selectors.live_version_stamps(limit=TOPIC_LIMIT, topic_slug=slug)
@@ -291,6 +290,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _cached_response(request, page_key, render_page)
 
 
+@public_page
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[: selectors.SEARCH_MAX_LENGTH]
@@ -314,12 +314,14 @@ def search(request: HttpRequest) -> HttpResponse:
     return _cached_response(request, page_key, render_page)
 
 
+@public_page
 @require_safe
 def advisory_board(request: HttpRequest) -> HttpResponse:
     members = public_board_members()
     return render(request, "public/advisory_board.html", {"members": members})
 
 
+@public_page
 @require_safe
 def editorial_policy(request: HttpRequest) -> HttpResponse:
     page = selectors.site_page(POLICY_SLUG)
@@ -335,6 +337,7 @@ def editorial_policy(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 @require_safe
 def feed(request: HttpRequest) -> HttpResponse:
     """The Atom feed of the newest approved articles, cached like the pages."""

@@ -49,28 +49,31 @@ class CSPMiddleware(LibraryCSPMiddleware):
     """
 
     @cached_property
-    def _fixed_headers(self) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    def _fixed_headers(self) -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+        """(header, policy, response attribute exempting from it, excluded path prefixes)."""
         headers = []
-        for name, setting, report_only in (
-            (HEADER, "CONTENT_SECURITY_POLICY", False),
-            (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True),
+        for name, setting, exempt, report_only in (
+            (HEADER, "CONTENT_SECURITY_POLICY", "_csp_exempt", False),
+            (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", "_csp_exempt_ro", True),
         ):
             policy = build_policy(report_only=report_only)
             if policy:
                 excluded = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES")
-                headers.append((name, policy, tuple(excluded or ())))
+                headers.append((name, policy, exempt, tuple(excluded or ())))
         return tuple(headers)
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         customised = getattr(request, "_csp_nonce", None) is not None or any(
-            getattr(response, attribute, None) is not None
-            for attribute in _CSP_RESPONSE_ATTRIBUTES
+            getattr(response, attribute, None) is not None for attribute in _CSP_RESPONSE_ATTRIBUTES
         )
         if customised or settings.DEBUG:
             return super().process_response(request, response)
-        for name, policy, excluded in self._fixed_headers:
-            exempt = getattr(response, "_csp_exempt_ro" if name == HEADER_REPORT_ONLY else "_csp_exempt", False)
-            if name not in response and exempt is False and not request.path_info.startswith(excluded):
+        for name, policy, exempt, excluded in self._fixed_headers:
+            if (
+                name not in response
+                and getattr(response, exempt, False) is False
+                and not request.path_info.startswith(excluded)
+            ):
                 response[name] = policy
         # As the library does: a nonce asked for after the header went out is an error.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)

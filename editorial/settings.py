@@ -69,18 +69,25 @@ MIDDLEWARE = [
     # django-csp's, building the fixed policy once (editorial/middleware.py).
     "editorial.middleware.CSPMiddleware",
     "editorial.middleware.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers the public site's read-only pages (articles/public_pages.py);
+    # what follows runs for the back office and the public forms.
+    "articles.public_pages.PublicPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the acting user on every history row written during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Back-office messages live in the session every signed-in user has; the
+# default cookie-then-session storage signs a cookie on every request.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses any login attempt for a locked-out username and address

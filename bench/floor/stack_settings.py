@@ -1,8 +1,9 @@
 """The floor's constant page behind Editorial's own settings and middleware.
 
 Not the floor: a ceiling. It is what a perfectly cached page could reach in
-this product (sessions, CSRF, authentication, messages, WhiteNoise and the
-history middleware all run; no query, no template). The runner loads it
+this product: the security headers (CSP, Permissions-Policy, frame options)
+and WhiteNoise run, then the public pages' middleware answers it as it
+answers the reader's pages; no query, no template. The runner loads it
 beside the floor so a page's ratio can be read against what caching could
 give at best.
 """

@@ -287,13 +287,13 @@ def test_unknown_audience_sets_no_cookie(client, db):
     assert "audience" not in response.cookies
 
 
-def test_chooser_is_a_plain_form_with_csrf(client, published):
-    """The chooser posts to the switch view with a CSRF token and the page to return to."""
+def test_chooser_is_a_plain_get_form(client, published):
+    """The chooser sends the choice and the page to return to; the page holds no token."""
     html = page(client, published).content.decode()
     chooser = html.split('id="audience"')[1].split("</form>")[0]
 
-    assert 'method="post" action="/audience/"' in chooser
-    assert 'name="csrfmiddlewaretoken"' in chooser
+    assert 'method="get" action="/audience/"' in chooser
+    assert "csrfmiddlewaretoken" not in html
     assert f'name="next" value="{published.get_absolute_url()}#audience"' in chooser
     assert "Which best describes you?" in chooser
 
