@@ -614,3 +614,26 @@ class SitePage(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LiveSetGeneration(models.Model):
+    """A number the database raises whenever any article's live version changes.
+
+    Triggers on the article table (migration 0007) raise it in the same
+    transaction as every approval, retraction or deletion that moves a live
+    pointer, whatever wrote it: the services, the admin, a bulk load. The
+    public lists and search are cached under it, so the first request after
+    such a change, in any process, renders them afresh. One row; a missing
+    row reads as generation 0 and the next change writes it again.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    value = models.BigIntegerField(default=0)
+    # With the value, tells a restored backup's generations from the lost ones.
+    changed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("live set generation")
+
+    def __str__(self) -> str:
+        return f"{self.value} ({self.changed_at})"

@@ -16,7 +16,7 @@ Redis (shared by every process) when REDIS_URL is set.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,11 +40,6 @@ def key(kind: str, *parts: object) -> str:
         ]
     )
     return f"editorial:page:{kind}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
-
-
-def stamps_part(stamps: Iterable[tuple[int, object]]) -> str:
-    """The key part naming a list of versions by id and approval time."""
-    return ",".join(f"{pk}@{approved_at}" for pk, approved_at in stamps)
 
 
 def page(cache_key: str, render: Callable[[], bytes]) -> bytes:

@@ -14,7 +14,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from articles.choices import ArticleState
-from articles.models import PublishedVersion, SitePage
+from articles.models import LiveSetGeneration, PublishedVersion, SitePage
 
 # States of the working copy in which a newer text of a public article is
 # with the board. The page says so, and shows nothing of that text.
@@ -92,7 +92,7 @@ def _compiled_sql(vendor: str, name: str, *args) -> str:
     query is built with a probe slug, which must come back as its one
     parameter (or none, when no slug is given).
     """
-    build = {"live_facts": _live_facts_query, "stamps": _stamps_query}[name]
+    build = {"live_facts": _live_facts_query}[name]
     sql, params = build(*args).query.sql_with_params()
     assert list(params) == [a for a in args if a == _SLUG_PROBE], params
     return sql
@@ -175,39 +175,30 @@ LISTING_FIELDS = (
 )
 
 
-def live_version_listing(limit: int = 200) -> QuerySet[PublishedVersion]:
+def live_version_listing(
+    limit: int = 200, *, topic_slug: str | None = None
+) -> QuerySet[PublishedVersion]:
     """The newest live versions with only what a list of articles shows, in one query."""
-    return live_versions().only(*LISTING_FIELDS).order_by("-approved_at", "-id")[:limit]
-
-
-def _stamps_query(limit: int, topic_slug: str | None) -> QuerySet:
     versions = live_versions()
     if topic_slug is not None:
         versions = versions.filter(topic_slug=topic_slug)
-    return versions.order_by("-approved_at", "-id").values_list("pk", "approved_at")[:limit]
+    return versions.only(*LISTING_FIELDS).order_by("-approved_at", "-id")[:limit]
 
 
-def live_version_stamps(limit: int = 200, *, topic_slug: str | None = None) -> list[tuple]:
-    """Id and approval time of the newest live versions, in listing order: one indexed query.
+_GENERATION_SQL = f"SELECT value, changed_at FROM {LiveSetGeneration._meta.db_table} WHERE id = 1"
 
-    Versions never change, so these stamps say everything about what a list
-    of them looks like: they are the key of the cached page. The approval
-    time keeps a key unique even where a rebuilt database reuses an id; it
-    comes as the database gives it (text on SQLite), for keys only.
+
+def live_set_generation() -> str:
+    """Which live set the site shows now, as a short string: one primary-key query.
+
+    The database raises it with every change of any article's live version
+    (``LiveSetGeneration``), so a page listing or searching live versions is
+    a function of it, and it can be the page's cache key.
     """
     with connection.cursor() as cursor:
-        cursor.execute(
-            _compiled_sql(connection.vendor, "stamps", limit, _SLUG_PROBE if topic_slug else None),
-            [topic_slug] if topic_slug is not None else [],
-        )
-        return cursor.fetchall()
-
-
-def listing_by_ids(ids: list[int], *extra_fields: str) -> list[PublishedVersion]:
-    """The listed versions with these ids, in the order of ``ids``, in one query."""
-    found = PublishedVersion.objects.filter(pk__in=ids).only(*LISTING_FIELDS, *extra_fields)
-    by_id = {version.pk: version for version in found}
-    return [by_id[pk] for pk in ids if pk in by_id]
+        cursor.execute(_GENERATION_SQL)
+        row = cursor.fetchone()
+    return f"{row[0]}@{row[1]}" if row else "0"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from articles import audience as audiences
 from articles import page_cache, ratelimit, selectors, structured_data
-from articles.feeds import FEED_LENGTH, LatestArticlesFeed
+from articles.feeds import LatestArticlesFeed
 from articles.forms_public import ProblemReportForm
 from articles.models import ProblemReport, PublishedVersion, Topic
 from articles.public_pages import public_page
@@ -67,10 +67,8 @@ def _cached_response(
 @public_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    stamps = selectors.live_version_stamps(limit=HOME_LIMIT)
-
     def render_page() -> bytes:
-        versions = selectors.listing_by_ids([pk for pk, _ in stamps])
+        versions = list(selectors.live_version_listing(limit=HOME_LIMIT))
         context = {
             "recent": versions[:RECENT_COUNT],
             "topics": selectors.group_by_topic(versions),
@@ -78,7 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         return render(request, "public/home.html", context).content
 
-    page_key = page_cache.key("home", page_cache.stamps_part(stamps))
+    page_key = page_cache.key("home", selectors.live_set_generation())
     return _cached_response(request, page_key, render_page)
 
 
@@ -269,24 +267,24 @@ def set_audience(request: HttpRequest) -> HttpResponse:
 @public_page
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    stamps = selectors.live_version_stamps(limit=TOPIC_LIMIT, topic_slug=slug)
-    if not stamps:
-        raise Http404("No published article in this topic.")
-    description = (
-        Topic.objects.filter(slug=slug).values_list("description", flat=True).first() or ""
-    )
+    topic = Topic.objects.filter(slug=slug).values_list("description", flat=True)
+    description = topic.first()
 
     def render_page() -> bytes:
-        versions = selectors.listing_by_ids([pk for pk, _ in stamps])
+        versions = list(selectors.live_version_listing(limit=TOPIC_LIMIT, topic_slug=slug))
+        if not versions:
+            raise Http404("No published article in this topic.")
         context = {
             "versions": versions,
             "topic_name": versions[0].topic_name,
             "topic_slug": slug,
-            "description": description,
+            "description": description or "",
         }
         return render(request, "public/topic.html", context).content
 
-    page_key = page_cache.key("topic", slug, description, page_cache.stamps_part(stamps))
+    # A topic renamed or removed keeps its published articles' listing: the
+    # versions carry the topic's name and address as they were approved.
+    page_key = page_cache.key("topic", slug, description, selectors.live_set_generation())
     return _cached_response(request, page_key, render_page)
 
 
@@ -294,23 +292,19 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[: selectors.SEARCH_MAX_LENGTH]
-    page = None
-    if query:
-        paginator = Paginator(selectors.search_live_versions(query), SEARCH_PAGE_SIZE)
-        # get_page turns a missing, malformed or too large number into a real page.
-        page = paginator.get_page(request.GET.get("page"))
-        page.object_list = list(page.object_list)
+    page_number = request.GET.get("page", "")
 
     def render_page() -> bytes:
+        page = None
+        if query:
+            paginator = Paginator(selectors.search_live_versions(query), SEARCH_PAGE_SIZE)
+            # get_page turns a missing, malformed or too large number into a real page.
+            page = paginator.get_page(page_number)
         return render(request, "public/search.html", {"query": query, "page": page}).content
 
-    page_key = page_cache.key(
-        "search",
-        query,
-        page.number if page else "",
-        page.paginator.count if page else "",
-        page_cache.stamps_part((v.pk, v.approved_at) for v in page.object_list) if page else "",
-    )
+    # The results are a function of the words, the page asked for and the
+    # live set: a new approval or a retraction changes the generation.
+    page_key = page_cache.key("search", query, page_number, selectors.live_set_generation())
     return _cached_response(request, page_key, render_page)
 
 
@@ -341,11 +335,10 @@ def editorial_policy(request: HttpRequest) -> HttpResponse:
 @require_safe
 def feed(request: HttpRequest) -> HttpResponse:
     """The Atom feed of the newest approved articles, cached like the pages."""
-    stamps = selectors.live_version_stamps(limit=FEED_LENGTH)
-    atom = LatestArticlesFeed(ids=[pk for pk, _ in stamps])
+    atom = LatestArticlesFeed()
 
     def render_feed() -> bytes:
         return atom(request).content
 
-    page_key = page_cache.key("feed", page_cache.stamps_part(stamps))
+    page_key = page_cache.key("feed", selectors.live_set_generation())
     return _cached_response(request, page_key, render_feed, content_type=atom.content_type)

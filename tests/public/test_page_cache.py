@@ -108,3 +108,47 @@ def test_conditional_get_answers_304_without_rendering(client, live, django_asse
     with django_assert_num_queries(1):
         response = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 304
+
+
+def _generation() -> str:
+    from articles.selectors import live_set_generation
+
+    return live_set_generation()
+
+
+def test_the_database_moves_the_generation_with_every_live_pointer(live, author, editor, member):
+    """Approvals and retractions change it; editing a draft or a reader's visit does not."""
+    from articles.models import Article
+
+    approved = _generation()
+    revised = revise(live, author, title="Kestrel question, draft wording?")
+    assert _generation() == approved
+
+    publish(revised, author, editor, member)
+    republished = _generation()
+    assert republished != approved
+
+    article_retract(article=Article.objects.get(pk=live.pk), by=editor, reason="Withdrawn.")
+    assert _generation() not in {approved, republished}
+
+
+def test_a_pointer_moved_outside_the_services_is_seen_too(client, live):
+    """A bulk update (a script, a shell) still changes what the lists show at once."""
+    from articles.models import Article
+
+    before = every_page(client, live)
+    assert "Kestrel question, first wording?" in before["home"]
+
+    Article.objects.filter(pk=live.pk).update(live_version=None)
+
+    after = every_page(client, live)
+    assert all("Kestrel question" not in html for html in after.values())
+
+
+def test_a_cached_search_costs_one_query(client, live, django_assert_num_queries):
+    url = reverse("articles:search")
+    first = client.get(url, {"q": "Kestrel"}).content
+    with django_assert_num_queries(1):
+        again = client.get(url, {"q": "Kestrel"}).content
+    assert again == first
+    assert b"Kestrel question, first wording?" in again
