@@ -14,7 +14,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from articles.choices import ArticleState
-from articles.models import LiveSetGeneration, PublishedVersion, SitePage
+from articles.models import LiveSetGeneration, PublishedVersion, SitePage, Topic
 
 # States of the working copy in which a newer text of a public article is
 # with the board. The page says so, and shows nothing of that text.
@@ -80,6 +80,10 @@ def _live_facts_query(slug: str) -> QuerySet:
     )
 
 
+def _topic_description_query(slug: str) -> QuerySet:
+    return Topic.objects.filter(slug=slug).order_by().values_list("description")[:1]
+
+
 _SLUG_PROBE = "editorial-slug-probe"
 
 
@@ -92,7 +96,7 @@ def _compiled_sql(vendor: str, name: str, *args) -> str:
     query is built with a probe slug, which must come back as its one
     parameter (or none, when no slug is given).
     """
-    build = {"live_facts": _live_facts_query}[name]
+    build = {"live_facts": _live_facts_query, "topic_description": _topic_description_query}[name]
     sql, params = build(*args).query.sql_with_params()
     assert list(params) == [a for a in args if a == _SLUG_PROBE], params
     return sql
@@ -183,6 +187,14 @@ def live_version_listing(
     if topic_slug is not None:
         versions = versions.filter(topic_slug=topic_slug)
     return versions.only(*LISTING_FIELDS).order_by("-approved_at", "-id")[:limit]
+
+
+def topic_description(slug: str) -> str | None:
+    """The topic's description at this address, or None when there is no such topic."""
+    with connection.cursor() as cursor:
+        cursor.execute(_compiled_sql(connection.vendor, "topic_description", _SLUG_PROBE), [slug])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 _GENERATION_SQL = f"SELECT value, changed_at FROM {LiveSetGeneration._meta.db_table} WHERE id = 1"

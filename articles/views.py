@@ -23,7 +23,7 @@ from articles import audience as audiences
 from articles import page_cache, ratelimit, selectors, structured_data
 from articles.feeds import LatestArticlesFeed
 from articles.forms_public import ProblemReportForm
-from articles.models import ProblemReport, PublishedVersion, Topic
+from articles.models import ProblemReport, PublishedVersion
 from articles.public_pages import public_page
 from articles.rendering import render_markdown, with_backlinks
 from reviewers.selectors import public_board_members
@@ -267,8 +267,7 @@ def set_audience(request: HttpRequest) -> HttpResponse:
 @public_page
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    topic = Topic.objects.filter(slug=slug).values_list("description", flat=True)
-    description = topic.first()
+    description = selectors.topic_description(slug)
 
     def render_page() -> bytes:
         versions = list(selectors.live_version_listing(limit=TOPIC_LIMIT, topic_slug=slug))
