@@ -23,10 +23,14 @@ class Audience(models.TextChoices):
 DEFAULT = Audience.PATIENT
 
 
+# The members by value, looked up on every article request (``Audience.values``
+# builds a new list each time).
+_BY_VALUE = {member.value: member for member in Audience}
+
+
 def chosen(request: HttpRequest) -> Audience | None:
     """The audience the reader picked, or None when they have not picked one."""
-    value = request.COOKIES.get(COOKIE_NAME, "")
-    return Audience(value) if value in Audience.values else None
+    return _BY_VALUE.get(request.COOKIES.get(COOKIE_NAME, ""))
 
 
 def current(request: HttpRequest) -> Audience:
