@@ -232,7 +232,8 @@ def test_report_a_problem_in_the_browser(new_page, honey, artifacts):
 
     page = new_page()
     page.goto(article_url(honey))
-    page.get_by_text("Report a problem with this article").click()
+    page.get_by_role("link", name="Report a problem").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report a problem with this article")
     page.get_by_label("A link or reference does not work").check()
     page.get_by_label("Your email (optional)").fill("reader@example.org")
     page.get_by_role("button", name="Send the report").click()
@@ -248,6 +249,8 @@ def test_report_a_problem_in_the_browser(new_page, honey, artifacts):
     page.get_by_role("button", name="Send the report").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Thank you")
+    page.get_by_role("link", name="Back to the article").click()
+    expect(page.locator("#answer")).to_be_visible()
 
 
 def _axe_violations(page, axe_source: str) -> list[dict]:
@@ -268,6 +271,7 @@ def _axe_violations(page, axe_source: str) -> list[dict]:
         "/advisory-board/",
         "/editorial-policy/",
         "/topics/childrens-health/",
+        "REPORT",
     ],
 )
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
@@ -280,7 +284,9 @@ def test_public_pages_have_no_serious_accessibility_violations(
     # Security Policy rightly refuses; the test browser lets it in.
     page = new_page(bypass_csp=True)
     page.set_viewport_size(viewport)
-    page.goto(article_url(honey) if path == "ARTICLE" else path)
+    page.goto(
+        {"ARTICLE": article_url(honey), "REPORT": article_url(honey) + "report/"}.get(path, path)
+    )
 
     violations = _axe_violations(page, axe_source)
 
