@@ -180,13 +180,17 @@ LISTING_FIELDS = (
 
 
 def live_version_listing(
-    limit: int = 200, *, topic_slug: str | None = None
+    limit: int | None = 200, *, topic_slug: str | None = None
 ) -> QuerySet[PublishedVersion]:
-    """The newest live versions with only what a list of articles shows, in one query."""
+    """The newest live versions with only what a list of articles shows, in one query.
+
+    ``limit=None`` leaves the slicing to the caller (a paginator).
+    """
     versions = live_versions()
     if topic_slug is not None:
         versions = versions.filter(topic_slug=topic_slug)
-    return versions.only(*LISTING_FIELDS).order_by("-approved_at", "-id")[:limit]
+    versions = versions.only(*LISTING_FIELDS).order_by("-approved_at", "-id")
+    return versions if limit is None else versions[:limit]
 
 
 def topic_description(slug: str) -> str | None:

@@ -33,8 +33,8 @@ HOME_LIMIT = 200
 # How many of those the "Recently reviewed" strip repeats.
 RECENT_COUNT = 3
 SEARCH_PAGE_SIZE = 10
-# How many articles a topic page lists.
-TOPIC_LIMIT = 500
+# How many articles each page of a topic lists.
+TOPIC_PAGE_SIZE = 50
 # Reports one address may send per window, and the window in seconds.
 REPORT_LIMIT = 5
 REPORT_WINDOW = 60 * 60
@@ -268,14 +268,19 @@ def set_audience(request: HttpRequest) -> HttpResponse:
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     description = selectors.topic_description(slug)
+    page_number = request.GET.get("page", "")
 
     def render_page() -> bytes:
-        versions = list(selectors.live_version_listing(limit=TOPIC_LIMIT, topic_slug=slug))
-        if not versions:
+        listing = selectors.live_version_listing(limit=None, topic_slug=slug)
+        # get_page turns a missing, malformed or too large number into a real page.
+        page = Paginator(listing, TOPIC_PAGE_SIZE).get_page(page_number)
+        if not page.paginator.count:
             raise Http404("No published article in this topic.")
+        page.object_list = list(page.object_list)
         context = {
-            "versions": versions,
-            "topic_name": versions[0].topic_name,
+            "page": page,
+            "versions": page.object_list,
+            "topic_name": page.object_list[0].topic_name,
             "topic_slug": slug,
             "description": description or "",
         }
@@ -283,7 +288,9 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     # A topic renamed or removed keeps its published articles' listing: the
     # versions carry the topic's name and address as they were approved.
-    page_key = page_cache.key("topic", slug, description, selectors.live_set_generation())
+    page_key = page_cache.key(
+        "topic", slug, description, page_number, selectors.live_set_generation()
+    )
     return _cached_response(request, page_key, render_page)
 
 

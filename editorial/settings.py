@@ -174,7 +174,7 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    # Rendered pages are 10–140 KB: 1,000 of them is about 40 MB per process.
+    # Rendered pages are 10 to 140 KB: 1,000 of them is about 40 MB per process.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -6,6 +6,7 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.http import QueryDict
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 
@@ -31,7 +32,15 @@ def get_item(mapping, key):
 
 @register.simple_tag(takes_context=True)
 def page_url(context, number) -> str:
-    """The current address with another page number, keeping the other parameters."""
-    params = context["request"].GET.copy()
+    """The current address with another page number, keeping the search words.
+
+    Nothing else of the address is kept: the page is cached under its words
+    and number only, so it must not carry whatever else its first reader's
+    address held.
+    """
+    params = QueryDict(mutable=True)
+    query = context.get("query")
+    if query:
+        params["q"] = query
     params["page"] = number
     return "?" + params.urlencode()

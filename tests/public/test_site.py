@@ -57,6 +57,40 @@ def test_topic_without_approved_articles_is_404(client, author):
     assert client.get(reverse("articles:topic", kwargs={"slug": "empty"})).status_code == 404
 
 
+def test_topic_pages_are_paginated_newest_first(client, author, editor, member, monkeypatch):
+    """Every approved article is one page away; the count is of them all, not of a page."""
+    from articles import views
+
+    monkeypatch.setattr(views, "TOPIC_PAGE_SIZE", 2)
+    skin = TopicFactory(name="Skin", slug="skin")
+    titles = [f"Skin question {n}?" for n in range(3)]
+    for title in titles:
+        make(author, editor, member, title=title, body="Spots [1].", topic=skin)
+    url = reverse("articles:topic", kwargs={"slug": "skin"})
+
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+    beyond = client.get(url, {"page": "99"})
+
+    assert "3 reviewed articles" in first and "3 reviewed articles" in second
+    assert titles[2] in first and titles[1] in first and titles[0] not in first
+    assert titles[0] in second and titles[2] not in second
+    assert 'rel="next" href="?page=2"' in first
+    assert "Page 2 of 2" in second
+    assert beyond.status_code == 200 and titles[0] in beyond.content.decode()
+
+
+def test_page_links_carry_nothing_but_the_words_and_number(client, library, monkeypatch):
+    """A cached page must not repeat the odd parameters of its first reader's address."""
+    from articles import views
+
+    monkeypatch.setattr(views, "SEARCH_PAGE_SIZE", 1)
+    html = search(client, q="fever", utm_source="x", evil="1").content.decode()
+
+    assert 'href="?q=fever&amp;page=2"' in html
+    assert "utm_source" not in html and "evil" not in html
+
+
 def test_home_links_to_topic_pages(client, author, editor, member):
     make(author, editor, member, title="Q?", body="A [1].", topic=TopicFactory(slug="sleep"))
 
