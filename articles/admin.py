@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from articles import history, services
+from articles.admin_render import input_renderer
 from articles.admin_timeline import timeline_context, timeline_urls
 from articles.choices import ArticleState
 from articles.conditions import is_editor, may_edit_content, wrote
@@ -166,6 +167,11 @@ class ReferenceInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and may_edit(request, obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Some 350 inputs on a long article: written without the template engine.
+        kwargs.setdefault("renderer", input_renderer)
+        return super().get_formset(request, obj, **kwargs)
 
     def get_extra(self, request, obj=None, **kwargs):
         if obj is None or not obj.references.exists():
