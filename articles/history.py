@@ -893,8 +893,9 @@ def build_timeline(
     if since is not None:
         audit = audit.filter(at__gte=since)
     audit = list(
-        audit.order_by("at", "id")
-        .values("id", "transition", "from_state", "to_state", "by_id", "at", "comment")
+        audit.order_by("at", "id").values(
+            "id", "transition", "from_state", "to_state", "by_id", "at", "comment"
+        )
     )
     attached: set[int] = set()
     for entry in audit:
@@ -1034,9 +1035,7 @@ def build_timeline(
     decisions = ReviewDecision.objects.filter(assignment__article=article)
     if since is not None:
         decisions = decisions.filter(recorded_at__gte=since)
-    decisions = decisions.select_related("assignment__reviewer__user").order_by(
-        "recorded_at", "id"
-    )
+    decisions = decisions.select_related("assignment__reviewer__user").order_by("recorded_at", "id")
     for decision in decisions:
         if not viewer.sees_decision(decision.recorded_by_id):
             continue
