@@ -13,8 +13,10 @@ an ``<input>`` renders as usual.
 
 from __future__ import annotations
 
+import html
+
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 
 # The widget templates that are Django's input.html and nothing else.
@@ -37,8 +39,14 @@ ERROR_LIST_TEMPLATE = "django/forms/errors/list/ul.html"
 
 
 def _text(value) -> str:
-    # The templates write values through ``stringformat:'s'`` then autoescape.
-    return conditional_escape(value if hasattr(value, "__html__") else str(value))
+    # The templates write values through ``stringformat:'s'`` then autoescape:
+    # conditional_escape, without its lazy-string wrapper, which costs more
+    # than the escaping on a page of 350 inputs.
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 def render_input(widget: dict) -> str:

@@ -6,13 +6,18 @@ import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.forms.utils import ErrorList
+from django.utils.translation import gettext_lazy
 
 from articles.admin_render import InputRenderer
 from articles.forms import ReferenceForm
 
 
 class EveryInput(forms.Form):
-    text = forms.CharField(widget=forms.TextInput(attrs={"size": 14, "data-x": 'a"<b>'}))
+    text = forms.CharField(
+        widget=forms.TextInput(
+            attrs={"size": 14, "data-x": 'a"<b>', "placeholder": gettext_lazy("e.g. “Doe J”")}
+        )
+    )
     number = forms.IntegerField(widget=forms.NumberInput(attrs={"style": "width: 3.5em"}))
     url = forms.URLField(assume_scheme="https")
     email = forms.EmailField()
