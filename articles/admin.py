@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from articles import history, services
+from articles.admin_render import input_renderer
 from articles.admin_timeline import timeline_context, timeline_urls
 from articles.choices import ArticleState
 from articles.conditions import is_editor, may_edit_content, wrote
@@ -166,6 +167,11 @@ class ReferenceInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and may_edit(request, obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Some 350 inputs on a long article: written without the template engine.
+        kwargs.setdefault("renderer", input_renderer)
+        return super().get_formset(request, obj, **kwargs)
 
     def get_extra(self, request, obj=None, **kwargs):
         if obj is None or not obj.references.exists():
@@ -344,8 +350,20 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         self.message_user(request, message, messages.ERROR)
         return HttpResponseRedirect(self._change_url(article.pk))
 
+    def get_object(self, request, object_id, from_field=None):
+        shown = getattr(request, "_editorial_article", None)
+        if shown is not None and from_field is None and str(shown.pk) == str(object_id):
+            return shown
+        return super().get_object(request, object_id, from_field)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, unquote(object_id))
+        if article is not None and request.method in ("GET", "HEAD"):
+            # The workflow panel and its transitions' conditions count, list
+            # and cite the references, and Django's changeform_view reads
+            # the article again: on a page view one read serves them all.
+            prefetch_related_objects([article], "references")
+            request._editorial_article = article
         if article is not None:
             extra_context = {**(extra_context or {}), **self.workflow_context(request, article)}
         return super().change_view(request, object_id, form_url, extra_context)
@@ -396,7 +414,8 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 for a in assignments
                 if a.status not in (AssignmentStatus.DECLINED, AssignmentStatus.CANCELLED)
             ]
-        _number_reviewed_revisions(article, assignments)
+        listing = history.revisions(article)
+        _number_reviewed_revisions(assignments, listing)
 
         reviewing = article.state in (ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW)
         assign_form = None
@@ -524,7 +543,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             "wf_sees_statements": editor,
             "wf_is_editor": editor,
             "wf_review_soon": timezone.localdate() + datetime.timedelta(days=REVIEW_DUE_WINDOW),
-            **timeline_context(request, article),
+            **timeline_context(request, article, listing=listing),
         }
 
     def transition_view(self, request, object_id, name):
@@ -735,8 +754,8 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         )
 
 
-def _number_reviewed_revisions(article: Article, assignments) -> None:
-    """Give each decision the timeline's number of the revision it reviewed (one query)."""
+def _number_reviewed_revisions(assignments, listing: list[history.Revision]) -> None:
+    """Give each decision the timeline's number of the revision it reviewed."""
     decisions = [
         a.decision
         for a in assignments
@@ -744,7 +763,7 @@ def _number_reviewed_revisions(article: Article, assignments) -> None:
     ]
     if not decisions:
         return
-    numbers = {r.history_id: r.number for r in history.revisions(article)}
+    numbers = {r.history_id: r.number for r in listing}
     for decision in decisions:
         decision.revision_number = numbers.get(decision.reviewed_revision)
 

@@ -89,42 +89,60 @@ def compare_url(article: Article, old: str | int, new: str | int = "current") ->
     return reverse("admin:articles_article_compare", args=[article.pk, old, new])
 
 
-def compare_links(request, article: Article) -> dict:
+def compare_links(request, article: Article, listing=None) -> dict:
     """The “what changed since…” links that make sense for this user now.
 
     ``since_reviewed``: from the version the user (a board member) last
     reviewed, or for an editor or the author the version the board last
     reviewed, to the current text, when its text or references changed since.
     ``since_live``: from the live version to the current text, when they differ.
+    ``listing``: ``history.revisions(article)``, which numbers the revisions
+    here without a query each.
     """
+    if listing is None:
+        listing = history.revisions(article)
+    numbers = {rev.history_id: rev.number for rev in listing}
     links = {"since_reviewed": None, "since_live": None}
     decision = history.reviewed_decision(article, request.user)
     if decision is not None:
-        reviewed = history.reviewed_revision_number(article, decision)
+        reviewed = numbers.get(decision.reviewed_revision)
+        if reviewed is None:
+            reviewed = history.reviewed_revision_number(article, decision)
         if history.changed_since(article, reviewed):
             links["since_reviewed"] = compare_url(article, "reviewed")
     if article.live_version_id is not None:
-        try:
-            live = history.resolve_revision(article, "live", request.user)
-        except history.HistoryError:  # pragma: no cover - approval always saves a revision
+        # The live version's revision is the approval's save: the first to carry it.
+        live = next(
+            (rev.number for rev in listing if rev.live_version_id == article.live_version_id),
+            None,
+        )
+        if live is None:  # pragma: no cover - approval always saves a revision
             return links
         if history.changed_since(article, live):
             links["since_live"] = compare_url(article, "live")
     return links
 
 
-def timeline_context(request, article: Article) -> dict:
-    """What the trail section of an article's admin page shows."""
+def timeline_context(request, article: Article, listing=None) -> dict:
+    """What the trail section of an article's admin page shows.
+
+    Only the recent events are built: the page's cost does not grow with
+    the article's past, which the full timeline, one click away, shows.
+    ``listing``: ``history.revisions(article)``, when the caller has it.
+    """
     viewer = history.Viewer.of(request.user, article)
-    events = history.build_timeline(article, viewer)
+    if listing is None:
+        listing = history.revisions(article)
+    events = history.build_timeline(article, viewer, recent=RECENT_EVENTS, listing=listing)
     recent = list(reversed(events[-RECENT_EVENTS:]))
     history.annotate_changes(article, recent)
-    links = compare_links(request, article)
+    links = compare_links(request, article, listing)
     return {
         "wf_audit": article.audit_entries.select_related("by"),
         "hist_recent": recent,
-        "hist_count": len(events),
-        "hist_revisions": sum(1 for e in events if e.revision and e.kind != "decision"),
+        # Older events than these: all of them when the window left none out.
+        "hist_more": len(listing) > RECENT_EVENTS or len(events) > RECENT_EVENTS,
+        "hist_revisions": len(listing),
         "hist_timeline_url": reverse("admin:articles_article_timeline", args=[article.pk]),
         "hist_live_on_url": reverse("admin:articles_article_live_on", args=[article.pk]),
         "hist_export_csv_url": reverse("admin:articles_article_export", args=[article.pk, "csv"]),

@@ -838,19 +838,36 @@ def confidential_note(decision) -> str:
     return ""
 
 
-def build_timeline(article: Article, viewer: Viewer | None = None) -> list[Event]:
-    """Every event of the article, oldest first: a fixed number of queries."""
+def build_timeline(
+    article: Article,
+    viewer: Viewer | None = None,
+    *,
+    recent: int | None = None,
+    listing: list[Revision] | None = None,
+) -> list[Event]:
+    """Every event of the article, oldest first: a fixed number of queries.
+
+    ``recent``: only the events since the ``recent``-th last revision was
+    saved, which are at least ``recent`` events and the newest ones; each is
+    the same as in the full timeline. The article's page shows these, and
+    its cost then no longer grows with the article's past. ``listing``:
+    ``revisions(article)``, when the caller has read them already.
+    """
     from reviewers.models import ReviewAssignment, ReviewDecision
 
     viewer = viewer or Viewer()
-    listing = revisions(article)
+    if listing is None:
+        listing = revisions(article)
     by_history_id = {rev.history_id: rev for rev in listing}
     events: list[Event] = []
     revision_events: dict[int, Event] = {}
+    since = listing[-recent].at if recent and len(listing) > recent else None
 
     # Revisions. A transition's save is the same moment as its audit entry:
     # the entry, attached below, names it.
     for rev in listing:
+        if since is not None and rev.at < since:
+            continue
         if rev.history_type == "+":
             title = _("Created")
         elif rev.history_type == "-":  # pragma: no cover - articles are never deleted
@@ -870,10 +887,15 @@ def build_timeline(article: Article, viewer: Viewer | None = None) -> list[Event
         events.append(event)
 
     # Transitions: attached to the revision their save made.
+    # An entry attaches to the revision saved at or before it, so the ones
+    # before ``since`` attach to revisions outside the window.
+    audit = AuditEntry.objects.filter(article=article)
+    if since is not None:
+        audit = audit.filter(at__gte=since)
     audit = list(
-        AuditEntry.objects.filter(article=article)
-        .order_by("at", "id")
-        .values("id", "transition", "from_state", "to_state", "by_id", "at", "comment")
+        audit.order_by("at", "id").values(
+            "id", "transition", "from_state", "to_state", "by_id", "at", "comment"
+        )
     )
     attached: set[int] = set()
     for entry in audit:
@@ -903,20 +925,28 @@ def build_timeline(article: Article, viewer: Viewer | None = None) -> list[Event
             event.kind = "retracted"
 
     # Reference changes: part of the save that came just before them.
+    # Every row is read, for the note's "changed … of", but only the rows of
+    # the window and the second before it (a loose group's own second) make
+    # events; the ones before ``since`` are dropped at the end.
     reference_rows = _reference_rows(article)
     seen_refs: dict[int, dict] = {}
     loose: dict[tuple, Event] = {}
+    rows_from = since - datetime.timedelta(seconds=1) if since is not None else None
     for row in reference_rows:
-        note = _reference_note(row, seen_refs.get(row["id"]))
+        previous = seen_refs.get(row["id"])
         seen_refs[row["id"]] = row
+        if rows_from is not None and row["history_date"] < rows_from:
+            continue
+        note = _reference_note(row, previous)
         rev = _revision_before(listing, row["history_date"])
-        target = revision_events.get(rev.history_id) if rev else None
         if (
-            target is not None
+            rev is not None
             and rev.user_id == row["history_user_id"]
             and row["history_date"] - rev.at < _SAME_SAVE
         ):
-            target.reference_notes.append(note)
+            target = revision_events.get(rev.history_id)
+            if target is not None:  # None: a save before the window
+                target.reference_notes.append(note)
             continue
         key = (
             row["history_user_id"],
@@ -1002,11 +1032,10 @@ def build_timeline(article: Article, viewer: Viewer | None = None) -> list[Event
             )
         )
 
-    decisions = (
-        ReviewDecision.objects.filter(assignment__article=article)
-        .select_related("assignment__reviewer__user")
-        .order_by("recorded_at", "id")
-    )
+    decisions = ReviewDecision.objects.filter(assignment__article=article)
+    if since is not None:
+        decisions = decisions.filter(recorded_at__gte=since)
+    decisions = decisions.select_related("assignment__reviewer__user").order_by("recorded_at", "id")
     for decision in decisions:
         if not viewer.sees_decision(decision.recorded_by_id):
             continue
@@ -1055,16 +1084,11 @@ def build_timeline(article: Article, viewer: Viewer | None = None) -> list[Event
             "review_round",
         )
     ):
-        target = next(
-            (
-                revision_events[rev.history_id]
-                for rev in listing
-                if rev.live_version_id == version["id"]
-            ),
-            None,
-        )
-        if target is not None:
-            target.version = version
+        approval = next((rev for rev in listing if rev.live_version_id == version["id"]), None)
+        if approval is not None:
+            target = revision_events.get(approval.history_id)
+            if target is not None:  # None: saved before the window
+                target.version = version
             continue
         events.append(  # pragma: no cover - approval always saves a revision
             Event(
@@ -1077,6 +1101,8 @@ def build_timeline(article: Article, viewer: Viewer | None = None) -> list[Event
             )
         )
 
+    if since is not None:
+        events = [e for e in events if e.at >= since]
     events.sort(key=lambda e: e.sort_key)
     _name_actors(events)
     return events
