@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import markdown
 import nh3
@@ -82,15 +85,44 @@ def _link_markers(html: str, reference_count: int) -> str:
     )
 
 
+# Sources already rendered inside ``rendering_once``; None outside it.
+_rendered: ContextVar[dict[str, str] | None] = ContextVar("rendered", default=None)
+
+
+@contextmanager
+def rendering_once() -> Iterator[None]:
+    """Render and sanitise each distinct source at most once inside the block.
+
+    An approval checks the citations of the text it then publishes: both
+    need the same sanitised HTML. The memory lasts for the block only, so
+    nothing is kept between requests. Nested blocks share the outer one's.
+    """
+    if _rendered.get() is not None:
+        yield
+        return
+    token = _rendered.set({})
+    try:
+        yield
+    finally:
+        _rendered.reset(token)
+
+
 def _sanitised(source: str) -> str:
-    html = markdown.markdown(source or "", extensions=["extra", "sane_lists"], output_format="html")
-    return nh3.clean(
+    source = source or ""
+    rendered = _rendered.get()
+    if rendered is not None and source in rendered:
+        return rendered[source]
+    html = markdown.markdown(source, extensions=["extra", "sane_lists"], output_format="html")
+    html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
+    if rendered is not None:
+        rendered[source] = html
+    return html
 
 
 def unresolved_markers(source: str, reference_count: int) -> list[str]:

@@ -251,6 +251,7 @@ def assignment_accept(*, assignment: ReviewAssignment, by: User) -> ReviewAssign
                 article=article,
                 by=by,
                 comment=_("%(name)s accepted the review.") % {"name": assignment.reviewer.name},
+                locked=True,
             )
         transaction.on_commit(
             lambda: assignment_accepted.send(sender=ReviewAssignment, assignment=assignment, by=by)
@@ -433,7 +434,7 @@ def decision_record(
         if not conflict_declared:
             if decision == Decision.REQUEST_CHANGES:
                 article_services.article_request_changes(
-                    article=article, by=by, comment=comment_to_author
+                    article=article, by=by, comment=comment_to_author, locked=True
                 )
             # With a recommendation to reject on the table, the editors decide
             # even when the approvals would suffice.
@@ -442,7 +443,9 @@ def decision_record(
                 and approval_rule_holds(article)
                 and not rejection_recommended(article)
             ):
-                article_services.article_approve(article=article, by=by, comment=comment_to_author)
+                article_services.article_approve(
+                    article=article, by=by, comment=comment_to_author, locked=True
+                )
         transaction.on_commit(
             lambda: decision_recorded.send(sender=ReviewDecision, decision=recorded, by=by)
         )
