@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -107,12 +108,36 @@ def rendering_once() -> Iterator[None]:
         _rendered.reset(token)
 
 
+_converters = threading.local()
+
+
+def _markdown(source: str) -> str:
+    """Markdown to HTML through this thread's parser.
+
+    Building a parser with its extensions costs more than converting most
+    answers, so each thread keeps one and resets it before every text, as
+    Python-Markdown documents for converting several documents.
+    """
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+        _converters.markdown = converter
+    try:
+        return converter.reset().convert(source)
+    except BaseException:
+        # A conversion that stopped halfway (too deep a nesting) may leave
+        # state behind: the next text gets a new parser.
+        _converters.markdown = None
+        raise
+
+
 def _sanitised(source: str) -> str:
-    source = source or ""
+    if not source:
+        return ""
     rendered = _rendered.get()
     if rendered is not None and source in rendered:
         return rendered[source]
-    html = markdown.markdown(source, extensions=["extra", "sane_lists"], output_format="html")
+    html = _markdown(source)
     html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
