@@ -16,6 +16,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
@@ -147,7 +148,10 @@ def _transition(
         )
     if locked and not isinstance(article, Article):
         raise TypeError("locked=True needs the Article instance that lock() returned.")
-    with transaction.atomic(), rendering_once():
+    from reviewers.selectors import round_settled
+
+    # A caller that holds the lock holds its transaction too: no savepoint.
+    with transaction.atomic(savepoint=not locked), rendering_once():
         if not locked:
             article = lock(article)
         if expected_state is not None and article.state != expected_state:
@@ -158,18 +162,24 @@ def _transition(
                 )
                 % {"state": article.get_state_display().lower()}
             )
-        # The transition checks its own conditions: checking them here as well
-        # would run every query and render of the approval rule twice.
-        check_allowed(article, name, by, conditions=False)
-        from_state = article.state
-        try:
-            getattr(article, name)()
-        except TransitionNotAllowed as error:
-            # Nothing changed; name the condition that failed, in plain words.
-            check_allowed(article, name, by)
-            raise WorkflowError(str(error)) from error  # pragma: no cover - a condition flickered
         if name == "approve":
-            _publish(article, by)
+            # The condition counts the references the version then copies.
+            prefetch_related_objects([article], "references")
+        from_state = article.state
+        # No decision is recorded from here to the snapshot, so the permission,
+        # the condition and the byline share the approval policy's answers.
+        with round_settled():
+            # The transition checks its own conditions: checking them here as
+            # well would run every query and render of the approval rule twice.
+            check_allowed(article, name, by, conditions=False)
+            try:
+                getattr(article, name)()
+            except TransitionNotAllowed as error:
+                # Nothing changed; name the condition that failed, in plain words.
+                check_allowed(article, name, by)
+                raise WorkflowError(str(error)) from error  # pragma: no cover - a flicker
+            if name == "approve":
+                _publish(article, by)
         article._history_user = by
         article._change_reason = f"{info.label}: {comment}" if comment else info.label
         article.save()
