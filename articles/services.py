@@ -162,9 +162,6 @@ def _transition(
                 )
                 % {"state": article.get_state_display().lower()}
             )
-        if name == "approve":
-            # The condition counts the references the version then copies.
-            prefetch_related_objects([article], "references")
         from_state = article.state
         # No decision is recorded from here to the snapshot, so the permission,
         # the condition and the byline share the approval policy's answers.
@@ -172,12 +169,16 @@ def _transition(
             # The transition checks its own conditions: checking them here as
             # well would run every query and render of the approval rule twice.
             check_allowed(article, name, by, conditions=False)
+            if name == "approve":
+                # The citation check counts the references the version then copies.
+                prefetch_related_objects([article], "references")
             try:
                 getattr(article, name)()
             except TransitionNotAllowed as error:
                 # Nothing changed; name the condition that failed, in plain words.
                 check_allowed(article, name, by)
-                raise WorkflowError(str(error)) from error  # pragma: no cover - a flicker
+                # Reached only if a condition changed its answer in between.
+                raise WorkflowError(str(error)) from error  # pragma: no cover
             if name == "approve":
                 _publish(article, by)
         article._history_user = by
