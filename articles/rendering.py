@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import markdown
 import nh3
@@ -82,15 +86,68 @@ def _link_markers(html: str, reference_count: int) -> str:
     )
 
 
+# Sources already rendered inside ``rendering_once``; None outside it.
+_rendered: ContextVar[dict[str, str] | None] = ContextVar("rendered", default=None)
+
+
+@contextmanager
+def rendering_once() -> Iterator[None]:
+    """Render and sanitise each distinct source at most once inside the block.
+
+    An approval checks the citations of the text it then publishes: both
+    need the same sanitised HTML. The memory lasts for the block only, so
+    nothing is kept between requests. Nested blocks share the outer one's.
+    """
+    if _rendered.get() is not None:
+        yield
+        return
+    token = _rendered.set({})
+    try:
+        yield
+    finally:
+        _rendered.reset(token)
+
+
+_converters = threading.local()
+
+
+def _markdown(source: str) -> str:
+    """Markdown to HTML through this thread's parser.
+
+    Building a parser with its extensions costs more than converting most
+    answers, so each thread keeps one and resets it before every text, as
+    Python-Markdown documents for converting several documents.
+    """
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+        _converters.markdown = converter
+    try:
+        return converter.reset().convert(source)
+    except BaseException:
+        # A conversion that stopped halfway (too deep a nesting) may leave
+        # state behind: the next text gets a new parser.
+        _converters.markdown = None
+        raise
+
+
 def _sanitised(source: str) -> str:
-    html = markdown.markdown(source or "", extensions=["extra", "sane_lists"], output_format="html")
-    return nh3.clean(
+    if not source:
+        return ""
+    rendered = _rendered.get()
+    if rendered is not None and source in rendered:
+        return rendered[source]
+    html = _markdown(source)
+    html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
+    if rendered is not None:
+        rendered[source] = html
+    return html
 
 
 def unresolved_markers(source: str, reference_count: int) -> list[str]:

@@ -16,13 +16,14 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from articles.conditions import is_author_role, is_editor, wrote
 from articles.models import Article, AuditEntry, PublishedVersion, display_name
-from articles.rendering import render_markdown
+from articles.rendering import render_markdown, rendering_once
 from articles.signals import article_transitioned
 
 if TYPE_CHECKING:
@@ -101,8 +102,12 @@ def lock(article: Article | int) -> Article:
     return Article.objects.select_for_update().select_related("topic", "author").get(pk=pk)
 
 
-def check_allowed(article: Article, name: str, user: User) -> None:
-    """Raise WorkflowError naming the first reason ``user`` may not take ``name``."""
+def check_allowed(article: Article, name: str, user: User, *, conditions: bool = True) -> None:
+    """Raise WorkflowError naming the first reason ``user`` may not take ``name``.
+
+    With ``conditions=False`` only the source state and the permission are
+    checked, for a caller that lets the transition itself check its conditions.
+    """
     info = transition_info(name)
     meta = getattr(Article, name)._django_fsm
     fsm = meta.get_transition(article.state)
@@ -113,6 +118,8 @@ def check_allowed(article: Article, name: str, user: User) -> None:
         )
     if not fsm.has_perm(article, user):
         raise WorkflowError(str(getattr(fsm.permission, "refusal", _("You may not do this."))))
+    if not conditions:
+        return
     for condition in fsm.conditions:
         if not condition(article):
             raise WorkflowError(refusal(condition, article))
@@ -125,15 +132,28 @@ def _transition(
     by: User,
     comment: str = "",
     expected_state: str | None = None,
+    locked: bool = False,
 ) -> Article:
+    """Run the transition ``name`` in the shape every workflow write follows.
+
+    ``locked`` says that ``article`` is the instance ``lock`` returned earlier
+    in the enclosing transaction (a decision that moves the article): the row
+    is held already and has not changed since, so it is not read again.
+    """
     comment = (comment or "").strip()
     info = transition_info(name)
     if info.comment == "required" and not comment:
         raise WorkflowError(
             _("“%(action)s” needs a comment that explains why.") % {"action": info.label}
         )
-    with transaction.atomic():
-        article = lock(article)
+    if locked and not isinstance(article, Article):
+        raise TypeError("locked=True needs the Article instance that lock() returned.")
+    from reviewers.selectors import round_settled
+
+    # A caller that holds the lock holds its transaction too: no savepoint.
+    with transaction.atomic(savepoint=not locked), rendering_once():
+        if not locked:
+            article = lock(article)
         if expected_state is not None and article.state != expected_state:
             raise ConcurrentChange(
                 _(
@@ -142,14 +162,25 @@ def _transition(
                 )
                 % {"state": article.get_state_display().lower()}
             )
-        check_allowed(article, name, by)
         from_state = article.state
-        try:
-            getattr(article, name)()
-        except TransitionNotAllowed as error:  # pragma: no cover - checked above
-            raise WorkflowError(str(error)) from error
-        if name == "approve":
-            _publish(article, by)
+        # No decision is recorded from here to the snapshot, so the permission,
+        # the condition and the byline share the approval policy's answers.
+        with round_settled():
+            # The transition checks its own conditions: checking them here as
+            # well would run every query and render of the approval rule twice.
+            check_allowed(article, name, by, conditions=False)
+            if name == "approve":
+                # The citation check counts the references the version then copies.
+                prefetch_related_objects([article], "references")
+            try:
+                getattr(article, name)()
+            except TransitionNotAllowed as error:
+                # Nothing changed; name the condition that failed, in plain words.
+                check_allowed(article, name, by)
+                # Reached only if a condition changed its answer in between.
+                raise WorkflowError(str(error)) from error  # pragma: no cover
+            if name == "approve":
+                _publish(article, by)
         article._history_user = by
         article._change_reason = f"{info.label}: {comment}" if comment else info.label
         article.save()

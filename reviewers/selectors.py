@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime
 import re
 import statistics
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -54,6 +58,41 @@ def current_assignments(article: Article) -> QuerySet[ReviewAssignment]:
 
 # --- The approval policy -------------------------------------------------------------
 
+T = TypeVar("T")
+
+# Answers of the approval policy already worked out inside ``round_settled``.
+_settled: ContextVar[dict | None] = ContextVar("settled", default=None)
+
+
+@contextmanager
+def round_settled() -> Iterator[None]:
+    """Inside the block, ask the database each question of the approval policy once.
+
+    For a workflow write that holds the article's lock and records no
+    decision inside the block. Decisions are recorded only under that lock,
+    so the round's answers cannot change before the write commits, yet the
+    decision, the approval's permission and condition, and the published
+    version's byline each ask them. Nested blocks share the outer one's.
+    """
+    if _settled.get() is not None:
+        yield
+        return
+    token = _settled.set({})
+    try:
+        yield
+    finally:
+        _settled.reset(token)
+
+
+def _settled_answer(question: str, article: Article, answer: Callable[[], T]) -> T:
+    settled = _settled.get()
+    if settled is None:
+        return answer()
+    key = (question, article.pk, article.review_round)
+    if key not in settled:
+        settled[key] = answer()
+    return settled[key]
+
 
 def required_approvals(topic: Topic) -> int:
     """Approvals an article of this topic needs: the topic's own number, else the default."""
@@ -98,23 +137,40 @@ def open_change_requests(article: Article) -> QuerySet[ReviewDecision]:
     )
 
 
+def _objections(article: Article) -> set[str]:
+    """Which of "request changes" and "reject" conflict-free members chose this round."""
+    return _settled_answer(
+        "objections",
+        article,
+        lambda: set(
+            ReviewDecision.objects.filter(
+                assignment__article=article,
+                assignment__round=article.review_round,
+                assignment__status=AssignmentStatus.COMPLETED,
+                decision__in=[Decision.REQUEST_CHANGES, Decision.REJECT],
+                conflict_declared=False,
+            )
+            .values_list("decision", flat=True)
+            .distinct()
+        ),
+    )
+
+
 def rejection_recommended(article: Article) -> bool:
     """A conflict-free member of this round recommends rejecting the article."""
-    return ReviewDecision.objects.filter(
-        assignment__article=article,
-        assignment__round=article.review_round,
-        assignment__status=AssignmentStatus.COMPLETED,
-        decision=Decision.REJECT,
-        conflict_declared=False,
-    ).exists()
+    return Decision.REJECT in _objections(article)
 
 
 def approving_members(article: Article) -> list[BoardMember]:
     """Distinct board members whose approval counts this round, in decision order."""
-    members: dict[int, BoardMember] = {}
-    for decision in counting_approvals(article):
-        members.setdefault(decision.assignment.reviewer_id, decision.assignment.reviewer)
-    return list(members.values())
+
+    def members() -> list[BoardMember]:
+        distinct: dict[int, BoardMember] = {}
+        for decision in counting_approvals(article):
+            distinct.setdefault(decision.assignment.reviewer_id, decision.assignment.reviewer)
+        return list(distinct.values())
+
+    return list(_settled_answer("approving", article, members))
 
 
 def approval_count(article: Article) -> int:
@@ -124,7 +180,7 @@ def approval_count(article: Article) -> int:
 
 def approval_shortfall(article: Article) -> str:
     """What still stands between this round and approval, in plain words; empty if nothing."""
-    if open_change_requests(article).exists():
+    if Decision.REQUEST_CHANGES in _objections(article):
         return _("A board member's request for changes is open in this round.")
     topic = article.topic
     required = required_approvals(topic)

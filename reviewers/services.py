@@ -27,6 +27,7 @@ from reviewers.selectors import (
     conflicted_members,
     previous_round_reviewers,
     rejection_recommended,
+    round_settled,
     standing_conflicts,
 )
 from reviewers.signals import (
@@ -251,6 +252,7 @@ def assignment_accept(*, assignment: ReviewAssignment, by: User) -> ReviewAssign
                 article=article,
                 by=by,
                 comment=_("%(name)s accepted the review.") % {"name": assignment.reviewer.name},
+                locked=True,
             )
         transaction.on_commit(
             lambda: assignment_accepted.send(sender=ReviewAssignment, assignment=assignment, by=by)
@@ -430,19 +432,24 @@ def decision_record(
             reason=_("Decision recorded: %(decision)s")
             % {"decision": recorded.get_decision_display()},
         )
-        if not conflict_declared:
-            if decision == Decision.REQUEST_CHANGES:
-                article_services.article_request_changes(
-                    article=article, by=by, comment=comment_to_author
-                )
-            # With a recommendation to reject on the table, the editors decide
-            # even when the approvals would suffice.
-            elif (
-                decision == Decision.APPROVE
-                and approval_rule_holds(article)
-                and not rejection_recommended(article)
-            ):
-                article_services.article_approve(article=article, by=by, comment=comment_to_author)
+        # The decision is recorded: from here on the round's answers hold, and
+        # the approval asks each of them once.
+        with round_settled():
+            if not conflict_declared:
+                if decision == Decision.REQUEST_CHANGES:
+                    article_services.article_request_changes(
+                        article=article, by=by, comment=comment_to_author, locked=True
+                    )
+                # With a recommendation to reject on the table, the editors decide
+                # even when the approvals would suffice.
+                elif (
+                    decision == Decision.APPROVE
+                    and approval_rule_holds(article)
+                    and not rejection_recommended(article)
+                ):
+                    article_services.article_approve(
+                        article=article, by=by, comment=comment_to_author, locked=True
+                    )
         transaction.on_commit(
             lambda: decision_recorded.send(sender=ReviewDecision, decision=recorded, by=by)
         )

@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import services as article_services
@@ -627,3 +628,33 @@ def test_candidates_come_least_busy_first_with_their_load(
     candidates = list(assignable_members(submitted_article))
     assert candidates == [second_member, member]
     assert [c.open_reviews for c in candidates] == [0, 2]
+
+
+def _approval_queries(*, author, editor, member, references: int) -> tuple[int, Article]:
+    """Queries of the decision that publishes a fresh article citing ``references`` sources."""
+    from articles.services import article_submit
+
+    body = " ".join(f"Claim {number} [{number}]." for number in range(1, references + 1))
+    article = ArticleFactory(author=author, body=body, plain_body=f"In short [{references}].")
+    for position in range(1, references + 1):
+        ReferenceFactory(article=article, position=position)
+    article_submit(article=article, by=author)
+    assignment = assign_accepted(article=article, reviewer=member, by=editor)
+    # A fresh account, so that no permission cached by the steps above is reused.
+    reviewer = type(member.user).objects.get(pk=member.user.pk)
+    with CaptureQueriesContext(connection) as captured:
+        decision_record(assignment=assignment, by=reviewer, decision="approve", no_conflict=True)
+    return len(captured), fresh(article)
+
+
+def test_approval_queries_do_not_grow_with_the_references(author, editor, member, settings):
+    """Publishing an article with 30 references costs the same few queries as with 3."""
+    settings.EDITORIAL_REQUIRED_APPROVALS = 1
+    few, small = _approval_queries(author=author, editor=editor, member=member, references=3)
+    many, large = _approval_queries(author=author, editor=editor, member=member, references=30)
+
+    assert (small.state, large.state) == ("approved", "approved")
+    assert len(large.live_version.references) == 30
+    assert many == few
+    # Decision, history, snapshot, audit and the round's closing: no more than this.
+    assert many <= 23
