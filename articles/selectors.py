@@ -102,6 +102,12 @@ def _compiled_sql(vendor: str, name: str, *args) -> str:
     return sql
 
 
+def _hot_cursor():
+    """A cursor for the public pages' hot queries, prepared once where the backend can."""
+    prepared = getattr(connection, "prepared_cursor", None)
+    return prepared() if prepared is not None else connection.cursor()
+
+
 def _as_datetime(value) -> datetime.datetime:
     # PostgreSQL returns aware datetimes; SQLite returns text in UTC.
     if isinstance(value, str):
@@ -113,7 +119,7 @@ def _as_datetime(value) -> datetime.datetime:
 
 def live_facts_by_slug(slug: str) -> LiveFacts:
     """Which version is live at this address now, and its article's state; 404 if none."""
-    with connection.cursor() as cursor:
+    with _hot_cursor() as cursor:
         cursor.execute(_compiled_sql(connection.vendor, "live_facts", _SLUG_PROBE), [slug])
         row = cursor.fetchone()
     if row is None:
@@ -195,7 +201,7 @@ def live_version_listing(
 
 def topic_description(slug: str) -> str | None:
     """The topic's description at this address, or None when there is no such topic."""
-    with connection.cursor() as cursor:
+    with _hot_cursor() as cursor:
         cursor.execute(_compiled_sql(connection.vendor, "topic_description", _SLUG_PROBE), [slug])
         row = cursor.fetchone()
     return row[0] if row else None
@@ -211,7 +217,7 @@ def live_set_generation() -> str:
     (``LiveSetGeneration``), so a page listing or searching live versions is
     a function of it, and it can be the page's cache key.
     """
-    with connection.cursor() as cursor:
+    with _hot_cursor() as cursor:
         cursor.execute(_GENERATION_SQL)
         row = cursor.fetchone()
     return f"{row[0]}@{row[1]}" if row else "0"

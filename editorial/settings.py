@@ -124,8 +124,11 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with a health check that asks the socket, not the
-    # server (editorial/postgresql/base.py): one round trip less per request.
+    # server (editorial/postgresql/base.py): one round trip less per request,
+    # and the public pages' hot queries kept prepared per connection.
     DATABASES["default"]["ENGINE"] = "editorial.postgresql"
+# Off behind a transaction-mode pooler that does not track prepared statements.
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite ignores select_for_update: taking the write lock when a
     # transaction begins makes concurrent writers queue instead of failing

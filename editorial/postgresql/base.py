@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend, with a health check that costs no round trip.
+"""Django's PostgreSQL backend: a health check that costs no round trip, and
+prepared statements for the public pages' hot queries.
 
 With CONN_HEALTH_CHECKS, Django sends ``SELECT 1`` before the first query of
 every request that reuses a connection: on a page that runs one indexed
@@ -10,17 +11,66 @@ asks the socket, without waiting, whether anything arrived; if so, or if
 libpq already knows the connection is bad, the connection is closed and the
 request opens a new one. After an error in a request, Django's own
 ``is_usable`` (the round trip) still decides whether to keep it.
+
+Every public page asks the database one or two small questions (which
+version is live at this address; which live set the site shows). Their
+execution takes microseconds; planning them takes several times as long.
+``prepared_cursor`` gives those few queries a cursor that binds parameters
+on the server and has it keep each statement prepared for the life of the
+connection, so each is planned once per connection rather than once per
+request. Everything else keeps Django's client-side binding, and Django's
+default of no prepared statements. Set ``DB_PREPARED_STATEMENTS=0`` behind
+a pooler in transaction mode that does not track prepared statements
+(PgBouncer before 1.21, or without ``max_prepared_statements``).
 """
 
 from __future__ import annotations
 
 import select
+import sys
 
+from django.conf import settings
 from django.db.backends.postgresql import base
+from django.utils.asyncio import async_unsafe
 from psycopg import pq
+from psycopg.pq import Format
+
+
+class PreparingCursor(base.ServerBindingCursor):
+    """Binds on the server and prepares each statement on its first run."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(
+            query, params, prepare=True if prepare is None else prepare, binary=binary
+        )
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        if connection.prepare_threshold is None and settings.DB_PREPARED_STATEMENTS:
+            # Django leaves psycopg's automatic preparing off (no threshold),
+            # which also refuses an explicit request. Its own cursors bind on
+            # the client and never prepare; with a threshold never reached,
+            # only ``PreparingCursor`` does.
+            connection.prepare_threshold = sys.maxsize
+        return connection
+
+    @async_unsafe
+    def prepared_cursor(self):
+        """A cursor for a hot query with a fixed text: prepared once per connection."""
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        if self.connection.prepare_threshold is None:  # DB_PREPARED_STATEMENTS=0
+            return self.cursor()
+        with self.wrap_database_errors:
+            cursor = PreparingCursor(self.connection)
+            # As Django's own cursors: read timestamps in the connection's zone.
+            tzloader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, Format.TEXT)
+            if self.timezone != tzloader.timezone:
+                base.register_tzloader(self.timezone, cursor)
+            return self._prepare_cursor(cursor)
+
     def close_if_health_check_failed(self) -> None:
         if (
             self.connection is None

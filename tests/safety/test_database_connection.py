@@ -1,4 +1,5 @@
-"""Reused PostgreSQL connections: checked without a trip to the server, replaced when dead."""
+"""Reused PostgreSQL connections: checked without a trip to the server, replaced
+when dead, and planning the public pages' hot queries once, not on every request."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import psycopg
 import pytest
 from django.db import connection as default_connection
 from django.db import connections
+from django.urls import reverse
+
+from articles.services import article_retract
 
 connection = connections["default"]
 
@@ -57,3 +61,48 @@ def test_a_connection_the_server_ended_is_replaced_before_the_request_uses_it():
         (new_pid,) = cursor.fetchone()
 
     assert new_pid != pid
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db
+def test_the_article_page_plans_its_query_once_per_connection(client, approved_article, editor):
+    """The live-version lookup is prepared on the first request and reused after it,
+    and still sees a retraction on the very next request."""
+    url = reverse("articles:detail", args=[approved_article.slug])
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200
+
+    statements = [s for s in _prepared_statements() if "articles_publishedversion" in s]
+    assert len(statements) == 1, statements
+    assert "$1" in statements[0]  # the slug is bound, not written into the text
+
+    article_retract(article=approved_article, by=editor, reason="Withdrawn for checking.")
+
+    assert client.get(url).status_code == 404
+    assert len([s for s in _prepared_statements() if "articles_publishedversion" in s]) == 1
+
+
+@pytest.mark.django_db
+def test_prepared_statements_can_be_turned_off_for_a_pooler(
+    client, approved_article, settings, monkeypatch
+):
+    """DB_PREPARED_STATEMENTS=0: new connections prepare nothing; the page is the same."""
+    settings.DB_PREPARED_STATEMENTS = False
+    fresh = connection.get_new_connection(connection.get_connection_params())
+    try:
+        assert fresh.prepare_threshold is None
+    finally:
+        fresh.close()
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+    before = _prepared_statements()
+
+    response = client.get(reverse("articles:detail", args=[approved_article.slug]))
+
+    assert response.status_code == 200
+    assert approved_article.title in response.content.decode()
+    assert _prepared_statements() == before
