@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, get_urlconf, resolve
 
 # Methods a public page answers; anything else takes the full stack (and
 # there the view's own decorator refuses it with a 405).
@@ -31,17 +32,51 @@ def public_page(view: Callable) -> Callable:
     return view
 
 
+# Addresses whose resolution is remembered: reading the same pages over and
+# over is what the public site does, and URL patterns do not change while the
+# process runs. Bounded in number and length, so made-up addresses cost
+# memory only up to the bound (the table starts again when full).
+REMEMBERED_ADDRESSES = 2048
+REMEMBERED_LENGTH = 200
+_matches: dict[tuple[str, str | None], ResolverMatch | None] = {}
+
+
+def _public_match(path: str, urlconf: str | None) -> ResolverMatch | None:
+    """The public page's view at ``path``, or None when it is not one."""
+    key = (path, urlconf)
+    try:
+        return _matches[key]
+    except KeyError:
+        pass
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        match = None
+    if match is not None and not getattr(match.func, "public_page", False):
+        match = None
+    if len(path) <= REMEMBERED_LENGTH:
+        if len(_matches) >= REMEMBERED_ADDRESSES:
+            _matches.clear()
+        _matches[key] = match
+    return match
+
+
+def _forget_matches(*, setting: str, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        _matches.clear()
+
+
+setting_changed.connect(_forget_matches)
+
+
 class PublicPagesMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method in SAFE_METHODS:
-            try:
-                match = resolve(request.path_info)
-            except Resolver404:
-                match = None
-            if match is not None and getattr(match.func, "public_page", False):
+            match = _public_match(request.path_info, get_urlconf())
+            if match is not None:
                 request.resolver_match = match
                 return match.func(request, *match.args, **match.kwargs)
         return self.get_response(request)

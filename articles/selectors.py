@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -102,10 +102,18 @@ def _compiled_sql(vendor: str, name: str, *args) -> str:
     return sql
 
 
-def _hot_cursor():
-    """A cursor for the public pages' hot queries, prepared once where the backend can."""
-    prepared = getattr(connection, "prepared_cursor", None)
-    return prepared() if prepared is not None else connection.cursor()
+def _fetch_one(sql: str, params: Sequence = ()) -> tuple | None:
+    """The first row of one of the public pages' hot queries.
+
+    On PostgreSQL the statement is kept prepared on the connection
+    (``editorial/postgresql``); elsewhere it is an ordinary query.
+    """
+    prepared = getattr(connection, "fetch_one_prepared", None)
+    if prepared is not None:
+        return prepared(sql, params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def _as_datetime(value) -> datetime.datetime:
@@ -119,9 +127,7 @@ def _as_datetime(value) -> datetime.datetime:
 
 def live_facts_by_slug(slug: str) -> LiveFacts:
     """Which version is live at this address now, and its article's state; 404 if none."""
-    with _hot_cursor() as cursor:
-        cursor.execute(_compiled_sql(connection.vendor, "live_facts", _SLUG_PROBE), [slug])
-        row = cursor.fetchone()
+    row = _fetch_one(_compiled_sql(connection.vendor, "live_facts", _SLUG_PROBE), [slug])
     if row is None:
         raise Http404("No published article at this address.")
     pk, approved_at, next_review_due, state, updated_at = row
@@ -201,9 +207,7 @@ def live_version_listing(
 
 def topic_description(slug: str) -> str | None:
     """The topic's description at this address, or None when there is no such topic."""
-    with _hot_cursor() as cursor:
-        cursor.execute(_compiled_sql(connection.vendor, "topic_description", _SLUG_PROBE), [slug])
-        row = cursor.fetchone()
+    row = _fetch_one(_compiled_sql(connection.vendor, "topic_description", _SLUG_PROBE), [slug])
     return row[0] if row else None
 
 
@@ -217,9 +221,7 @@ def live_set_generation() -> str:
     (``LiveSetGeneration``), so a page listing or searching live versions is
     a function of it, and it can be the page's cache key.
     """
-    with _hot_cursor() as cursor:
-        cursor.execute(_GENERATION_SQL)
-        row = cursor.fetchone()
+    row = _fetch_one(_GENERATION_SQL)
     return f"{row[0]}@{row[1]}" if row else "0"
 
 

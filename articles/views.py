@@ -7,13 +7,15 @@ constant number of queries.
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -84,7 +86,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _is_overdue(version: PublishedVersion | selectors.LiveFacts) -> bool:
-    return bool(version.next_review_due and version.next_review_due < timezone.localdate())
+    # The site's own zone: the public pages never switch to a reader's.
+    return bool(
+        version.next_review_due
+        and version.next_review_due
+        < timezone.now().astimezone(timezone.get_default_timezone()).date()
+    )
+
+
+# Last-Modified of a page: the same few instants over and over.
+_http_date = functools.lru_cache(maxsize=1024)(http_date)
 
 
 def _article_page_key(request: HttpRequest, facts: selectors.LiveFacts) -> str:
@@ -169,9 +180,11 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
         response = HttpResponse(page_cache.page(page_key, render_page), content_type=HTML)
         response.headers["ETag"] = etag
-        response.headers["Last-Modified"] = http_date(last_modified.timestamp())
-    patch_cache_control(response, no_cache=True)
-    patch_vary_headers(response, ["Cookie"])
+        response.headers["Last-Modified"] = _http_date(int(last_modified.timestamp()))
+    # Set outright (the view made the response, nothing set them before):
+    # what patch_cache_control and patch_vary_headers would write.
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Vary"] = "Cookie"
     return response
 
 

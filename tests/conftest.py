@@ -188,9 +188,13 @@ def _empty_page_cache():
     """Each test starts with no cached page: test databases reuse ids."""
     from django.core.cache import cache
 
+    from articles import page_cache
+
     cache.clear()
+    page_cache.forget_local()
     yield
     cache.clear()
+    page_cache.forget_local()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ request opens a new one. After an error in a request, Django's own
 Every public page asks the database one or two small questions (which
 version is live at this address; which live set the site shows). Their
 execution takes microseconds; planning them takes several times as long.
-``prepared_cursor`` gives those few queries a cursor that binds parameters
+``fetch_one_prepared`` runs those few queries on a cursor that binds parameters
 on the server and has it keep each statement prepared for the life of the
 connection, so each is planned once per connection rather than once per
 request. Everything else keeps Django's client-side binding, and Django's
@@ -37,15 +37,21 @@ from psycopg.pq import Format
 
 
 class PreparingCursor(base.ServerBindingCursor):
-    """Binds on the server and prepares each statement on its first run."""
+    """Binds on the server, prepares each statement on its first run, and takes
+    results in binary (no text to parse for a timestamp)."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(
-            query, params, prepare=True if prepare is None else prepare, binary=binary
+            query,
+            params,
+            prepare=True if prepare is None else prepare,
+            binary=True if binary is None else binary,
         )
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    _hot_cursor: PreparingCursor | None = None
+
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
         if connection.prepare_threshold is None and settings.DB_PREPARED_STATEMENTS:
@@ -57,19 +63,31 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return connection
 
     @async_unsafe
-    def prepared_cursor(self):
-        """A cursor for a hot query with a fixed text: prepared once per connection."""
+    def fetch_one_prepared(self, sql: str, params=()) -> tuple | None:
+        """The first row of a hot query with a fixed text, prepared once per connection.
+
+        The connection keeps one cursor for these queries: they run one at a
+        time and read one row. Django's wrapper around it still counts and
+        logs the query where queries are logged (tests, DEBUG).
+        """
         self.close_if_health_check_failed()
         self.ensure_connection()
         if self.connection.prepare_threshold is None:  # DB_PREPARED_STATEMENTS=0
-            return self.cursor()
-        with self.wrap_database_errors:
-            cursor = PreparingCursor(self.connection)
+            with self.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+        raw = self._hot_cursor
+        if raw is None or raw.connection is not self.connection or raw.closed:
+            with self.wrap_database_errors:
+                raw = PreparingCursor(self.connection)
             # As Django's own cursors: read timestamps in the connection's zone.
             tzloader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, Format.TEXT)
             if self.timezone != tzloader.timezone:
-                base.register_tzloader(self.timezone, cursor)
-            return self._prepare_cursor(cursor)
+                base.register_tzloader(self.timezone, raw)
+            self._hot_cursor = raw
+        cursor = self._prepare_cursor(raw)
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
     def close_if_health_check_failed(self) -> None:
         if (

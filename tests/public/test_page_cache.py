@@ -152,3 +152,38 @@ def test_a_cached_search_costs_one_query(client, live, django_assert_num_queries
         again = client.get(url, {"q": "Kestrel"}).content
     assert again == first
     assert b"Kestrel question, first wording?" in again
+
+
+def test_a_page_this_process_served_is_answered_without_the_shared_cache(
+    client, live, editor, monkeypatch
+):
+    """With Redis shared by every process, a popular page costs no trip to it:
+    each process keeps its own copy of the pages it served last (their keys
+    cannot go stale), and still asks the database which version is live."""
+    from django.core.cache import cache
+
+    url = reverse("articles:detail", args=[live.slug])
+    first = client.get(url).content
+
+    def unreachable(*args, **kwargs):
+        raise AssertionError("the shared cache was asked again")
+
+    monkeypatch.setattr(cache, "get", unreachable)
+    assert client.get(url).content == first
+
+    article_retract(article=live, by=editor, reason="Withdrawn for checking.")
+    assert client.get(url).status_code == 404
+
+
+def test_each_process_keeps_only_so_many_pages(
+    client, article, author, editor, member, monkeypatch
+):
+    from articles import page_cache
+
+    monkeypatch.setattr(page_cache, "LOCAL_PAGES", 2)
+    live = publish(article, author, editor, member)
+    for audience in ("patient", "professional", "patient", "professional"):
+        client.cookies["audience"] = audience
+        client.get(reverse("articles:detail", args=[live.slug]))
+        client.get(reverse("articles:home"))
+        assert len(page_cache._local) <= 2

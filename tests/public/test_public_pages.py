@@ -80,3 +80,22 @@ def test_an_address_without_its_slash_is_still_redirected(published):
 
     assert response.status_code == 301
     assert response.url == published.get_absolute_url()
+
+
+def test_made_up_addresses_cannot_grow_the_remembered_table(published, monkeypatch):
+    """Addresses are remembered once resolved, up to a bound: a crawler of
+    invented paths costs a 404 each and no more memory than the bound."""
+    from articles import public_pages
+
+    monkeypatch.setattr(public_pages, "REMEMBERED_ADDRESSES", 10)
+    public_pages._matches.clear()
+    client = Client()
+
+    for number in range(25):
+        assert client.get(f"/articles/no-such-article-{number}/").status_code == 404
+        assert client.get(f"/made-up/{number}/").status_code == 404
+        assert len(public_pages._matches) <= 10
+
+    assert client.get(published.get_absolute_url()).status_code == 200
+    assert client.get("/x" * 150).status_code == 404  # too long to remember
+    assert ("/x" * 150, None) not in public_pages._matches
