@@ -19,7 +19,6 @@ cache's, and a popular page costs neither a trip to Redis nor unpickling.
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -50,7 +49,7 @@ def key(kind: str, *parts: object) -> str:
 
 # How many pages each process keeps in front of the cache (least recently
 # served first out): about 40 KB each for an article.
-LOCAL_PAGES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200"))
+LOCAL_PAGES = settings.PAGE_CACHE_LOCAL_ENTRIES
 _local: OrderedDict[str, bytes] = OrderedDict()
 _local_lock = threading.Lock()
 

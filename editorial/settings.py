@@ -184,6 +184,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "1000"))},
         }
     }
+# Rendered pages each web process keeps in front of that cache
+# (articles/page_cache.py).
+PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200"))
 
 LOGIN_URL = "admin:login"
 
