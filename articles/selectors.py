@@ -256,11 +256,23 @@ SEARCH_MAX_LENGTH = 200
 SEARCH_CONFIG = "english"
 
 
-def search_vector():
-    """The weighted document of a version; the GIN index of migration 0004 matches it.
+def search_document():
+    """A version's weighted document as PostgreSQL stores it (migration 0008).
 
-    Title first, then summary and topic, then both answers. Keep this and the
-    index in step: PostgreSQL uses the index only for the identical expression.
+    A generated column, indexed by GIN: ranking reads it instead of computing
+    the document again from both answers for every match.
+    """
+    from django.contrib.postgres.search import SearchVectorField
+
+    return RawSQL(f'"{PublishedVersion._meta.db_table}"."search_document"', [], SearchVectorField())
+
+
+def search_vector():
+    """The weighted document of a version, as an expression: title first, then
+    summary and topic, then both answers.
+
+    Migration 0004 indexed this expression; 0008 stores the same document in
+    a column, which ``search_document`` reads.
     """
     from django.contrib.postgres.search import SearchVector
 
@@ -271,11 +283,12 @@ def search_vector():
     )
 
 
-def search_live_versions(query: str) -> QuerySet[PublishedVersion]:
+def search_live_versions(query: str) -> QuerySet[PublishedVersion] | RankedVersions:
     """Live versions matching the reader's words, best match first.
 
-    PostgreSQL ranks with full-text search (stemming, so "treating" finds
-    "treatment"); other databases need every word somewhere in the text.
+    PostgreSQL and SQLite rank with full-text search (stemming, so "treating"
+    finds "treatment"); other databases need every word somewhere in the text.
+    Either way the result is a sequence a Paginator can page through.
     """
     query = " ".join(query.split())[:SEARCH_MAX_LENGTH]
     listing = live_versions().only(*LISTING_FIELDS)
@@ -285,10 +298,10 @@ def search_live_versions(query: str) -> QuerySet[PublishedVersion]:
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
         terms = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-        vector = search_vector()
+        document = search_document()
         return (
-            listing.annotate(rank=SearchRank(vector, terms))
-            .alias(document=vector)
+            listing.annotate(rank=SearchRank(document, terms))
+            .alias(document=document)
             .filter(document=terms)
             .order_by("-rank", "-approved_at", "-id")
         )
@@ -296,11 +309,7 @@ def search_live_versions(query: str) -> QuerySet[PublishedVersion]:
         match = fts_match(query)
         if not match:
             return listing.none()
-        return (
-            listing.annotate(rank=RawSQL(SQLITE_RANK, [match]))
-            .filter(pk__in=RawSQL(SQLITE_MATCHES, [match]))
-            .order_by("rank", "-approved_at", "-id")
-        )
+        return RankedVersions(SQLITE_RANKED_LIVE_IDS, [match], listing)
     matches = Q()
     for word in query.split()[:20]:
         matches &= (
@@ -316,22 +325,72 @@ def search_live_versions(query: str) -> QuerySet[PublishedVersion]:
 # SQLite's full-text index of published versions (migration 0006): title,
 # summary, topic, answer and plain-language answer, stemmed by Porter.
 SQLITE_FTS_TABLE = "articles_publishedversion_fts"
-SQLITE_MATCHES = f"SELECT rowid FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s"
-# bm25: smaller is better; the title weighs most, then summary and topic.
-SQLITE_RANK = (
-    f"(SELECT bm25({SQLITE_FTS_TABLE}, 10.0, 4.0, 4.0, 1.0, 1.0) FROM {SQLITE_FTS_TABLE} "
-    f"WHERE {SQLITE_FTS_TABLE} MATCH %s AND rowid = articles_publishedversion.id)"
+# The live matches' ids, best first, read from the index in one pass. bm25:
+# smaller is better; the title weighs most, then summary and topic. Equal
+# ranks put the newer version first: versions are written as they are
+# approved, so the id orders them as the approval date does, without reading
+# the date from rows whose long answers it is stored behind.
+SQLITE_RANKED_LIVE_IDS = (
+    f"SELECT fts.rowid FROM {SQLITE_FTS_TABLE} AS fts "
+    "INNER JOIN articles_article AS article ON article.live_version_id = fts.rowid "
+    f"WHERE {SQLITE_FTS_TABLE} MATCH %s "
+    f"ORDER BY bm25({SQLITE_FTS_TABLE}, 10.0, 4.0, 4.0, 1.0, 1.0), fts.rowid DESC"
 )
+# Shorter words are matched whole: a prefix of one or two letters would
+# stand for thousands of words and cost the index seconds to merge.
+SQLITE_SHORTEST_PREFIX = 3
 
 
 def fts_match(query: str) -> str:
-    """The reader's words as an FTS5 query: every word, each as a quoted prefix.
+    """The reader's words as an FTS5 query: every word, quoted, longer ones as prefixes.
 
     Quoting makes FTS5's own syntax (AND, NEAR, colons, quotes) plain text;
     the prefix lets "treating" find "treatment" once Porter has stemmed it.
     """
     words = re.findall(r"\w+", query)[:20]
-    return " AND ".join(f'"{word}"*' for word in words)
+    return " AND ".join(
+        f'"{word}"*' if len(word) >= SQLITE_SHORTEST_PREFIX else f'"{word}"' for word in words
+    )
+
+
+class RankedVersions:
+    """Search results in an order the database gave as ids: one query for the
+    ids, then one per page for that page's versions only.
+
+    A Paginator takes it as it takes a QuerySet (``len`` and slices). Ranking
+    and loading apart keep a common word cheap: the ranking reads the index
+    alone, never the thousands of long rows it matches.
+    """
+
+    def __init__(self, sql: str, params: list, listing: QuerySet[PublishedVersion]):
+        self.sql = sql
+        self.params = params
+        self.listing = listing
+        self._ids: list[int] | None = None
+
+    @property
+    def ids(self) -> list[int]:
+        if self._ids is None:
+            with connection.cursor() as cursor:
+                cursor.execute(self.sql, self.params)
+                self._ids = [row[0] for row in cursor.fetchall()]
+        return self._ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: int | slice) -> PublishedVersion | list[PublishedVersion]:
+        if isinstance(index, slice):
+            wanted = self.ids[index]
+            if not wanted:
+                return []
+            found = self.listing.in_bulk(wanted)
+            # A version retracted between the two queries simply drops out.
+            return [found[pk] for pk in wanted if pk in found]
+        return self.listing.get(pk=self.ids[index])
+
+    def __iter__(self):
+        return iter(self[:])
 
 
 # --- Site pages -------------------------------------------------------------------

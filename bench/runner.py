@@ -442,6 +442,7 @@ def table(results: dict) -> str:
         queries = db.get("in_process", {}).get("queries_per_page", {})
         lines.append(
             f"  {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x floor':>8} {'queries':>8}"
+            f" {'render ms':>10}"
         )
         for target in db.get("targets", []):
             name = target["name"]
@@ -450,9 +451,12 @@ def table(results: dict) -> str:
                 continue
             s = summary.get(name, {})
             q = queries.get(name, {}).get("queries", "")
+            first = queries.get(name, {}).get("first_ms")
+            rendered = f"{first:.1f}" if first is not None else ""
             lines.append(
                 f"  {name:<10} {s.get('rps_median', 0):>8.0f} {s.get('p50_ms_median', 0):>8.1f} "
                 f"{s.get('p99_ms_median', 0):>8.1f} {s.get('ratio_median', 0):>8.2f} {q!s:>8}"
+                f" {rendered:>10}"
             )
         if "ceiling" in summary:
             c = summary["ceiling"]

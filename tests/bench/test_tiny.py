@@ -84,10 +84,11 @@ def test_tiny_benchmark_runs_end_to_end(tmp_path, targets_file):
 
         measured = db["in_process"]
         assert measured["queries_per_page"]["article"]["queries"] >= 1
+        assert measured["queries_per_page"]["search"]["first_ms"] > 0
         assert measured["admin"]["changelist"]["status"] == 200
         assert measured["admin"]["change_page"]["references"] == 30
         assert measured["admin"]["change_page"]["revisions"] == 200
         assert measured["approval"]["median_ms"] > 0
         assert measured["history"]["bytes_per_revision"] > 0
 
-    assert "x floor" in results["_output"]
+    assert "x floor" in results["_output"] and "render ms" in results["_output"]
