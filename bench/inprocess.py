@@ -52,8 +52,8 @@ def load_targets(path: str) -> list[dict]:
 
 
 def timed_get(client: Client, path: str, repeat: int) -> dict:
-    """Median time and queries of GET ``path`` after a first request, timed apart:
-    for a public page, the first is the render that fills the cache."""
+    """Median time and queries of GET ``path`` after a first request, timed apart
+    (for a public page with the cache empty, the render that fills it)."""
     started = time.perf_counter()
     client.get(path)
     first_ms = (time.perf_counter() - started) * 1000
@@ -76,13 +76,16 @@ def timed_get(client: Client, path: str, repeat: int) -> dict:
 
 
 def public_pages(targets: list[dict], known: dict) -> dict:
-    """Each page's queries once cached, and the time of its first, uncached render."""
+    """Each page's queries once cached, and the time of an uncached render (what a
+    cache miss costs a reader: templates already compiled, the cache empty)."""
+    client = Client()
+    paths = [fill(target["path"], known) for target in targets]
+    for path in paths:
+        client.get(path)
     cache.clear()
     page_cache.forget_local()
-    client = Client()
     pages = {}
-    for target in targets:
-        path = fill(target["path"], known)
+    for target, path in zip(targets, paths, strict=True):
         result = timed_get(client, path, repeat=1)
         result["missing"] = result["status"] == 404
         pages[target["name"]] = result
