@@ -366,15 +366,12 @@ class RankedVersions:
         self.sql = sql
         self.params = params
         self.listing = listing
-        self._ids: list[int] | None = None
 
-    @property
+    @functools.cached_property
     def ids(self) -> list[int]:
-        if self._ids is None:
-            with connection.cursor() as cursor:
-                cursor.execute(self.sql, self.params)
-                self._ids = [row[0] for row in cursor.fetchall()]
-        return self._ids
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            return [row[0] for row in cursor.fetchall()]
 
     def __len__(self) -> int:
         return len(self.ids)
