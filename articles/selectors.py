@@ -257,7 +257,8 @@ SEARCH_CONFIG = "english"
 
 
 def search_document():
-    """A version's weighted document as PostgreSQL stores it (migration 0008).
+    """A version's weighted document as PostgreSQL stores it (migration 0008):
+    title first, then summary and topic, then both answers.
 
     A generated column, indexed by GIN: ranking reads it instead of computing
     the document again from both answers for every match.
@@ -265,22 +266,6 @@ def search_document():
     from django.contrib.postgres.search import SearchVectorField
 
     return RawSQL(f'"{PublishedVersion._meta.db_table}"."search_document"', [], SearchVectorField())
-
-
-def search_vector():
-    """The weighted document of a version, as an expression: title first, then
-    summary and topic, then both answers.
-
-    Migration 0004 indexed this expression; 0008 stores the same document in
-    a column, which ``search_document`` reads.
-    """
-    from django.contrib.postgres.search import SearchVector
-
-    return (
-        SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("summary", "topic_name", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("body_source", "plain_body_source", weight="C", config=SEARCH_CONFIG)
-    )
 
 
 def search_live_versions(query: str) -> QuerySet[PublishedVersion] | RankedVersions:

@@ -185,7 +185,8 @@ def approved_article(article_under_review, member, settings):
 
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
-    """Each test starts with no cached page: test databases reuse ids."""
+    """Each test starts with no cached page (test databases reuse ids) and no
+    rate limit used (they live in the cache too)."""
     from django.core.cache import cache
 
     from articles import page_cache

@@ -1,10 +1,10 @@
 """Full-text search index for published versions (PostgreSQL), editors' rights
 over reader reports and site pages, and reference links limited to http(s).
 
-The GIN index is built from the very expression ``articles.selectors.search_vector``
-queries with, so PostgreSQL can use it; on other databases search is a plain
-match and there is nothing to index. The index is not part of the model state,
-so ``makemigrations`` leaves it alone.
+The GIN index is built on the weighted document the search queried at the
+time (title A; summary and topic B; both answers C), so PostgreSQL could use
+it; 0008 replaced it with a stored column. The index is not part of the model
+state, so ``makemigrations`` leaves it alone.
 """
 
 import django.core.validators
@@ -23,10 +23,14 @@ EDITOR_PERMISSIONS = [
 
 def _index():
     from django.contrib.postgres.indexes import GinIndex
+    from django.contrib.postgres.search import SearchVector
 
-    from articles.selectors import search_vector
-
-    return GinIndex(search_vector(), name=INDEX_NAME)
+    document = (
+        SearchVector("title", weight="A", config="english")
+        + SearchVector("summary", "topic_name", weight="B", config="english")
+        + SearchVector("body_source", "plain_body_source", weight="C", config="english")
+    )
+    return GinIndex(document, name=INDEX_NAME)
 
 
 def add_search_index(apps, schema_editor):

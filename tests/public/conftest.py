@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
-from articles import page_cache
 from articles.models import Article
 from articles.services import article_revise, article_save_content, article_submit
 from reviewers.services import decision_record
@@ -17,16 +15,6 @@ def _site(settings):
     settings.EDITORIAL_REQUIRED_APPROVALS = 1
     settings.EDITORIAL_SITE_NAME = "Test Health"
     settings.EDITORIAL_BASE_URL = "https://health.example.org"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Rate limits live in the cache: each test starts with none used."""
-    cache.clear()
-    page_cache.forget_local()
-    yield
-    cache.clear()
-    page_cache.forget_local()
 
 
 def review(article: Article, editor, member) -> Article:
