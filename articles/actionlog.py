@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import ActionLogChain, ActionLogEntry
 
@@ -32,6 +33,25 @@ if TYPE_CHECKING:
     from articles.models import Article
 
 SITE_CHAIN = "site"
+# What people read for each action; workflow transitions read their own label.
+ACTION_LABELS = {
+    "article.create": _("Created"),
+    "article.edit": _("Edited"),
+    "article.restore": _("Restored an earlier revision"),
+    "article.references": _("References changed"),
+    "assignment.create": _("Invited a board member"),
+    "assignment.reinvite": _("Invited a board member again, automatically on resubmission"),
+    "assignment.accept": _("Accepted a review"),
+    "assignment.decline": _("Declined a review"),
+    "assignment.cancel": _("Cancelled a review request"),
+    "assignment.close": _("Closed an unanswered review when the round ended"),
+    "decision.record": _("Recorded a review decision"),
+    "reminder.send": _("Sent a reminder"),
+    "member.credentials": _("Changed a board member's record"),
+    "policy.topic": _("Changed a topic's review policy"),
+    "policy.reminder_rule": _("Changed a reminder rule"),
+    "policy.checklist": _("Changed the review checklist"),
+}
 HASHED_FIELDS = (
     "chain",
     "seq",
@@ -52,7 +72,7 @@ def chain_key(article_id: int | None) -> str:
     return f"article-{article_id}" if article_id is not None else SITE_CHAIN
 
 
-def _plain_json(payload: dict | None) -> dict:
+def plain_json(payload: dict | None) -> dict:
     """The payload as it reads back from either database: JSON types only."""
     return json.loads(json.dumps(payload or {}, default=str, sort_keys=True))
 
@@ -130,7 +150,7 @@ def log_action(
         from_state=str(from_state or ""),
         to_state=str(to_state or ""),
         fingerprint=fingerprint or "",
-        payload=_plain_json(payload),
+        payload=plain_json(payload),
         backfilled=backfilled,
         prev_hash=head.head_hash,
     )

@@ -25,9 +25,11 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import history, services
 from articles.admin_render import input_renderer
+from articles.admin_timeline import compare_url as history_compare_url
 from articles.admin_timeline import timeline_context, timeline_urls
 from articles.choices import ArticleState
 from articles.conditions import is_editor, may_edit_content, wrote
+from articles.fingerprints import article_fingerprint, short
 from articles.forms import (
     ArticleForm,
     AssignForm,
@@ -47,6 +49,7 @@ from articles.models import (
 )
 from articles.rendering import uncited_references
 from articles.services import WorkflowError
+from articles.viewer import Viewer
 from editorial.admin_history import ReadOnlyHistoryAdmin
 from reviewers import selectors as review_selectors
 from reviewers import services as review_services
@@ -255,6 +258,22 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
     def save_model(self, request, obj, form, change):
         services.article_save_content(article=obj, by=request.user)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # In the transaction of the save: the log names what the references became.
+        notes = [
+            note
+            for formset in formsets
+            if formset.model is Reference
+            for note in _reference_notes(formset)
+        ]
+        services.article_references_saved(
+            article=form.instance,
+            by=request.user,
+            notes=notes,
+            part_of=form.instance.action_seq or None,
+        )
+
     def response_post_save_add(self, request, obj):
         # The workflow buttons live on the article's page: stay there.
         return HttpResponseRedirect(self._change_url(obj.pk))
@@ -397,14 +416,15 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             for info, reason in services.blocked_transitions(article, user)
         ]
 
-        editor = is_editor(user)
-        author = wrote(article, user)
+        viewer = Viewer.of(user, article)
+        editor = viewer.editor
+        author = viewer.author
         assignments = list(
             article.assignments.select_related(
                 "reviewer__user", "decision", "assigned_by"
             ).order_by("-round", "assigned_at", "id")
         )
-        if not editor and not author:
+        if not is_editor(user) and not author:
             # A board member sees their own assignments, not their colleagues'.
             assignments = [a for a in assignments if a.reviewer.user_id == user.pk]
         elif not editor:
@@ -447,10 +467,18 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         my_assignment = mine(AssignmentStatus.OPEN)
         decision_form = None
         preview_html = None
+        fingerprint = ""
+        if (my_assignment or my_invitation) and reviewing:
+            fingerprint = article_fingerprint(article)
         if my_assignment is not None and article.state == ArticleState.UNDER_REVIEW:
+            on_screen = {"fingerprint": fingerprint, "revision": listing[-1].history_id}
+            if pending_form == "decide" and pending_data:
+                # The form comes back under the text now shown, which it names.
+                pending_data = {**pending_data, **on_screen}
             decision_form = restored(
                 DecisionForm,
                 "decide",
+                initial=on_screen,
                 questions=review_selectors.checklist_for(article.topic),
             )
         if (my_assignment or my_invitation) and reviewing:
@@ -532,6 +560,8 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             "wf_my_assignment": my_assignment,
             "wf_decision_form": decision_form,
             "wf_preview_html": preview_html,
+            "wf_fingerprint": fingerprint,
+            "wf_fingerprint_short": short(fingerprint),
             "wf_live": article.live_version,
             "wf_approvals": review_selectors.approval_count(article) if in_review else None,
             "wf_required": review_selectors.required_approvals(topic),
@@ -653,6 +683,8 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         data = form.cleaned_data
         try:
             decision = review_services.decision_record(
+                fingerprint=data["fingerprint"],
+                revision=data["revision"],
                 assignment=assignment,
                 by=request.user,
                 decision=data["decision"],
@@ -663,6 +695,20 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 conflict_statement=data["conflict_statement"],
                 checklist=form.checklist_answers(),
             )
+        except review_services.StaleText as error:
+            seen = error.seen_revision and history.revision_number(article, error.seen_revision)
+            url = (
+                history_compare_url(article, seen)
+                if seen
+                else reverse("admin:articles_article_timeline", args=[article.pk])
+            )
+            message = format_html(
+                '{} <a href="{}">{}</a>',
+                error.message,
+                url,
+                _("What changed since the text you saw"),
+            )
+            return self._refuse(request, article, "decide", request.POST, message)
         except WorkflowError as error:
             return self._refuse(request, article, "decide", request.POST, error.message)
         article.refresh_from_db()
@@ -752,6 +798,23 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 "change_url": self._change_url(article.pk),
             },
         )
+
+
+def _reference_notes(formset) -> list[str]:
+    """One line per reference the admin's form set added, changed or removed."""
+    notes = [_("added reference “%(title)s”") % {"title": ref.title} for ref in formset.new_objects]
+    notes += [
+        _("changed %(fields)s of reference “%(title)s”")
+        % {
+            "fields": ", ".join(str(ref._meta.get_field(f).verbose_name) for f in fields),
+            "title": ref.title,
+        }
+        for ref, fields in formset.changed_objects
+    ]
+    notes += [
+        _("removed reference “%(title)s”") % {"title": ref.title} for ref in formset.deleted_objects
+    ]
+    return notes
 
 
 def _number_reviewed_revisions(assignments, listing: list[history.Revision]) -> None:

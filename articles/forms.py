@@ -186,6 +186,22 @@ class DecisionForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # The text the member read: the decision is refused if it has changed since.
+    fingerprint = forms.RegexField(
+        regex=r"^[0-9a-f]{64}$",
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _(
+                "The form did not say which text you reviewed: open the article again and "
+                "decide on the text shown."
+            ),
+            "invalid": _(
+                "The form did not say which text you reviewed: open the article again and "
+                "decide on the text shown."
+            ),
+        },
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, questions=(), **kwargs):
         super().__init__(*args, **kwargs)

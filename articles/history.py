@@ -1,8 +1,12 @@
 """An article's history, made readable: timeline, revisions, diffs, restore, export.
 
-django-simple-history records every save of an article and of each of its
-references; the workflow adds audit entries, review decisions and published
-versions. This module puts them together into what people ask of a history:
+Every action is one row of the action log (articles.actionlog), written in
+the transaction that did it; each revision of the article names the row
+that made it (``action_seq``). The timeline, the exports and "live on date
+D" are queries over the log: nothing is matched up by the clock afterwards.
+django-simple-history keeps the full text of every save, read for
+revisions, comparisons and restores. Who may read what is decided by
+``articles.viewer.Viewer``. This module answers what people ask of a history:
 
 - the timeline of an article, every event in order with who, when and why;
 - an article as it stood at any revision, references included;
@@ -21,8 +25,10 @@ costs the same handful of queries for 5 revisions or 5,000.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime
 import difflib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,10 +42,20 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from articles.actionlog import chain_key, log_action
 from articles.choices import ArticleState
 from articles.conditions import is_editor, wrote
-from articles.models import Article, AuditEntry, PublishedVersion, Reference, Topic, display_name
+from articles.fingerprints import fingerprint
+from articles.models import (
+    ActionLogEntry,
+    Article,
+    PublishedVersion,
+    Reference,
+    Topic,
+    display_name,
+)
 from articles.services import CONTENT_FIELDS, WorkflowError, lock, transition_info
+from articles.viewer import Viewer
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -73,11 +89,8 @@ _REVISION_COLUMNS = (
     "state",
     "review_round",
     "live_version_id",
+    "action_seq",
 )
-
-# Reference changes within this time of an article's save by the same person
-# belong to that save: the admin saves the article, then its references.
-_SAME_SAVE = datetime.timedelta(seconds=60)
 
 # Names the reviewers app may give a decision's note to the editors; read
 # with getattr so that this module works before and after that field lands.
@@ -104,6 +117,7 @@ class Revision:
     state: str
     review_round: int
     live_version_id: int | None
+    action_seq: int = 0
 
     @property
     def state_label(self) -> str:
@@ -128,8 +142,9 @@ def revisions(article: Article) -> list[Revision]:
             state=state,
             review_round=review_round,
             live_version_id=live_id,
+            action_seq=seq,
         )
-        for n, (hid, at, user_id, reason, kind, state, review_round, live_id) in enumerate(
+        for n, (hid, at, user_id, reason, kind, state, review_round, live_id, seq) in enumerate(
             rows, start=1
         )
     ]
@@ -714,6 +729,20 @@ def article_restore(*, article: Article | int, number: int, by: User) -> Article
                 % {"number": number}
                 + "; ".join(messages)
             ) from error
+        restored_refs = sorted(wanted, key=lambda ref: (ref.position, ref.id))
+        entry = log_action(
+            action="article.restore",
+            by=by,
+            article=current,
+            from_state=current.state,
+            to_state=current.state,
+            fingerprint=fingerprint(
+                {name: getattr(current, name) for name in Article.REVIEWABLE_FIELDS},
+                [{name: getattr(ref, name) for name in REFERENCE_FIELDS} for ref in restored_refs],
+            ),
+            payload={"from_revision": number, "from_history_row": row.history_id},
+        )
+        current.action_seq = entry.seq
         current._history_user = by
         current._change_reason = reason
         current.save()
@@ -793,29 +822,6 @@ class Event:
         return state_label(self.to_state)
 
 
-@dataclass
-class Viewer:
-    """What a person may read of a trail. ``None`` user: an auditor, reads all."""
-
-    user: Any = None
-    editor: bool = True
-    author: bool = True
-
-    @classmethod
-    def of(cls, user, article: Article) -> Viewer:
-        if user is None:
-            return cls()
-        return cls(user=user, editor=is_editor(user), author=wrote(article, user))
-
-    def sees_decision(self, recorded_by_id: int) -> bool:
-        # A board member sees their own review, as on the article's page.
-        return self.editor or self.author or recorded_by_id == getattr(self.user, "pk", None)
-
-    def sees_confidential(self, recorded_by_id: int) -> bool:
-        # Conflict statements and notes to the editors: editors and their writer.
-        return self.editor or recorded_by_id == getattr(self.user, "pk", None)
-
-
 _STATE_LABELS = dict(ArticleState.choices)
 
 
@@ -838,6 +844,57 @@ def confidential_note(decision) -> str:
     return ""
 
 
+SAVES_ARTICLE = ("article.create", "article.edit", "article.restore")
+# Actions that concern one board member's review: shown as far as the viewer may see it.
+ASSIGNMENT_ACTIONS = {
+    "assignment.create": "invited",
+    "assignment.reinvite": "invited",
+    "assignment.accept": "open",
+    "assignment.decline": "declined",
+    "assignment.cancel": "cancelled",
+    "assignment.close": "closed",
+}
+
+
+def action_label(action: str) -> str:
+    """A person's words for an action-log verb, e.g. “Request changes”."""
+    from articles.actionlog import ACTION_LABELS
+
+    if action.startswith("article.") and action not in ACTION_LABELS:
+        return _transition_label(action.split(".", 1)[1])
+    label = ACTION_LABELS.get(action)
+    return str(label) if label else action.replace(".", " ").replace("_", " ").capitalize()
+
+
+def _log_rows(article: Article, start: Revision | None = None) -> list[dict]:
+    """The article's action-log rows in the order they were written. One query.
+
+    ``start``: only from the action that made this revision on.
+    """
+    rows = ActionLogEntry.objects.filter(chain=chain_key(article.pk))
+    if start is not None:
+        rows = (
+            rows.filter(seq__gte=start.action_seq)
+            if start.action_seq
+            else rows.filter(at__gte=start.at)
+        )
+    return list(
+        rows.order_by("seq").values(
+            "seq",
+            "at",
+            "by_id",
+            "action",
+            "from_state",
+            "to_state",
+            "fingerprint",
+            "payload",
+            "backfilled",
+            "row_hash",
+            "prev_hash",
+        )
+    )
+
+
 def build_timeline(
     article: Article,
     viewer: Viewer | None = None,
@@ -845,234 +902,52 @@ def build_timeline(
     recent: int | None = None,
     listing: list[Revision] | None = None,
 ) -> list[Event]:
-    """Every event of the article, oldest first: a fixed number of queries.
+    """Every event of the article, oldest first: one event per action-log row.
 
+    A fixed number of queries. Each revision is attached to the action that
+    names it, a reference change to the save it was part of, a published
+    version to its approval: by the log's own links, never by the clock.
     ``recent``: only the events since the ``recent``-th last revision was
-    saved, which are at least ``recent`` events and the newest ones; each is
-    the same as in the full timeline. The article's page shows these, and
-    its cost then no longer grows with the article's past. ``listing``:
-    ``revisions(article)``, when the caller has read them already.
+    saved (the article's page shows these). ``listing``: ``revisions(article)``,
+    when the caller has read them already.
     """
-    from reviewers.models import ReviewAssignment, ReviewDecision
+    from reviewers.models import BoardMember, ReviewDecision
 
     viewer = viewer or Viewer()
     if listing is None:
         listing = revisions(article)
+    start = listing[-recent] if recent and len(listing) > recent else None
+    rows = _log_rows(article, start)
     by_history_id = {rev.history_id: rev for rev in listing}
-    events: list[Event] = []
-    revision_events: dict[int, Event] = {}
-    since = listing[-recent].at if recent and len(listing) > recent else None
-
-    # Revisions. A transition's save is the same moment as its audit entry:
-    # the entry, attached below, names it.
+    # The revision each action made: the first history row naming it.
+    made_by: dict[int, Revision] = {}
+    unlogged: list[Revision] = []
+    logged = {row["seq"] for row in rows}
     for rev in listing:
-        if since is not None and rev.at < since:
+        if start is not None and rev.number < start.number:
             continue
-        if rev.history_type == "+":
-            title = _("Created")
-        elif rev.history_type == "-":  # pragma: no cover - articles are never deleted
-            title = _("Deleted")
+        if rev.action_seq in logged and rev.action_seq not in made_by:
+            made_by[rev.action_seq] = rev
         else:
-            title = rev.reason or _("Saved (no reason recorded)")
-        event = Event(
-            at=rev.at,
-            kind="revision",
-            title=title,
-            actor_id=rev.user_id,
-            revision=rev,
-            comment="",
-            order=1,
-        )
-        revision_events[rev.history_id] = event
-        events.append(event)
+            unlogged.append(rev)
 
-    # Transitions: attached to the revision their save made.
-    # An entry attaches to the revision saved at or before it, so the ones
-    # before ``since`` attach to revisions outside the window.
-    audit = AuditEntry.objects.filter(article=article)
-    if since is not None:
-        audit = audit.filter(at__gte=since)
-    audit = list(
-        audit.order_by("at", "id").values(
-            "id", "transition", "from_state", "to_state", "by_id", "at", "comment"
+    # An article has a few dozen decisions and members at most: read them
+    # all, so that the number of queries does not depend on the window.
+    decisions = {
+        d.pk: d
+        for d in ReviewDecision.objects.filter(assignment__article=article).select_related(
+            "assignment__reviewer__user"
         )
-    )
-    attached: set[int] = set()
-    for entry in audit:
-        rev = _revision_before(listing, entry["at"])
-        label = _transition_label(entry["transition"])
-        target = revision_events.get(rev.history_id) if rev else None
-        if (
-            target is not None
-            and rev.history_id not in attached
-            and rev.state == entry["to_state"]
-            and rev.user_id in (entry["by_id"], None)
-            and entry["at"] - rev.at < _SAME_SAVE
-        ):
-            attached.add(rev.history_id)
-            event = target
-            event.kind = "transition"
-        else:
-            event = Event(at=entry["at"], kind="transition", title="", order=2)
-            events.append(event)
-        event.title = label
-        event.actor_id = entry["by_id"]
-        event.comment = entry["comment"]
-        event.transition = entry["transition"]
-        event.from_state = entry["from_state"]
-        event.to_state = entry["to_state"]
-        if entry["transition"] == "retract":
-            event.kind = "retracted"
-
-    # Reference changes: part of the save that came just before them.
-    # Every row is read, for the note's "changed … of", but only the rows of
-    # the window and the second before it (a loose group's own second) make
-    # events; the ones before ``since`` are dropped at the end.
-    reference_rows = _reference_rows(article)
-    seen_refs: dict[int, dict] = {}
-    loose: dict[tuple, Event] = {}
-    rows_from = since - datetime.timedelta(seconds=1) if since is not None else None
-    for row in reference_rows:
-        previous = seen_refs.get(row["id"])
-        seen_refs[row["id"]] = row
-        if rows_from is not None and row["history_date"] < rows_from:
-            continue
-        note = _reference_note(row, previous)
-        rev = _revision_before(listing, row["history_date"])
-        if (
-            rev is not None
-            and rev.user_id == row["history_user_id"]
-            and row["history_date"] - rev.at < _SAME_SAVE
-        ):
-            target = revision_events.get(rev.history_id)
-            if target is not None:  # None: a save before the window
-                target.reference_notes.append(note)
-            continue
-        key = (
-            row["history_user_id"],
-            row["history_change_reason"],
-            row["history_date"].replace(microsecond=0),
-        )
-        event = loose.get(key)
-        if event is None:
-            event = loose[key] = Event(
-                at=row["history_date"],
-                kind="references",
-                title=row["history_change_reason"] or _("References changed"),
-                actor_id=row["history_user_id"],
-                order=3,
-            )
-            events.append(event)
-        event.reference_notes.append(note)
-
-    # Review assignments and decisions, as far as this viewer may read them.
-    assignment_rows = list(
-        ReviewAssignment.history.filter(article_id=article.pk)
-        .order_by("history_id")
-        .values(
-            "id",
-            "history_id",
-            "history_date",
-            "history_type",
-            "history_user_id",
-            "history_change_reason",
-            "status",
-            "round",
-            "due_date",
-            "reviewer_id",
-        )
-    )
-    from reviewers.models import BoardMember
-
+    }
     members = {
         m.pk: m
-        for m in BoardMember.objects.filter(
-            pk__in={row["reviewer_id"] for row in assignment_rows}
-        ).select_related("user")
+        for m in BoardMember.objects.filter(assignments__article=article)
+        .select_related("user")
+        .distinct()
     }
-    from reviewers.choices import AssignmentStatus
-
-    status_labels = dict(AssignmentStatus.choices)
-    # Declines and cancellations, and their reasons, concern the member and
-    # the editors; an author sees the reviews that went ahead.
-    withdrawn = {AssignmentStatus.DECLINED, AssignmentStatus.CANCELLED}
-    final_status = {row["id"]: row["status"] for row in assignment_rows}
-    last_status: dict[int, str] = {}
-    for row in assignment_rows:
-        member = members.get(row["reviewer_id"])
-        previous = last_status.get(row["id"])
-        last_status[row["id"]] = row["status"]
-        if member is not None and not viewer.sees_decision(member.user_id):
-            continue
-        own = member is not None and member.user_id == getattr(viewer.user, "pk", None)
-        if not (viewer.editor or own) and final_status[row["id"]] in withdrawn:
-            continue
-        name = member.name if member else _("a board member")
-        if row["history_type"] == "+":
-            title = _("Asked %(name)s to review round %(round)s, due %(due)s") % {
-                "name": name,
-                "round": row["round"],
-                "due": row["due_date"].strftime("%-d %b %Y"),
-            }
-        elif row["status"] != previous and row["status"] != AssignmentStatus.COMPLETED:
-            title = _("Review by %(name)s: %(status)s") % {
-                "name": name,
-                "status": str(status_labels.get(row["status"], row["status"])).lower(),
-            }
-        else:
-            continue
-        events.append(
-            Event(
-                at=row["history_date"],
-                kind="assignment",
-                title=title,
-                actor_id=row["history_user_id"],
-                comment=_reason_detail(row["history_change_reason"]),
-                order=4,
-            )
-        )
-
-    decisions = ReviewDecision.objects.filter(assignment__article=article)
-    if since is not None:
-        decisions = decisions.filter(recorded_at__gte=since)
-    decisions = decisions.select_related("assignment__reviewer__user").order_by("recorded_at", "id")
-    for decision in decisions:
-        if not viewer.sees_decision(decision.recorded_by_id):
-            continue
-        confidential = viewer.sees_confidential(decision.recorded_by_id)
-        reviewed = by_history_id.get(decision.reviewed_revision or -1)
-        info = {
-            "decision": decision.decision,
-            "decision_label": decision.get_decision_display(),
-            "reviewer": decision.assignment.reviewer.name,
-            "round": decision.assignment.round,
-            "conflict_declared": decision.conflict_declared,
-            "conflict_statement": decision.conflict_statement if confidential else None,
-            "confidential_note": confidential_note(decision) if confidential else None,
-            "reviewed_revision": reviewed.number if reviewed else None,
-        }
-        for extra in ("checklist",):
-            value = getattr(decision, extra, None)
-            if value not in (None, "", [], {}):
-                info[extra] = value
-        events.append(
-            Event(
-                at=decision.recorded_at,
-                kind="decision",
-                title=_("Review decision: %(decision)s") % {"decision": info["decision_label"]},
-                actor_id=decision.recorded_by_id,
-                comment=decision.comment_to_author,
-                decision=info,
-                revision=reviewed,
-                order=5,
-            )
-        )
-
-    # Published versions: attached to the approval that made them.
-    for version in (
-        PublishedVersion.objects.filter(article=article)
-        .order_by("number")
-        .values(
+    versions = {
+        v["number"]: v
+        for v in PublishedVersion.objects.filter(article=article).values(
             "id",
             "number",
             "title",
@@ -1082,27 +957,162 @@ def build_timeline(
             "reviewers",
             "change_note",
             "review_round",
+            "fingerprint",
         )
-    ):
-        approval = next((rev for rev in listing if rev.live_version_id == version["id"]), None)
-        if approval is not None:
-            target = revision_events.get(approval.history_id)
-            if target is not None:  # None: saved before the window
-                target.version = version
-            continue
-        events.append(  # pragma: no cover - approval always saves a revision
+    }
+    from reviewers.choices import AssignmentStatus
+
+    status_labels = dict(AssignmentStatus.choices)
+    # Declines and cancellations, and their reasons, concern the member and
+    # the editors; an author sees the reviews that went ahead.
+    withdrawn = {AssignmentStatus.DECLINED, AssignmentStatus.CANCELLED}
+    final_status = {}
+    for row in rows:
+        if row["action"] in ASSIGNMENT_ACTIONS:
+            final_status[row["payload"].get("assignment")] = ASSIGNMENT_ACTIONS[row["action"]]
+
+    events: list[Event] = []
+    by_seq: dict[int, Event] = {}
+    for row in rows:
+        action, payload = row["action"], row["payload"]
+        common = {
+            "at": row["at"],
+            "actor_id": row["by_id"],
+            "order": row["seq"],
+        }
+        if action in SAVES_ARTICLE or (
+            action.startswith("article.") and action != "article.references"
+        ):
+            rev = made_by.get(row["seq"])
+            transition = "" if action in SAVES_ARTICLE else action.split(".", 1)[1]
+            if action == "article.create":
+                title = _("Created")
+            elif transition:
+                title = action_label(action)
+            else:
+                title = (rev.reason if rev else "") or action_label(action)
+            event = Event(
+                kind="transition" if transition else "revision",
+                title=title,
+                revision=rev,
+                comment=payload.get("comment", "") if transition else "",
+                transition=transition,
+                from_state=row["from_state"] if transition else "",
+                to_state=row["to_state"] if transition else "",
+                **common,
+            )
+            if transition == "retract":
+                event.kind = "retracted"
+            if transition == "approve" and payload.get("version") in versions:
+                event.version = versions[payload["version"]]
+        elif action == "article.references":
+            target = by_seq.get(payload.get("part_of") or -1)
+            if target is not None:
+                target.reference_notes.extend(payload.get("notes", []))
+                continue
+            event = Event(
+                kind="references",
+                title=_("References changed"),
+                reference_notes=list(payload.get("notes", [])),
+                **common,
+            )
+        elif action in ASSIGNMENT_ACTIONS:
+            member = members.get(payload.get("member"))
+            member_user = member.user_id if member else payload.get("member_user")
+            if not viewer.sees_decision(member_user):
+                continue
+            own = member_user is not None and member_user == getattr(viewer.user, "pk", None)
+            if (
+                not (viewer.editor or own)
+                and final_status.get(payload.get("assignment")) in withdrawn
+            ):
+                continue
+            name = member.name if member else payload.get("member_name") or _("a board member")
+            if action in ("assignment.create", "assignment.reinvite"):
+                due = payload.get("due_date") or ""
+                with contextlib.suppress(ValueError):
+                    due = datetime.date.fromisoformat(due).strftime("%-d %b %Y")
+                title = _("Asked %(name)s to review round %(round)s, due %(due)s") % {
+                    "name": name,
+                    "round": payload.get("round"),
+                    "due": due,
+                }
+            else:
+                status = ASSIGNMENT_ACTIONS[action]
+                title = _("Review by %(name)s: %(status)s") % {
+                    "name": name,
+                    "status": str(status_labels.get(status, status)).lower(),
+                }
+            comment = (
+                payload.get("reason", "")
+                if action
+                in (
+                    "assignment.decline",
+                    "assignment.cancel",
+                )
+                else ""
+            )
+            event = Event(kind="assignment", title=title, comment=comment, **common)
+            if payload.get("automatic"):
+                event.details["automatic"] = payload["automatic"]
+        elif action == "decision.record":
+            decision = decisions.get(payload.get("decision_id"))
+            if decision is None or not viewer.sees_decision(decision.recorded_by_id):
+                continue
+            confidential = viewer.sees_confidential(decision.recorded_by_id)
+            reviewed = by_history_id.get(decision.reviewed_revision or -1)
+            info = {
+                "decision": decision.decision,
+                "decision_label": decision.get_decision_display(),
+                "reviewer": decision.assignment.reviewer.name,
+                "round": decision.assignment.round,
+                "conflict_declared": decision.conflict_declared,
+                "conflict_statement": decision.conflict_statement if confidential else None,
+                "confidential_note": confidential_note(decision) if confidential else None,
+                "reviewed_revision": reviewed.number if reviewed else None,
+                "fingerprint": decision.fingerprint,
+                "credentials": decision.member_credentials,
+                "credentials_valid": decision.credentials_valid,
+            }
+            event = Event(
+                kind="decision",
+                title=_("Review decision: %(decision)s") % {"decision": info["decision_label"]},
+                comment=decision.comment_to_author,
+                decision=info,
+                revision=reviewed,
+                **common,
+            )
+        else:
+            event = Event(kind="action", title=action_label(action), **common)
+        event.details["action"] = action
+        event.details["seq"] = row["seq"]
+        event.details["fingerprint"] = row["fingerprint"]
+        event.details["row_hash"] = row["row_hash"]
+        event.details["prev_hash"] = row["prev_hash"]
+        if row["backfilled"]:
+            event.details["backfilled"] = True
+        by_seq[row["seq"]] = event
+        events.append(event)
+
+    # Saves the log does not name (written outside the services): shown as
+    # they were saved, so that no revision goes missing; verify_audit names them.
+    for rev in unlogged:
+        if rev.history_type == "+":
+            title = _("Created")
+        else:
+            title = rev.reason or _("Saved (no reason recorded)")
+        events.append(
             Event(
-                at=version["approved_at"],
-                kind="published",
-                title=_("Published as version %(n)s") % {"n": version["number"]},
-                actor_id=version["approved_by_id"],
-                version=version,
-                order=6,
+                at=rev.at,
+                kind="revision",
+                title=title,
+                actor_id=rev.user_id,
+                revision=rev,
+                order=-1,
+                details={"outside_the_log": True},
             )
         )
 
-    if since is not None:
-        events = [e for e in events if e.at >= since]
     events.sort(key=lambda e: e.sort_key)
     _name_actors(events)
     return events
@@ -1146,7 +1156,28 @@ def _name_actors(events: list[Event]) -> None:
     ids = {e.actor_id for e in events if e.actor_id}
     users = {u.pk: display_name(u) for u in get_user_model().objects.filter(pk__in=ids)}
     for event in events:
-        event.actor = users.get(event.actor_id, "") if event.actor_id else _("(not recorded)")
+        if event.actor_id:
+            event.actor = users.get(event.actor_id, "")
+        elif event.details.get("action"):
+            # A row of the log without a person: the system acted by itself.
+            automatic = event.details.get("automatic")
+            event.actor = (
+                _("the system, automatically (%(why)s)") % {"why": _automatic_reason(automatic)}
+                if automatic
+                else _("the system")
+            )
+        else:
+            event.actor = _("(not recorded)")
+
+
+def _automatic_reason(code: str) -> str:
+    return str(
+        {
+            "resubmission": _("on resubmission"),
+            "round ended": _("the round ended"),
+            "reminder rule": _("a reminder rule"),
+        }.get(code, code)
+    )
 
 
 def annotate_changes(article: Article, events: Iterable[Event]) -> None:
@@ -1207,25 +1238,25 @@ class LivePeriod:
 
 
 def live_periods(article: Article, *, viewer: Viewer | None = None) -> list[LivePeriod]:
-    """When each published version was live, from approvals and retractions. Four queries.
+    """When each published version was live: a query over the action log. Four queries.
 
-    A version goes live when it is approved and stays live until the next
-    approval replaces it or a retraction takes the article down.
+    A version goes live with the approval that published it and stays live
+    until the next approval replaces it or a retraction takes the article down.
     """
     from reviewers.choices import Decision
     from reviewers.models import ReviewDecision
 
-    viewer = viewer or Viewer()
-    versions = list(
-        PublishedVersion.objects.filter(article=article)
-        .select_related("approved_by")
-        .order_by("approved_at", "number")
-    )
-    retractions = list(
-        AuditEntry.objects.filter(article=article, transition="retract")
+    marks = list(
+        ActionLogEntry.objects.filter(
+            chain=chain_key(article.pk), action__in=["article.approve", "article.retract"]
+        )
         .select_related("by")
-        .order_by("at", "id")
+        .order_by("seq")
     )
+    versions = {
+        v.number: v
+        for v in PublishedVersion.objects.filter(article=article).select_related("approved_by")
+    }
     approvals: dict[int, list[dict]] = {}
     for decision in (
         ReviewDecision.objects.filter(
@@ -1237,35 +1268,39 @@ def live_periods(article: Article, *, viewer: Viewer | None = None) -> list[Live
         approvals.setdefault(decision.assignment.round, []).append(
             {
                 "name": decision.assignment.reviewer.name,
-                "credentials": decision.assignment.reviewer.credentials,
+                # As they stood when the member decided.
+                "credentials": decision.member_credentials
+                or decision.assignment.reviewer.credentials,
                 "at": decision.recorded_at,
                 "comment": decision.comment_to_author,
+                "fingerprint": decision.fingerprint,
             }
         )
-    marks: list[tuple[datetime.datetime, int, Any]] = [(v.approved_at, 0, v) for v in versions] + [
-        (r.at, 1, r) for r in retractions
-    ]
-    marks.sort(key=lambda m: (m[0], m[1]))
     periods: list[LivePeriod] = []
     current: LivePeriod | None = None
-    for at, kind, item in marks:
+    for mark in marks:
+        version = (
+            versions.get(mark.payload.get("version")) if mark.action == "article.approve" else None
+        )
+        if mark.action == "article.approve" and version is None:
+            continue  # pragma: no cover - an approval always publishes a version
         if current is not None:
-            current.end = at
-            if kind == 0:
+            current.end = mark.at
+            if version is not None:
                 current.ended_by = "replaced"
-                current.ended_by_user = display_name(item.approved_by)
-                current.end_comment = _("Replaced by version %(n)s.") % {"n": item.number}
+                current.ended_by_user = display_name(mark.by) if mark.by else _("the system")
+                current.end_comment = _("Replaced by version %(n)s.") % {"n": version.number}
             else:
                 current.ended_by = "retracted"
-                current.ended_by_user = display_name(item.by)
-                current.end_comment = item.comment
+                current.ended_by_user = display_name(mark.by) if mark.by else _("the system")
+                current.end_comment = mark.payload.get("comment", "")
             current = None
-        if kind == 0:
+        if version is not None:
             current = LivePeriod(
-                version=item,
-                start=at,
+                version=version,
+                start=mark.at,
                 end=None,
-                approvals=approvals.get(item.review_round, []),
+                approvals=approvals.get(version.review_round, []),
             )
             periods.append(current)
     return periods
@@ -1314,6 +1349,9 @@ CSV_COLUMNS = (
     "conflict_declared",
     "conflict_statement",
     "details",
+    "log_seq",
+    "fingerprint",
+    "row_hash",
 )
 
 
@@ -1360,7 +1398,17 @@ def audit_records(article: Article, viewer: Viewer | None = None) -> list[dict]:
             "conflict_declared": None,
             "conflict_statement": None,
             "details": {},
+            # Where the event sits in the article's hash chain (see "action_log").
+            "log_seq": event.details.get("seq"),
+            "fingerprint": event.details.get("fingerprint") or None,
+            "row_hash": event.details.get("row_hash"),
         }
+        if event.details.get("action"):
+            record["details"]["action"] = event.details["action"]
+        if event.details.get("backfilled"):
+            record["details"]["backfilled"] = True
+        if event.details.get("outside_the_log"):
+            record["details"]["outside_the_log"] = True
         if event.transition:
             record["details"]["transition"] = event.transition
         if event.kind in ("revision", "transition", "retracted") and event.revision:
@@ -1391,6 +1439,7 @@ def audit_records(article: Article, viewer: Viewer | None = None) -> list[dict]:
                 "approving_members": version.reviewers,
                 "review_round": version.review_round,
                 "change_note": version.change_note,
+                "fingerprint": version.fingerprint,
                 "body_source": version.body_source,
                 "plain_body_source": version.plain_body_source,
                 "references": version.references,
@@ -1416,10 +1465,14 @@ def audit_document(articles: Iterable[Article], viewer_for=None) -> dict:
     exported = []
     for article in articles:
         viewer = viewer_for(article) if viewer_for else Viewer()
+        events = audit_records(article, viewer)
         exported.append(
             {
                 "article": article_summary(article),
-                "events": audit_records(article, viewer),
+                "events": events,
+                "action_log": action_log_records(
+                    article, shown={e["log_seq"] for e in events}, full=viewer.editor
+                ),
                 "live_periods": [
                     {
                         "version": p.version.number,
@@ -1437,8 +1490,46 @@ def audit_document(articles: Iterable[Article], viewer_for=None) -> dict:
         )
     return {
         "exported_at": _iso(timezone.now()),
+        "hashing": HASHING_NOTE,
         "articles": exported,
     }
+
+
+HASHING_NOTE = (
+    "Each action_log row's row_hash is the SHA-256 of json.dumps({k: row[k] for k in "
+    "hashed_fields}, sort_keys=True, separators=(',', ':'), ensure_ascii=False) in UTF-8; "
+    "prev_hash is the row_hash of the row before it in the chain (empty for the first). "
+    "A redacted row carries its hashes only. See the README, “Checking an export offline”."
+)
+
+
+def action_log_records(article: Article, *, shown: set | None = None, full: bool = True):
+    """The article's chain as hashed, for an auditor to recompute offline.
+
+    A row the reader may not see in full (``full`` false and its event not
+    ``shown``) keeps its position and hashes but not its content: the chain
+    still links from its neighbours.
+    """
+    from articles.actionlog import HASHED_FIELDS, canonical_content
+
+    records = []
+    for row in ActionLogEntry.objects.filter(chain=chain_key(article.pk)).order_by("seq"):
+        if full or (shown and row.seq in shown):
+            content = json.loads(canonical_content(row))
+            records.append(
+                {**content, "row_hash": row.row_hash, "hashed_fields": list(HASHED_FIELDS)}
+            )
+        else:
+            records.append(
+                {
+                    "chain": row.chain,
+                    "seq": row.seq,
+                    "redacted": True,
+                    "prev_hash": row.prev_hash,
+                    "row_hash": row.row_hash,
+                }
+            )
+    return records
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
@@ -1452,7 +1543,6 @@ def csv_cell(value: str) -> str:
 
 def csv_rows(records: Iterable[dict]) -> Iterable[list[str]]:
     """CSV rows of audit records: lists and mappings as JSON in their cell."""
-    import json
 
     yield list(CSV_COLUMNS)
     for record in records:

@@ -1,3 +1,7 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -64,6 +68,81 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Fields only the workflow services write, each change with its action-log row.
+WORKFLOW_FIELDS = frozenset(
+    {
+        "state",
+        "review_round",
+        "submitted_at",
+        "review_started_at",
+        "live_version",
+        "live_version_id",
+        "action_seq",
+    }
+)
+_bulk_load: ContextVar[bool] = ContextVar("article_bulk_load", default=False)
+
+
+@contextmanager
+def bulk_load() -> Iterator[None]:
+    """Let a loader that writes the action log itself insert articles in bulk.
+
+    The benchmark's archive builder writes each article's history, action-log
+    rows and all in one go; nothing else should need this.
+    """
+    token = _bulk_load.set(True)
+    try:
+        yield
+    finally:
+        _bulk_load.reset(token)
+
+
+def _refuse_silent_change(what: str) -> None:
+    raise ValidationError(
+        _(
+            "%(what)s would change an article's workflow without a trace. Use the workflow "
+            "services in articles.services (article_submit, article_approve, … or "
+            "article_transition), which check the change and write its action-log row."
+        )
+        % {"what": what}
+    )
+
+
+class ArticleQuerySet(models.QuerySet):
+    """Bulk writes bypass the workflow: refused where they would move an article silently."""
+
+    def update(self, **kwargs):
+        touched = WORKFLOW_FIELDS.intersection(kwargs)
+        if touched and not _bulk_load.get():
+            _refuse_silent_change(
+                _("Updating %(fields)s in bulk") % {"fields": ", ".join(sorted(touched))}
+            )
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        touched = WORKFLOW_FIELDS.intersection(fields)
+        if touched and not _bulk_load.get():
+            _refuse_silent_change(
+                _("Updating %(fields)s in bulk") % {"fields": ", ".join(sorted(touched))}
+            )
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def create(self, **kwargs):
+        if kwargs.get("state", State.DRAFT) != State.DRAFT and not _bulk_load.get():
+            _refuse_silent_change(
+                _("Creating an article as “%(state)s”") % {"state": kwargs["state"]}
+            )
+        return super().create(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if not _bulk_load.get() and any(
+            o.state != State.DRAFT or o.live_version_id is not None for o in objs
+        ):
+            _refuse_silent_change(_("Creating articles beyond a draft in bulk"))
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Article(FSMModelMixin, models.Model):
@@ -156,8 +235,23 @@ class Article(FSMModelMixin, models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    action_seq = models.PositiveIntegerField(
+        _("last action"),
+        default=0,
+        editable=False,
+        help_text=_(
+            "Position in the article's action log of the action that last saved it; each "
+            "revision in the history names the action that made it."
+        ),
+    )
 
+    objects = ArticleQuerySet.as_manager()
     history = HistoricalRecords()
+
+    # What the board reviews and a fingerprint covers, with the references in
+    # order (articles.fingerprints). A field readers are shown as part of the
+    # answer belongs here.
+    REVIEWABLE_FIELDS = ("title", "body", "plain_body")
 
     class Meta:
         ordering = ["-updated_at"]
@@ -498,6 +592,18 @@ class PublishedVersion(ImmutableModel):
         verbose_name=_("approved by"),
         help_text=_("The user whose action completed the approval."),
     )
+    fingerprint = models.CharField(
+        _("content fingerprint"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "SHA-256 of the approved text and references; every counted approval names it. "
+            "Empty for versions approved before fingerprints were kept."
+        ),
+    )
+
+    # Where each of Article.REVIEWABLE_FIELDS was frozen.
+    SOURCE_OF = {"title": "title", "body": "body_source", "plain_body": "plain_body_source"}
 
     class Meta:
         ordering = ["-approved_at", "-id"]

@@ -13,7 +13,7 @@ TO_EDITORS = {"submit", "withdraw"}
 
 @receiver(article_transitioned)
 def email_about_transition(sender, *, article, transition, by, comment, **kwargs):
-    from reviewers.selectors import editors
+    from articles.viewer import editors_of
 
     context = {"article": article, "transition": transition, "by": by, "comment": comment}
     if transition in TO_AUTHOR and article.author_id != by.pk:
@@ -23,6 +23,6 @@ def email_about_transition(sender, *, article, transition, by, comment, **kwargs
     if transition in TO_EDITORS:
         send_templated(
             template=f"article_{transition}",
-            recipients=[user for user in editors() if user.pk != by.pk],
+            recipients=[user for user in editors_of(article) if user.pk != by.pk],
             context=context,
         )

@@ -2,9 +2,12 @@
 
 One shape for each transition, as in Wagtail's workflow models: lock the row,
 refuse with a plain reason, change, save with a change reason, write the
-audit entry (and, on approval, the published version), and announce the
-change only after commit. The admin and the views call these functions;
-nothing else changes an article's state.
+audit entry and the action-log row (and, on approval, the published version),
+and announce the change only after commit. The admin and the views call
+these functions; nothing else changes an article's state: the manager
+refuses bulk writes of workflow fields (articles.models.ArticleQuerySet),
+triggers refuse a state change without its action-log row (migration
+0010), and ``manage.py verify_audit`` reports whatever raw SQL got past.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
+from articles.actionlog import log_action
 from articles.conditions import is_author_role, is_editor, wrote
+from articles.fingerprints import article_fingerprint, short, version_fingerprint
 from articles.models import Article, AuditEntry, PublishedVersion, display_name
 from articles.rendering import render_markdown, rendering_once
 from articles.signals import article_transitioned
@@ -181,6 +186,25 @@ def _transition(
                 raise WorkflowError(str(error)) from error  # pragma: no cover
             if name == "approve":
                 _publish(article, by)
+        payload = {"comment": comment}
+        if name == "approve":
+            payload["version"] = article.live_version.number
+        # The row comes first: the database refuses a state change that its
+        # article's action log does not record (migration 0010).
+        entry = log_action(
+            action=f"article.{name}",
+            by=by,
+            article=article,
+            from_state=from_state,
+            to_state=article.state,
+            fingerprint=(
+                article.live_version.fingerprint
+                if name == "approve"
+                else article_fingerprint(article)
+            ),
+            payload=payload,
+        )
+        article.action_seq = entry.seq
         article._history_user = by
         article._change_reason = f"{info.label}: {comment}" if comment else info.label
         article.save()
@@ -200,7 +224,7 @@ def _transition(
             from reviewers.services import assignments_reinvite
 
             # A resubmission goes back to the reviewers who asked for changes.
-            assignments_reinvite(article=article, by=by)
+            assignments_reinvite(article=article)
         transaction.on_commit(
             lambda: article_transitioned.send(
                 sender=Article,
@@ -229,7 +253,7 @@ def version_from_working_copy(article: Article, *, by: User | None = None) -> Pu
     from reviewers.selectors import approving_members
 
     references = list(article.references.all())
-    return PublishedVersion(
+    version = PublishedVersion(
         article=article,
         review_round=article.review_round,
         title=article.title,
@@ -256,6 +280,8 @@ def version_from_working_copy(article: Article, *, by: User | None = None) -> Pu
         approved_at=None,
         approved_by=by,
     )
+    version.fingerprint = version_fingerprint(version)
+    return version
 
 
 def _publish(article: Article, by: User) -> None:
@@ -274,10 +300,30 @@ def _publish(article: Article, by: User) -> None:
     version.number = (previous.number if previous else 0) + 1
     if not version.change_note:
         version.change_note = _default_change_note(previous, version)
+    _check_approvals_name(article, version.fingerprint)
     version.save()
     article.live_version = version
     # The note described this revision; the next one starts with a blank.
     article.change_note = ""
+
+
+def _check_approvals_name(article: Article, fingerprint: str) -> None:
+    """Refuse to publish a text that a counted approval did not see."""
+    from reviewers.selectors import counting_approvals
+
+    for decision in counting_approvals(article):
+        if decision.fingerprint != fingerprint:
+            raise WorkflowError(
+                _(
+                    "%(name)s approved a different text (fingerprint %(theirs)s, this text is "
+                    "%(ours)s): nothing was published. Ask them to review the text again."
+                )
+                % {
+                    "name": decision.assignment.reviewer.name,
+                    "theirs": short(decision.fingerprint) or _("none"),
+                    "ours": short(fingerprint),
+                }
+            )
 
 
 def _default_change_note(previous: PublishedVersion | None, version: PublishedVersion) -> str:
@@ -382,7 +428,17 @@ def article_save_content(*, article: Article, by: User) -> Article:
             _validate(article)
             article._history_user = by
             article._change_reason = _("Created")
+            # A new article's chain is empty: its first action is number 1.
+            article.action_seq = 1
             article.save()
+            log_action(
+                action="article.create",
+                by=by,
+                article=article,
+                to_state=article.state,
+                fingerprint=article_fingerprint(article),
+                payload={"title": article.title},
+            )
             return article
         current = lock(article)
         if not (wrote(current, by) or is_editor(by)):
@@ -397,10 +453,52 @@ def article_save_content(*, article: Article, by: User) -> Article:
                 )
                 % {"state": current.get_state_display().lower()}
             )
+        changed = [
+            field
+            for field in CONTENT_FIELDS
+            if getattr(current, field if field != "topic" else "topic_id")
+            != getattr(article, field if field != "topic" else "topic_id")
+        ]
         for field in CONTENT_FIELDS:
             setattr(current, field, getattr(article, field))
         _validate(current)
+        entry = log_action(
+            action="article.edit",
+            by=by,
+            article=current,
+            from_state=current.state,
+            to_state=current.state,
+            fingerprint=article_fingerprint(current),
+            payload={"changed": changed},
+        )
+        current.action_seq = entry.seq
         current._history_user = by
         current._change_reason = _("Edited in admin")
         current.save()
+        # The admin logs its reference changes as part of this save.
+        article.action_seq = entry.seq
         return current
+
+
+def article_references_saved(
+    *, article: Article, by: User, notes: list[str], part_of: int | None = None
+) -> None:
+    """Record in the action log that the article's references were just changed.
+
+    The references themselves are saved by the caller (the admin's form set,
+    a restore) in the same transaction. ``part_of`` is the position in the
+    log of the article save they came with, if any; ``notes`` say what
+    changed, one line per reference.
+    """
+    if not notes:
+        return
+    article = lock(article)
+    log_action(
+        action="article.references",
+        by=by,
+        article=article,
+        from_state=article.state,
+        to_state=article.state,
+        fingerprint=article_fingerprint(article),
+        payload={"part_of": part_of, "notes": notes},
+    )

@@ -33,9 +33,20 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles.actionlog import chain_key, plain_json, row_hash
 from articles.choices import ArticleState as S
 from articles.choices import TextOrigin
-from articles.models import Article, AuditEntry, PublishedVersion, Reference, Topic
+from articles.fingerprints import fingerprint
+from articles.models import (
+    ActionLogChain,
+    ActionLogEntry,
+    Article,
+    AuditEntry,
+    PublishedVersion,
+    Reference,
+    Topic,
+    bulk_load,
+)
 from articles.rendering import render_markdown
 from bench import corpus
 from reviewers.choices import AssignmentStatus, Decision
@@ -73,6 +84,8 @@ HistoricalTopic = Topic.history.model
 
 # Tables the archive fills, children first: a reset empties them in this order.
 RESET_MODELS = [
+    ActionLogEntry,
+    ActionLogChain,
     HistoricalArticle,
     HistoricalReference,
     HistoricalAssignment,
@@ -268,6 +281,7 @@ class Life:
         self.history: list[dict] = []
         self.ref_history: list[dict] = []
         self.assignment_history: list[dict] = []
+        self.actions: list[dict] = []
         self.required = topic.required_approvals or settings.EDITORIAL_REQUIRED_APPROVALS
         self.required = max(self.required, 1)
 
@@ -286,6 +300,31 @@ class Life:
             step = max((ceiling - self.t) / 10, datetime.timedelta(0))
         self.t += step + datetime.timedelta(microseconds=self.rng.randrange(1, 999))
         return self.t
+
+    def fingerprint(self) -> str:
+        return fingerprint(
+            {name: self.a[name] for name in Article.REVIEWABLE_FIELDS},
+            [
+                {k: r[k] for k in ("authors", "title", "journal", "year", "pmid", "doi", "url")}
+                for r in self.refs
+            ],
+        )
+
+    def act(self, action: str, by: int | None, *, fingerprint: str = "", **payload) -> int:
+        """The action-log row the service would write now; returns its position."""
+        self.actions.append(
+            {
+                "at": self.t,
+                "by": by,
+                "action": action,
+                "article": self.pk,
+                "from_state": payload.pop("from_state", self.a["state"]),
+                "to_state": self.a["state"],
+                "fingerprint": fingerprint,
+                "payload": payload,
+            }
+        )
+        return len(self.actions)
 
     def snapshot(self, reason: str, by: int, kind: str = "~") -> None:
         self.a["updated_at"] = self.t
@@ -341,15 +380,40 @@ class Life:
     def move(self, name: str, label: str, to: str, by: int, comment: str = "") -> None:
         from_state = self.a["state"]
         self.a["state"] = to
+        extra = {}
+        value = self.fingerprint()
+        if name == "approve":
+            extra["version"] = self.versions[-1]["number"]
+            value = self.versions[-1]["fingerprint"]
+        self.a["action_seq"] = self.act(
+            f"article.{name}",
+            by,
+            fingerprint=value,
+            from_state=from_state,
+            comment=comment,
+            **extra,
+        )
         self.snapshot(f"{label}: {comment}" if comment else label, by)
         self.audit(name, from_state, by, comment)
 
     # --- the workflow, as the services run it -------------------------------------
 
     def create(self) -> None:
+        refs, self.refs = self.refs, []
+        self.a["action_seq"] = self.act(
+            "article.create", self.author.pk, fingerprint=self.fingerprint(), title=self.a["title"]
+        )
+        self.refs = refs
         self.snapshot("Created", self.author.pk, "+")
         for ref in self.refs:
             self.ref_snapshot(ref, "Edited in admin", self.author.pk, "+")
+        self.act(
+            "article.references",
+            self.author.pk,
+            fingerprint=self.fingerprint(),
+            part_of=self.a["action_seq"],
+            notes=[f"added reference “{ref['title']}”" for ref in self.refs],
+        )
 
     def edit(self, by: int | None = None) -> None:
         by = by or self.author.pk
@@ -357,11 +421,21 @@ class Life:
         if self.rng.random() < 0.5:
             self.variant = (self.variant + 1) % 12
             self.a["body"] = self.b.bodies.get(self.variant, len(self.refs), self.condition)[0]
+        self.a["action_seq"] = self.act(
+            "article.edit", by, fingerprint=self.fingerprint(), changed=["body"]
+        )
         self.snapshot("Edited in admin", by)
         if self.refs and self.rng.random() < 0.4:
             ref = self.rng.choice(self.refs)
             ref["title"] = ref["title"].replace(" (", ", updated (", 1)[:480]
             self.ref_snapshot(ref, "Edited in admin", by, "~")
+            self.act(
+                "article.references",
+                by,
+                fingerprint=self.fingerprint(),
+                part_of=self.a["action_seq"],
+                notes=[f"changed title of reference “{ref['title']}”"],
+            )
 
     def submit(self) -> None:
         self.later(1, 96)
@@ -391,6 +465,17 @@ class Life:
         }
         self.assignments.append(assignment)
         self.assignment_snapshot(assignment, "Assigned", editor, "+")
+        self.act(
+            "assignment.create",
+            editor,
+            assignment=assignment["id"],
+            member=member.pk,
+            member_user=member.user.pk,
+            member_name=member.user.get_full_name(),
+            round=assignment["round"],
+            status=assignment["status"],
+            due_date=assignment["due_date"],
+        )
         if self.a["state"] == S.SUBMITTED:
             self.a["review_started_at"] = self.t
             note = f"Assigned {member.user.get_full_name()}."
@@ -400,8 +485,14 @@ class Life:
     def decide(self, assignment: dict, member, decision: str, comment: str = "") -> None:
         self.later(4, 24 * 10)
         latest = self.history[-1]["history_id"]
+        value = self.fingerprint()
         self.decisions.append(
             {
+                "fingerprint": value,
+                "member_credentials": member.credentials,
+                "licence_number": member.licence_number,
+                "licence_region": member.licence_region,
+                "licence_expires_on": member.licence_expires_on,
                 "id": self.b.ids(ReviewDecision),
                 "assignment_id": assignment["id"],
                 "decision": decision,
@@ -412,6 +503,18 @@ class Life:
                 "recorded_by_id": member.user.pk,
                 "recorded_at": self.t,
             }
+        )
+        self.act(
+            "decision.record",
+            member.user.pk,
+            fingerprint=value,
+            decision_id=self.decisions[-1]["id"],
+            assignment=assignment["id"],
+            member=member.pk,
+            decision=decision,
+            revision=latest,
+            round=assignment["round"],
+            conflict_declared=False,
         )
         assignment["status"] = AssignmentStatus.COMPLETED
         label = dict(Decision.choices)[decision]
@@ -425,6 +528,14 @@ class Life:
             ):
                 assignment["status"] = AssignmentStatus.CLOSED
                 self.assignment_snapshot(assignment, "Round ended", by)
+                self.act(
+                    "assignment.close",
+                    None,
+                    assignment=assignment["id"],
+                    round=assignment["round"],
+                    status=assignment["status"],
+                    automatic="round ended",
+                )
 
     def review(self, outcome: str, editors, members) -> None:
         """Assign members and record their decisions until ``outcome`` happens."""
@@ -506,6 +617,10 @@ class Life:
             "next_review_due": last_reviewed + relativedelta(months=months),
             "approved_by_id": by,
         }
+        version["fingerprint"] = fingerprint(
+            {"title": version["title"], "body": source, "plain_body": plain_source},
+            refs,
+        )
         self.versions.append(version)
         self.a["live_version_id"] = version["id"]
         self.a["change_note"] = ""
@@ -731,7 +846,7 @@ class Builder:
 
     def build(self, batch: int = 500) -> Report:
         started = time.monotonic()
-        with transaction.atomic(), dates_as_given():
+        with transaction.atomic(), dates_as_given(), bulk_load():
             cast = self.people()
             topics = self.topics(cast.editors[0])
             lives: list[Life] = []
@@ -779,6 +894,33 @@ class Builder:
         def put(model, rows, label):
             model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
             self.report.add(label, len(rows))
+
+        # The log first: the database accepts an article beyond a draft only
+        # when the row its action_seq names records its state.
+        entries, chains = [], []
+        for life in lives:
+            previous = ""
+            key = chain_key(life.pk)
+            for seq, action in enumerate(life.actions, start=1):
+                row = {
+                    **action,
+                    "chain": key,
+                    "seq": seq,
+                    "payload": plain_json(action["payload"]),
+                    "backfilled": False,
+                    "prev_hash": previous,
+                }
+                row["row_hash"] = previous = row_hash(row)
+                entries.append(
+                    {
+                        **{k: v for k, v in row.items() if k not in ("by", "article")},
+                        "by_id": row["by"],
+                        "article_id": row["article"],
+                    }
+                )
+            chains.append({"key": key, "length": len(life.actions), "head_hash": previous})
+        put(ActionLogEntry, entries, "action-log rows")
+        put(ActionLogChain, chains, "action-log chains")
 
         # Versions point at articles and articles at their live version;
         # Django declares foreign keys deferred (PostgreSQL and SQLite), so

@@ -252,6 +252,38 @@ class ReviewDecision(ImmutableModel):
         editable=False,
         help_text=_("The article's history entry that was on screen when deciding."),
     )
+    fingerprint = models.CharField(
+        _("content fingerprint"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "SHA-256 of the text and references on the member's screen (articles.fingerprints). "
+            "Empty for decisions recorded before fingerprints were kept."
+        ),
+    )
+    # The member's standing when deciding: counting and the byline read these,
+    # so a later edit of the member's record changes no past decision.
+    member_credentials = models.CharField(
+        _("credentials when deciding"), max_length=100, blank=True
+    )
+    licence_number = models.CharField(_("licence number when deciding"), max_length=50, blank=True)
+    licence_region = models.CharField(
+        _("licensing region when deciding"), max_length=100, blank=True
+    )
+    licence_expires_on = models.DateField(_("licence expiry when deciding"), null=True, blank=True)
+    member_active = models.BooleanField(
+        _("active on the board when deciding"),
+        default=True,
+        help_text=_("The membership and the account were active on the day of the decision."),
+    )
+    credentials_valid = models.BooleanField(
+        _("credentials valid when deciding"),
+        default=True,
+        help_text=_(
+            "Active on the board with a licence not expired on the day of the decision. An "
+            "approval made without it never counts, whatever is edited later."
+        ),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -3,8 +3,8 @@
 from django.dispatch import receiver
 
 from articles.notifications import send_templated
+from articles.viewer import editors_of
 from reviewers.choices import Decision
-from reviewers.selectors import editors
 from reviewers.signals import (
     assignment_cancelled,
     assignment_declined,
@@ -36,7 +36,7 @@ def email_editors_about_decline(sender, *, assignment, by, reason, **kwargs):
     """Editors choose someone else when a member declines."""
     send_templated(
         template="review_declined",
-        recipients=editors(),
+        recipients=editors_of(assignment.article),
         context={"assignment": assignment, "article": assignment.article, "reason": reason},
     )
 
@@ -47,6 +47,6 @@ def email_editors_what_needs_them(sender, *, decision, by, **kwargs):
     if decision.conflict_declared or decision.decision == Decision.REJECT:
         send_templated(
             template="decision_for_editors",
-            recipients=editors(),
+            recipients=editors_of(decision.assignment.article),
             context={"decision": decision, "article": decision.assignment.article},
         )

@@ -18,11 +18,12 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from articles.actionlog import log_action
 from articles.choices import ArticleState
 from articles.notifications import send_templated
+from articles.viewer import editors_of
 from reviewers.choices import AssignmentStatus, ReminderEvent
 from reviewers.models import ReminderRule, ReminderSent, ReviewAssignment
-from reviewers.selectors import editors
 
 ACTIVE_ARTICLE_STATES = (ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW)
 
@@ -86,7 +87,9 @@ def send_reminders(*, by=None, dry_run: bool = False) -> Report:
                 report.skipped += 1
                 continue
             to_editors = rule.event == ReminderEvent.OVERDUE_EDITORS
-            recipients = list(editors()) if to_editors else [assignment.reviewer.user]
+            recipients = (
+                list(editors_of(assignment.article)) if to_editors else [assignment.reviewer.user]
+            )
             line = f"{rule.get_template_display()} — {assignment}"
             if dry_run:
                 report.sent.append(line)
@@ -99,6 +102,20 @@ def send_reminders(*, by=None, dry_run: bool = False) -> Report:
                         deadline=deadline,
                         recipients=", ".join(sorted(u.email for u in recipients if u.email)),
                         sent_by=by,
+                    )
+                    log_action(
+                        action="reminder.send",
+                        by=None,
+                        article=assignment.article,
+                        from_state=assignment.article.state,
+                        to_state=assignment.article.state,
+                        payload={
+                            "rule": rule.pk,
+                            "email": rule.template,
+                            "assignment": assignment.pk,
+                            "deadline": deadline,
+                            "automatically": "reminder rule",
+                        },
                     )
             except IntegrityError:  # another run sent it a moment ago
                 report.skipped += 1

@@ -106,9 +106,11 @@ def needs_specialist(topic: Topic) -> bool:
 def counting_approvals(article: Article) -> QuerySet[ReviewDecision]:
     """The "approve" decisions of this round that count toward publication.
 
-    A decision counts when its member is active and still on the board, holds
-    a licence that has not expired, declared no conflict of interest and is
-    not the article's author.
+    A decision counts when its member was active on the board with a licence
+    not expired on the day of the decision (facts frozen on the decision, so
+    no later edit of the member's record revives or voids it), is still
+    active and on the board with a current licence, declared no conflict of
+    interest and is not the article's author.
     """
     on_board = BoardMember.objects.filter(_holds_board_role("user__")).filter(_licence_current())
     return (
@@ -121,6 +123,7 @@ def counting_approvals(article: Article) -> QuerySet[ReviewDecision]:
             assignment__reviewer__user__is_active=True,
             decision=Decision.APPROVE,
             conflict_declared=False,
+            credentials_valid=True,
         )
         .exclude(assignment__reviewer__user_id=article.author_id)
         .select_related("assignment__reviewer__user")
@@ -167,7 +170,10 @@ def approving_members(article: Article) -> list[BoardMember]:
     def members() -> list[BoardMember]:
         distinct: dict[int, BoardMember] = {}
         for decision in counting_approvals(article):
-            distinct.setdefault(decision.assignment.reviewer_id, decision.assignment.reviewer)
+            member = decision.assignment.reviewer
+            # The byline credits the credentials the member decided under.
+            member.credentials = decision.member_credentials or member.credentials
+            distinct.setdefault(decision.assignment.reviewer_id, member)
         return list(distinct.values())
 
     return list(_settled_answer("approving", article, members))

@@ -1,7 +1,11 @@
 """Writes of the review process: assignments and decisions.
 
 Each locks the article row first, so an assignment or a decision can never
-interleave with a transition of the same article.
+interleave with a transition of the same article, and writes its action-log
+row in the same transaction. A decision names the fingerprint of the text
+the member had on screen and is refused when that text is no longer the
+article's (``StaleText``); it freezes the member's credentials as they
+stand, and counting reads only those frozen facts (reviewers.selectors).
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles import services as article_services
+from articles.actionlog import log_action
 from articles.choices import ArticleState
 from articles.conditions import is_board_member, is_editor, wrote
+from articles.fingerprints import article_fingerprint, short
 from articles.models import Article
 from articles.services import WorkflowError, lock
 from reviewers.choices import PENDING_STATUSES, AssignmentStatus, Decision
@@ -46,7 +52,37 @@ if TYPE_CHECKING:
 MAX_REVIEW_DAYS = 365
 
 
-def _save(obj, *, by: User, reason: str) -> None:
+class StaleText(WorkflowError):
+    """The decision was made on a text that is no longer the article's."""
+
+    def __init__(self, message: str, *, seen_revision: int | None) -> None:
+        super().__init__(message)
+        self.seen_revision = seen_revision
+
+
+def _log_assignment(action: str, assignment: ReviewAssignment, *, by, **details) -> None:
+    article = assignment.article
+    log_action(
+        action=action,
+        by=by,
+        article=article,
+        from_state=article.state,
+        to_state=article.state,
+        payload={
+            "assignment": assignment.pk,
+            "member": assignment.reviewer_id,
+            "member_user": assignment.reviewer.user_id,
+            "member_name": assignment.reviewer.name,
+            "round": assignment.round,
+            "status": assignment.status,
+            "due_date": assignment.due_date,
+            "respond_by": assignment.respond_by,
+            **details,
+        },
+    )
+
+
+def _save(obj, *, by: User | None, reason: str) -> None:
     obj._history_user = by
     obj._change_reason = reason
     obj.save()
@@ -103,10 +139,11 @@ def _invite(
     article: Article,
     reviewer: BoardMember,
     assigned_by: User,
-    by: User,
+    by: User | None,
     respond_by: datetime.date,
     due_date: datetime.date,
     reason: str,
+    automatic: str = "",
 ) -> ReviewAssignment:
     already = _("%(name)s is already assigned to this round of review.") % {"name": reviewer.name}
     if ReviewAssignment.objects.filter(
@@ -129,6 +166,12 @@ def _invite(
             _save(assignment, by=by, reason=reason)
     except IntegrityError as error:  # a concurrent assignment won the race
         raise WorkflowError(already) from error
+    if automatic:
+        _log_assignment(
+            "assignment.reinvite", assignment, by=None, automatic=automatic, reason=reason
+        )
+    else:
+        _log_assignment("assignment.create", assignment, by=by)
     transaction.on_commit(
         lambda: reviewer_assigned.send(sender=ReviewAssignment, assignment=assignment, by=by)
     )
@@ -178,11 +221,13 @@ def assignment_create(
         )
 
 
-def assignments_reinvite(*, article: Article, by: User) -> list[ReviewAssignment]:
+def assignments_reinvite(*, article: Article) -> list[ReviewAssignment]:
     """Invite last round's reviewers again to the new round of a resubmitted article.
 
     Called by the submit transition inside its transaction. Members who have
-    since become unable to review are skipped; editors can add others.
+    since become unable to review are skipped; editors can add others. The
+    system sends these invitations, not the author who resubmitted: the
+    history and the action log say "automatically, on resubmission".
     """
     if article.review_round < 2:
         return []
@@ -196,11 +241,12 @@ def assignments_reinvite(*, article: Article, by: User) -> list[ReviewAssignment
                     article=article,
                     reviewer=previous.reviewer,
                     assigned_by=previous.assigned_by,
-                    by=by,
+                    by=None,
                     respond_by=respond_by,
                     due_date=due_date,
                     reason=_("Invited again for round %(round)s after resubmission")
                     % {"round": article.review_round},
+                    automatic="resubmission",
                 )
             )
         except WorkflowError:
@@ -247,6 +293,7 @@ def assignment_accept(*, assignment: ReviewAssignment, by: User) -> ReviewAssign
         assignment.status = AssignmentStatus.OPEN
         assignment.responded_at = timezone.now()
         _save(assignment, by=by, reason=_("Accepted"))
+        _log_assignment("assignment.accept", assignment, by=by)
         if article.state == ArticleState.SUBMITTED:
             article_services.article_start_review(
                 article=article,
@@ -272,6 +319,7 @@ def assignment_decline(*, assignment: ReviewAssignment, by: User, reason: str) -
         assignment.responded_at = timezone.now()
         assignment.decline_reason = reason
         _save(assignment, by=by, reason=_("Declined: %(reason)s") % {"reason": reason})
+        _log_assignment("assignment.decline", assignment, by=by, reason=reason)
         transaction.on_commit(
             lambda: assignment_declined.send(
                 sender=ReviewAssignment, assignment=assignment, by=by, reason=reason
@@ -305,6 +353,7 @@ def assignment_cancel(*, assignment: ReviewAssignment, by: User, reason: str) ->
             raise WorkflowError(_("Say why the assignment is cancelled."))
         assignment.status = AssignmentStatus.CANCELLED
         _save(assignment, by=by, reason=_("Cancelled: %(reason)s") % {"reason": reason})
+        _log_assignment("assignment.cancel", assignment, by=by, reason=reason)
         transaction.on_commit(
             lambda: assignment_cancelled.send(
                 sender=ReviewAssignment, assignment=assignment, by=by, reason=reason
@@ -320,6 +369,8 @@ def assignments_close_round(*, article: Article, by: User) -> None:
     ):
         assignment.status = AssignmentStatus.CLOSED
         _save(assignment, by=by, reason=_("Round ended"))
+        # The transition that ended the round is logged; this follows from it.
+        _log_assignment("assignment.close", assignment, by=None, automatic="round ended")
 
 
 def decision_record(
@@ -333,6 +384,8 @@ def decision_record(
     conflict_declared: bool = False,
     conflict_statement: str = "",
     checklist: dict[int, bool] | None = None,
+    fingerprint: str,
+    revision: int | None = None,
 ) -> ReviewDecision:
     """Record a board member's decision and move the article as it requires.
 
@@ -341,6 +394,11 @@ def decision_record(
     each question's id to the member's answer; approving needs “yes” to every
     question asked for the article's topic, and the questions are stored with
     their wording so later edits change no past review.
+
+    ``fingerprint`` is the content fingerprint of the text the member read
+    (the decision form carries it), ``revision`` the history row it came
+    from. A fingerprint that is not the article's current one is refused
+    with ``StaleText`` and nothing is recorded.
 
     "Request changes" sends the article back to its author at once. An
     approval publishes the article when the approval rule holds. A
@@ -412,7 +470,23 @@ def decision_record(
                 _("Before approving, confirm every item of the review checklist: %(items)s.")
                 % {"items": "; ".join(unanswered)}
             )
-        latest = article.history.order_by("-history_id").values_list("history_id", flat=True)
+        current = article_fingerprint(article)
+        if (fingerprint or "").strip().lower() != current:
+            raise StaleText(
+                _(
+                    "The text changed after you opened it (you read %(seen)s, it is now "
+                    "%(now)s): your decision was not recorded. Read what changed, then decide "
+                    "on the text as it stands."
+                )
+                % {"seen": short(fingerprint) or _("an unknown text"), "now": short(current)},
+                seen_revision=revision,
+            )
+        history = article.history.all()
+        if revision is None or not history.filter(history_id=revision).exists():
+            revision = history.order_by("-history_id").values_list("history_id", flat=True).first()
+        member = assignment.reviewer
+        today = timezone.localdate()
+        member_active = member.active and member.user.is_active
         recorded = ReviewDecision.objects.create(
             assignment=assignment,
             decision=decision,
@@ -422,8 +496,40 @@ def decision_record(
             conflict_declared=conflict_declared,
             conflict_statement=conflict_statement,
             checklist=answers,
-            reviewed_revision=latest.first(),
+            reviewed_revision=revision,
+            fingerprint=current,
+            member_credentials=member.credentials,
+            licence_number=member.licence_number,
+            licence_region=member.licence_region,
+            licence_expires_on=member.licence_expires_on,
+            member_active=member_active,
+            credentials_valid=member_active and not member.licence_expired(today),
             recorded_by=by,
+        )
+        log_action(
+            action="decision.record",
+            by=by,
+            article=article,
+            from_state=article.state,
+            to_state=article.state,
+            fingerprint=current,
+            payload={
+                "decision_id": recorded.pk,
+                "assignment": assignment.pk,
+                "member": member.pk,
+                "decision": decision,
+                "revision": revision,
+                "round": assignment.round,
+                "conflict_declared": conflict_declared,
+                "credentials": {
+                    "credentials": member.credentials,
+                    "licence_number": member.licence_number,
+                    "licence_region": member.licence_region,
+                    "licence_expires_on": member.licence_expires_on,
+                    "active": member_active,
+                    "valid": recorded.credentials_valid,
+                },
+            },
         )
         assignment.status = AssignmentStatus.COMPLETED
         _save(

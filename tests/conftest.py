@@ -77,6 +77,28 @@ class BoardMemberFactory(factory.django.DjangoModelFactory):
     specialties = "Dermatology"
 
 
+def decision_record(**kwargs):
+    """``reviewers.services.decision_record`` on the text as it stands now.
+
+    What the decision form posts: the fingerprint (and revision) of the text
+    on the member's screen. Tests of a stale text pass their own.
+    """
+    from articles.fingerprints import article_fingerprint
+    from reviewers import services
+
+    if "fingerprint" not in kwargs:
+        article = Article.objects.get(pk=kwargs["assignment"].article_id)
+        kwargs["fingerprint"] = article_fingerprint(article)
+    return services.decision_record(**kwargs)
+
+
+def on_screen(article) -> dict:
+    """The hidden fields of a decision form rendered now: the fingerprint of the text shown."""
+    from articles.fingerprints import article_fingerprint
+
+    return {"fingerprint": article_fingerprint(Article.objects.get(pk=article.pk))}
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hash test passwords cheaply: the suite creates many users."""
@@ -171,7 +193,6 @@ def article_under_review(submitted_article, editor, member, due_date):
 def approved_article(article_under_review, member, settings):
     """``article_under_review`` approved by ``member`` alone, so version 1 is live."""
     from reviewers.models import ReviewAssignment
-    from reviewers.services import decision_record
 
     settings.EDITORIAL_REQUIRED_APPROVALS = 1
     decision_record(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from articles.choices import ArticleState
 from articles.models import Article, AuditEntry
 from reviewers.models import ReviewAssignment, ReviewDecision
-from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory
+from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory, on_screen
 from tests.reviewers.helpers import assign_accepted
 
 
@@ -93,7 +93,7 @@ def test_review_loop_through_the_admin_as_three_users(
     assert "Many warts clear without treatment" in page
     response = client.post(
         reverse("admin:articles_article_decide", args=[article.pk]),
-        {"decision": "approve", "comment_to_author": "", "conflict": "none"},
+        {"decision": "approve", "comment_to_author": "", "conflict": "none", **on_screen(article)},
     )
     assert response.status_code == 302
     assert reload(article).state == ArticleState.APPROVED
@@ -248,7 +248,12 @@ def test_reviewer_request_changes_needs_a_comment(client, author, editor, member
     client.force_login(member.user)
     response = client.post(
         reverse("admin:articles_article_decide", args=[article.pk]),
-        {"decision": "request_changes", "comment_to_author": "", "conflict": "none"},
+        {
+            "decision": "request_changes",
+            "comment_to_author": "",
+            "conflict": "none",
+            **on_screen(article),
+        },
         follow=True,
     )
     assert "required unless you approve" in response.content.decode()
@@ -432,7 +437,7 @@ def test_change_page_costs_the_same_queries_for_2_and_20_references(
 def test_conflict_statement_is_hidden_from_the_author(client, author, editor, member, article):
     """The author sees that a member recused; only editors read the statement."""
     from articles.services import article_submit
-    from reviewers.services import decision_record
+    from tests.conftest import decision_record
 
     article_submit(article=article, by=author)
     assignment = assign_accepted(article=article, reviewer=member, by=editor)

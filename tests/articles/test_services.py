@@ -12,8 +12,7 @@ from articles.models import Article, AuditEntry, PublishedVersion
 from articles.selectors import live_versions
 from articles.services import ConcurrentChange, WorkflowError
 from reviewers.models import ReviewAssignment
-from reviewers.services import decision_record
-from tests.conftest import ArticleFactory, TopicFactory
+from tests.conftest import ArticleFactory, TopicFactory, decision_record
 from tests.reviewers.helpers import assign_accepted
 
 

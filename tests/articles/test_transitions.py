@@ -17,8 +17,13 @@ from articles import services
 from articles.models import Article, AuditEntry, PublishedVersion
 from articles.services import WorkflowError
 from reviewers.models import ReviewAssignment
-from reviewers.services import decision_record
-from tests.conftest import ArticleFactory, BoardMemberFactory, ReferenceFactory, UserFactory
+from tests.conftest import (
+    ArticleFactory,
+    BoardMemberFactory,
+    ReferenceFactory,
+    UserFactory,
+    decision_record,
+)
 from tests.reviewers.helpers import assign_accepted
 
 COMMENT = "The evidence section needs a second look."

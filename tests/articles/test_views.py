@@ -16,13 +16,13 @@ from articles.services import (
     article_save_content,
     article_submit,
 )
-from reviewers.services import decision_record
 from tests.conftest import (
     ArticleFactory,
     BoardMemberFactory,
     ReferenceFactory,
     TopicFactory,
     UserFactory,
+    decision_record,
 )
 from tests.reviewers.helpers import assign_accepted
 

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from articles import history
 from articles.services import article_retract
 from reviewers.models import ReviewAssignment
-from reviewers.services import decision_record
+from tests.conftest import decision_record
 from tests.history.conftest import history_url
 from tests.reviewers.helpers import assign_accepted
 

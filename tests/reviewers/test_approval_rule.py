@@ -13,7 +13,8 @@ from articles import services as article_services
 from articles.models import Article
 from articles.services import WorkflowError
 from reviewers.models import ReviewAssignment, ReviewDecision
-from reviewers.services import assignment_cancel, decision_record
+from reviewers.services import assignment_cancel
+from tests.conftest import decision_record
 from tests.reviewers.helpers import assign_accepted
 
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from articles import services as article_services
 from articles.models import Article, PublishedVersion
 from reviewers.models import ChecklistQuestion, ReviewAssignment, StandingConflict
-from reviewers.services import assignment_create, decision_record
-from tests.conftest import BoardMemberFactory, UserFactory
+from reviewers.services import assignment_create
+from tests.conftest import BoardMemberFactory, UserFactory, decision_record, on_screen
 from tests.reviewers.helpers import assign_accepted
 
 
@@ -155,6 +155,7 @@ def test_assign_with_reply_after_due_date_is_refused(client, submitted_article, 
 
 def decide(client, member, article, **data):
     client.force_login(member.user)
+    data = {**on_screen(article), **data}
     return client.post(reverse("admin:articles_article_decide", args=[article.pk]), data)
 
 

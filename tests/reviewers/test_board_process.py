@@ -21,9 +21,14 @@ from reviewers.services import (
     assignment_accept,
     assignment_create,
     assignment_decline,
+)
+from tests.conftest import (
+    ArticleFactory,
+    BoardMemberFactory,
+    ReferenceFactory,
+    UserFactory,
     decision_record,
 )
-from tests.conftest import ArticleFactory, BoardMemberFactory, ReferenceFactory, UserFactory
 from tests.reviewers.helpers import assign_accepted
 
 

@@ -15,8 +15,8 @@ from articles import services as article_services
 from articles.models import Article, AuditEntry
 from articles.services import WorkflowError
 from reviewers.models import ReviewAssignment, ReviewDecision
-from reviewers.services import assignment_cancel, assignment_create, decision_record
-from tests.conftest import ArticleFactory, BoardMemberFactory, ReferenceFactory
+from reviewers.services import assignment_cancel, assignment_create
+from tests.conftest import ArticleFactory, BoardMemberFactory, ReferenceFactory, decision_record
 from tests.reviewers.helpers import assign_accepted
 
 

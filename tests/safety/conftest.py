@@ -32,8 +32,14 @@ from articles import services
 from articles.models import Article, PublishedVersion
 from reviewers.choices import LIVE_STATUSES, AssignmentStatus
 from reviewers.models import ReviewAssignment, ReviewDecision
-from reviewers.services import assignment_accept, assignment_create, decision_record
-from tests.conftest import ArticleFactory, BoardMemberFactory, ReferenceFactory, UserFactory
+from reviewers.services import assignment_accept, assignment_create
+from tests.conftest import (
+    ArticleFactory,
+    BoardMemberFactory,
+    ReferenceFactory,
+    UserFactory,
+    decision_record,
+)
 
 needs_row_locks = pytest.mark.skipif(
     connection.vendor != "postgresql",

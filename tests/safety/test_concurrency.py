@@ -27,9 +27,8 @@ from reviewers.services import (
     assignment_cancel,
     assignment_create,
     assignment_decline,
-    decision_record,
 )
-from tests.conftest import UserFactory
+from tests.conftest import UserFactory, decision_record, on_screen
 from tests.safety.conftest import assert_trail_is_a_chain, needs_row_locks
 
 # serialized_rollback: the flush after each test would take the groups
@@ -397,7 +396,7 @@ def test_admin_decision_on_a_stale_page_is_refused_with_a_message(stage, cast):
     before = footprint(article)
     response = client.post(
         reverse("admin:articles_article_decide", args=[article.pk]),
-        {"decision": "approve", "conflict": "none", "comment_to_author": ""},
+        {"decision": "approve", "conflict": "none", "comment_to_author": "", **on_screen(article)},
         follow=True,
     )
     assert response.status_code == 200

@@ -26,9 +26,8 @@ from reviewers.services import (
     assignment_cancel,
     assignment_create,
     assignment_decline,
-    decision_record,
 )
-from tests.conftest import BoardMemberFactory, UserFactory
+from tests.conftest import BoardMemberFactory, UserFactory, decision_record, on_screen
 from tests.safety.conftest import ROLES, Stage
 
 pytestmark = pytest.mark.django_db
@@ -210,6 +209,7 @@ def _decide(stage: Stage, cast, role):
             "decision": "request_changes",
             "comment_to_author": "Add the dose for children.",
             "conflict": "none",
+            **on_screen(article),
         },
     )
 
@@ -353,7 +353,12 @@ def test_a_decision_needs_one_explicit_conflict_answer(stage, cast, answer, deci
     client = cast.client("member_assigned")
     response = client.post(
         reverse("admin:articles_article_decide", args=[article.pk]),
-        {"decision": decision, "comment_to_author": "Add the dose for children.", **form},
+        {
+            "decision": decision,
+            "comment_to_author": "Add the dose for children.",
+            **form,
+            **on_screen(article),
+        },
     )
     assert response.status_code == 302
     assert 'class="error"' in _messages_after(client, response)

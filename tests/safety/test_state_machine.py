@@ -45,9 +45,8 @@ from reviewers.services import (
     assignment_cancel,
     assignment_create,
     assignment_decline,
-    decision_record,
 )
-from tests.conftest import ArticleFactory, ReferenceFactory
+from tests.conftest import ArticleFactory, ReferenceFactory, decision_record
 from tests.safety.conftest import ROLES, assert_trail_is_a_chain
 
 pytestmark = pytest.mark.django_db

@@ -31,6 +31,7 @@ from django.utils import timezone
 from articles import demo_content as demo
 from articles.choices import ArticleState
 from articles.conditions import is_author_role, is_board_member, is_editor
+from articles.fingerprints import article_fingerprint
 from articles.models import Article, AuditEntry, ProblemReport, Reference, Topic
 from articles.services import (
     WorkflowError,
@@ -364,6 +365,8 @@ class DemoBuilder:
             comment_to_author=comment,
             no_conflict=True,
             checklist=answers,
+            # The member decides on the text as it stands, as the form would say.
+            fingerprint=article_fingerprint(article),
         )
 
     def approve(self, pk: int, spec: demo.DemoArticle) -> None:
