@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from articles import history, services
+from articles.admin_logged import ActionLoggedAdmin
 from articles.admin_render import input_renderer
 from articles.admin_timeline import compare_url as history_compare_url
 from articles.admin_timeline import timeline_context, timeline_urls
@@ -40,6 +41,7 @@ from articles.forms import (
     TransitionForm,
 )
 from articles.models import (
+    ActionLogEntry,
     Article,
     AuditEntry,
     PublishedVersion,
@@ -79,7 +81,9 @@ def state_pill(state: str, label: str) -> str:
 
 
 @admin.register(Topic)
-class TopicAdmin(ReadOnlyHistoryAdmin):
+class TopicAdmin(ActionLoggedAdmin, ReadOnlyHistoryAdmin):
+    logged_action = "policy.topic"
+
     list_display = [
         "name",
         "specialty",
@@ -895,16 +899,88 @@ class PublishedVersionAdmin(ReadOnlyAdmin):
         return format_html('<div class="wf-preview">{}</div>', mark_safe(obj.body_html))
 
 
+class TransitionFilter(admin.SimpleListFilter):
+    """Filter by workflow action, named as on the buttons (“Request changes”)."""
+
+    title = _("action")
+    parameter_name = "transition"
+
+    def lookups(self, request, model_admin):
+        names = model_admin.get_queryset(request).values_list("transition", flat=True)
+        return [(name, history.action_label(f"article.{name}")) for name in sorted(set(names))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(transition=self.value()) if self.value() else queryset
+
+
+class LoggedActionFilter(admin.SimpleListFilter):
+    """Filter the action log by action, in people's words."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        names = model_admin.get_queryset(request).values_list("action", flat=True).distinct()
+        return sorted(((name, history.action_label(name)) for name in set(names)), key=str)
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "article", "transition", "from_state", "to_state", "by", "comment"]
-    list_filter = ["transition", "to_state"]
+    list_display = ["at", "article", "action", "from_state", "to_state", "by", "comment"]
+    list_filter = [TransitionFilter, "to_state"]
     list_select_related = ["article", "by"]
     search_fields = ["article__title", "comment"]
     date_hierarchy = "at"
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(article__in=_articles_visible_to(request))
+
+    @admin.display(description=_("action"), ordering="transition")
+    def action(self, obj):
+        return history.action_label(f"article.{obj.transition}")
+
+
+@admin.register(ActionLogEntry)
+class ActionLogEntryAdmin(ReadOnlyAdmin):
+    """The action log, read-only: what happened, who did it, and the row's hashes."""
+
+    list_display = [
+        "at",
+        "article",
+        "action_name",
+        "by_whom",
+        "from_state",
+        "to_state",
+        "chain",
+        "seq",
+    ]
+    list_filter = [LoggedActionFilter, "backfilled"]
+    list_select_related = ["by"]
+    search_fields = ["action", "chain"]
+    date_hierarchy = "at"
+    # Payloads may hold what only editors read: the log is for editors.
+    exclude = ["payload"]
+
+    def has_module_permission(self, request):
+        return is_editor(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_editor(request.user)
+
+    def get_queryset(self, request):
+        # An editor's own articles are read as their author (articles.viewer).
+        return super().get_queryset(request).exclude(article__author=request.user)
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, obj):
+        return history.action_label(obj.action)
+
+    @admin.display(description=_("by"))
+    def by_whom(self, obj):
+        return display_name(obj.by) if obj.by_id else _("the system")
 
 
 # Registered with the rest of the articles app's admin.

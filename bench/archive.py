@@ -421,6 +421,10 @@ class Life:
         if self.rng.random() < 0.5:
             self.variant = (self.variant + 1) % 12
             self.a["body"] = self.b.bodies.get(self.variant, len(self.refs), self.condition)[0]
+            if self.plain:
+                self.a["plain_body"] = self.b.bodies.get(
+                    self.variant, len(self.refs), self.condition, plain=True
+                )[0]
         self.a["action_seq"] = self.act(
             "article.edit", by, fingerprint=self.fingerprint(), changed=["body"]
         )

@@ -8,7 +8,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from articles.admin import ReadOnlyAdmin
+from articles.admin_logged import ActionLoggedAdmin
 from articles.conditions import is_editor
+from articles.viewer import confidential_decisions_filter
 from editorial.admin_history import ReadOnlyHistoryAdmin
 from reviewers.choices import PENDING_STATUSES
 from reviewers.models import (
@@ -24,7 +26,9 @@ from reviewers.selectors import board_roster
 
 
 @admin.register(BoardMember)
-class BoardMemberAdmin(ReadOnlyHistoryAdmin):
+class BoardMemberAdmin(ActionLoggedAdmin, ReadOnlyHistoryAdmin):
+    logged_action = "member.credentials"
+
     list_display = [
         "name",
         "credentials",
@@ -197,7 +201,10 @@ class ReviewAssignmentAdmin(ReadOnlyHistoryAdmin, ReadOnlyAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if is_editor(request.user):
-            return queryset
+            # Staffing and decline reasons of their own articles are not an author's.
+            return queryset.filter(
+                ~Q(article__author=request.user) | Q(reviewer__user=request.user)
+            )
         return queryset.filter(reviewer__user=request.user)
 
     @admin.display(description=_("article"), ordering="article__title")
@@ -223,10 +230,9 @@ class ReviewDecisionAdmin(ReadOnlyAdmin):
     list_select_related = ["assignment__article", "assignment__reviewer__user"]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if is_editor(request.user):
-            return queryset
-        return queryset.filter(assignment__reviewer__user=request.user)
+        # Confidential notes and conflict statements: never to the article's author,
+        # whatever groups they hold (articles.viewer).
+        return super().get_queryset(request).filter(confidential_decisions_filter(request.user))
 
 
 @admin.register(StandingConflict)
@@ -261,8 +267,10 @@ class StandingConflictAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(ChecklistQuestion)
-class ChecklistQuestionAdmin(ReadOnlyHistoryAdmin):
+class ChecklistQuestionAdmin(ActionLoggedAdmin, ReadOnlyHistoryAdmin):
     """The questions members answer before approving; past answers keep their wording."""
+
+    logged_action = "policy.checklist"
 
     list_display = ["text", "topic_or_all", "position", "active"]
     list_editable = ["position", "active"]
@@ -278,8 +286,10 @@ class ChecklistQuestionAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(ReminderRule)
-class ReminderRuleAdmin(ReadOnlyHistoryAdmin):
+class ReminderRuleAdmin(ActionLoggedAdmin, ReadOnlyHistoryAdmin):
     """When ``manage.py send_review_reminders`` writes, and which email it sends."""
+
+    logged_action = "policy.reminder_rule"
 
     list_display = ["event", "days", "template", "active"]
     list_editable = ["days", "template", "active"]

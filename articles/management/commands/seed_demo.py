@@ -35,6 +35,7 @@ from articles.fingerprints import article_fingerprint
 from articles.models import Article, AuditEntry, ProblemReport, Reference, Topic
 from articles.services import (
     WorkflowError,
+    article_references_saved,
     article_reject,
     article_retract,
     article_revise,
@@ -254,17 +255,19 @@ class DemoBuilder:
 
     def tell_story(self, spec: demo.DemoArticle) -> None:
         author, editor = self.users["author"], self.users["editor"]
+        if spec.story == demo.APPROVED_REVIEW_DUE:
+            approved_on = timezone.now() - datetime.timedelta(days=REVIEW_DUE_APPROVED_DAYS_AGO)
+            # Written then too: the action log runs forward in time.
+            with backdated(approved_on):
+                pk = self.write(spec)
+                article_submit(article=pk, by=author)
+                self.approve(pk, spec)
+            return
         pk = self.write(spec)
         if spec.story == demo.DRAFT_AFTER_WITHDRAWAL:
             article_submit(article=pk, by=author)
             article_withdraw(article=pk, by=author, comment=spec.author_comment)
             self.edit(pk, spec)
-            return
-        if spec.story == demo.APPROVED_REVIEW_DUE:
-            approved_on = timezone.now() - datetime.timedelta(days=REVIEW_DUE_APPROVED_DAYS_AGO)
-            with backdated(approved_on):
-                article_submit(article=pk, by=author)
-                self.approve(pk, spec)
             return
         article_submit(article=pk, by=author)
         if spec.story == demo.SUBMITTED:
@@ -314,6 +317,17 @@ class DemoBuilder:
         self.add_references(article, spec.added_references)
 
     def add_references(self, article: Article, references: tuple[demo.DemoReference, ...]) -> None:
+        with transaction.atomic():
+            self._add_references(article, references)
+            # As the admin does: the log names the references the save came with.
+            article_references_saved(
+                article=article,
+                by=self.users["author"],
+                notes=[f"added reference “{spec.title}”" for spec in references],
+                part_of=Article.objects.get(pk=article.pk).action_seq,
+            )
+
+    def _add_references(self, article: Article, references: tuple[demo.DemoReference, ...]) -> None:
         start = article.references.count() + 1
         for position, spec in enumerate(references, start=start):
             reference = Reference(
