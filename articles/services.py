@@ -309,21 +309,22 @@ def _publish(article: Article, by: User) -> None:
 
 def _check_approvals_name(article: Article, fingerprint: str) -> None:
     """Refuse to publish a text that a counted approval did not see."""
-    from reviewers.selectors import counting_approvals
+    from reviewers.selectors import approving_members
 
-    for decision in counting_approvals(article):
-        if decision.fingerprint != fingerprint:
-            raise WorkflowError(
-                _(
-                    "%(name)s approved a different text (fingerprint %(theirs)s, this text is "
-                    "%(ours)s): nothing was published. Ask them to review the text again."
+    for member in approving_members(article):
+        for theirs in member.approved_fingerprints:
+            if theirs != fingerprint:
+                raise WorkflowError(
+                    _(
+                        "%(name)s approved a different text (fingerprint %(theirs)s, this text "
+                        "is %(ours)s): nothing was published. Ask them to review the text again."
+                    )
+                    % {
+                        "name": member.name,
+                        "theirs": short(theirs) or _("none"),
+                        "ours": short(fingerprint),
+                    }
                 )
-                % {
-                    "name": decision.assignment.reviewer.name,
-                    "theirs": short(decision.fingerprint) or _("none"),
-                    "ours": short(fingerprint),
-                }
-            )
 
 
 def _default_change_note(previous: PublishedVersion | None, version: PublishedVersion) -> str:

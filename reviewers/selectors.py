@@ -173,6 +173,11 @@ def approving_members(article: Article) -> list[BoardMember]:
             member = decision.assignment.reviewer
             # The byline credits the credentials the member decided under.
             member.credentials = decision.member_credentials or member.credentials
+            # The text each approved, for the check that they all approved the same.
+            member.approved_fingerprints = [
+                *getattr(distinct.get(member.pk), "approved_fingerprints", []),
+                decision.fingerprint,
+            ]
             distinct.setdefault(decision.assignment.reviewer_id, member)
         return list(distinct.values())
 

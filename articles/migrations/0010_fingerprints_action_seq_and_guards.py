@@ -20,6 +20,7 @@ articles.fingerprints as of this migration) rather than imported.
 
 import datetime
 import hashlib
+import importlib
 import json
 
 from django.db import migrations, models
@@ -367,6 +368,26 @@ POSTGRESQL = [
 TRIGGERS = ("articles_state_needs_action_update", "articles_state_needs_action_insert")
 
 
+def restore_sqlite_triggers(apps, schema_editor):
+    """Put back the triggers SQLite lost when adding the columns rebuilt the tables.
+
+    SQLite adds a NOT NULL column by copying the table, and dropping the old
+    table drops its triggers: the live set's (0007) and the search index's (0006).
+    """
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    search = importlib.import_module("articles.migrations.0006_sqlite_search_index")
+    live_set = importlib.import_module("articles.migrations.0007_live_set_generation")
+    statements = [
+        *(x for x in search.CREATE if x.lstrip().upper().startswith("CREATE TRIGGER")),
+        *live_set.SQLITE,
+    ]
+    for statement in statements:
+        name = statement.split()[2]
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        schema_editor.execute(statement)
+
+
 def create_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for statement in {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(vendor, []):
@@ -421,6 +442,7 @@ class Migration(migrations.Migration):
                 verbose_name="content fingerprint",
             ),
         ),
+        migrations.RunPython(restore_sqlite_triggers, migrations.RunPython.noop),
         migrations.RunPython(backfill, migrations.RunPython.noop),
         migrations.RunPython(create_triggers, drop_triggers),
     ]
