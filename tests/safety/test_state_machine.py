@@ -442,6 +442,28 @@ class WorkflowMachine(RuleBasedStateMachine):
             )
             assert len(approvers) >= REQUIRED_APPROVALS, (version, approvers)
 
+    @invariant()
+    def live_text_is_the_text_its_approvers_signed(self):
+        """Every live version's fingerprint is its own text's, and each counted approval
+        names it, made under credentials valid on the day."""
+        from articles.audit import verify
+        from articles.fingerprints import version_fingerprint
+
+        for version in PublishedVersion.objects.filter(
+            article_id__in=self.author_of, live_for__isnull=False
+        ):
+            assert version.fingerprint == version_fingerprint(version), version
+            counted = {m["member_id"] for m in version.reviewers}
+            for decision in ReviewDecision.objects.filter(
+                assignment__article_id=version.article_id,
+                assignment__round=version.review_round,
+                assignment__reviewer_id__in=counted,
+                decision="approve",
+            ):
+                assert decision.fingerprint == version.fingerprint, (version, decision)
+                assert decision.credentials_valid, (version, decision)
+        assert verify() == []
+
 
 def test_random_workflows_keep_every_rule(cast, settings):
     """Random actions by random roles never break the workflow's invariants."""
