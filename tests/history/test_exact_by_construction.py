@@ -427,3 +427,26 @@ def test_export_carries_the_hashes_an_auditor_can_check_offline(approved_article
         previous = row["row_hash"]
     version = document["articles"][0]["events"]
     assert any(e["details"].get("published", {}).get("fingerprint") for e in version)
+
+
+def test_backfill_writes_the_log_once_from_older_records(approved_article, author):
+    """Records older than the log get one backfilled chain that verify_audit accepts."""
+    import importlib
+    import types
+
+    from django.apps import apps
+
+    services.article_revise(article=approved_article.pk, by=author)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM articles_actionlogentry")
+        cursor.execute("DELETE FROM articles_actionlogchain")
+    migration = importlib.import_module(
+        "articles.migrations.0010_fingerprints_action_seq_and_guards"
+    )
+    migration.backfill(apps, types.SimpleNamespace(connection=connection))
+    rows = ActionLogEntry.objects.filter(article=approved_article)
+    assert rows.exists() and all(row.backfilled for row in rows)
+    assert [r.action for r in rows.order_by("seq")][:2] == ["article.create", "article.references"]
+    assert verify() == []
+    migration.backfill(apps, types.SimpleNamespace(connection=connection))  # once only
+    assert ActionLogEntry.objects.filter(article=approved_article).count() == rows.count()
