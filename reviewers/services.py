@@ -129,9 +129,7 @@ def _invite(
             _save(assignment, by=by, reason=reason)
     except IntegrityError as error:  # a concurrent assignment won the race
         raise WorkflowError(already) from error
-    transaction.on_commit(
-        lambda: reviewer_assigned.send(sender=ReviewAssignment, assignment=assignment, by=by)
-    )
+    reviewer_assigned.send(sender=ReviewAssignment, assignment=assignment, by=by)
     return assignment
 
 
@@ -254,9 +252,7 @@ def assignment_accept(*, assignment: ReviewAssignment, by: User) -> ReviewAssign
                 comment=_("%(name)s accepted the review.") % {"name": assignment.reviewer.name},
                 locked=True,
             )
-        transaction.on_commit(
-            lambda: assignment_accepted.send(sender=ReviewAssignment, assignment=assignment, by=by)
-        )
+        assignment_accepted.send(sender=ReviewAssignment, assignment=assignment, by=by)
     return assignment
 
 
@@ -272,10 +268,8 @@ def assignment_decline(*, assignment: ReviewAssignment, by: User, reason: str) -
         assignment.responded_at = timezone.now()
         assignment.decline_reason = reason
         _save(assignment, by=by, reason=_("Declined: %(reason)s") % {"reason": reason})
-        transaction.on_commit(
-            lambda: assignment_declined.send(
-                sender=ReviewAssignment, assignment=assignment, by=by, reason=reason
-            )
+        assignment_declined.send(
+            sender=ReviewAssignment, assignment=assignment, by=by, reason=reason
         )
     return assignment
 
@@ -305,10 +299,8 @@ def assignment_cancel(*, assignment: ReviewAssignment, by: User, reason: str) ->
             raise WorkflowError(_("Say why the assignment is cancelled."))
         assignment.status = AssignmentStatus.CANCELLED
         _save(assignment, by=by, reason=_("Cancelled: %(reason)s") % {"reason": reason})
-        transaction.on_commit(
-            lambda: assignment_cancelled.send(
-                sender=ReviewAssignment, assignment=assignment, by=by, reason=reason
-            )
+        assignment_cancelled.send(
+            sender=ReviewAssignment, assignment=assignment, by=by, reason=reason
         )
     return assignment
 
@@ -450,7 +442,5 @@ def decision_record(
                     article_services.article_approve(
                         article=article, by=by, comment=comment_to_author, locked=True
                     )
-        transaction.on_commit(
-            lambda: decision_recorded.send(sender=ReviewDecision, decision=recorded, by=by)
-        )
+        decision_recorded.send(sender=ReviewDecision, decision=recorded, by=by)
     return recorded
