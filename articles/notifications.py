@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -77,7 +78,13 @@ def send_templated(
     notify(
         kind=kind or TEMPLATE_KINDS.get(template, Kind.GENERAL),
         template=template,
-        recipients=recipients,
+        # Users get an inbox entry; anyone else with an address (a reader) email only.
+        recipients=[user for user in recipients if isinstance(user, AbstractBaseUser)],
+        addresses=[
+            person.email
+            for person in recipients
+            if not isinstance(person, AbstractBaseUser) and getattr(person, "email", "")
+        ],
         context=context,
         article=article,
         url=url,

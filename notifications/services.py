@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,8 +52,12 @@ def notify(
     context: dict,
     article=None,
     url: str = "",
+    addresses: Iterable[str] = (),
 ) -> list[Notification]:
     """Tell each recipient, in their inbox and (if they want it) by email.
+
+    ``addresses`` are people without an account (a reader who asked for a
+    reply): they get the email only.
 
     The message is rendered now, from the change as it is committed, so the
     inbox entry and the email say the same thing however late the email goes.
@@ -63,11 +68,12 @@ def notify(
     from articles.notifications import render_email
 
     people = {user.pk: user for user in recipients if user is not None and user.is_active}
-    if not people:
+    addresses = sorted(set(addresses) - {user.email for user in people.values()})
+    if not people and not addresses:
         return []
     subject, body, html = render_email(template, context)
     if not url and article is not None:
-        url = f"/admin/articles/article/{article.pk}/change/"
+        url = reverse("admin:articles_article_change", args=[article.pk])
     with transaction.atomic():
         now = timezone.now()
         entries = Notification.objects.bulk_create(
@@ -84,18 +90,33 @@ def notify(
         )
         wanted = email_wanted(people.values(), kind)
         deliveries = Delivery.objects.bulk_create(
-            Delivery(
-                notification=entry,
-                recipient=entry.recipient,
-                kind=kind,
-                to=entry.recipient.email,
-                subject=subject[:300],
-                body=body,
-                html=html,
-                created_at=now,
-            )
-            for entry in entries
-            if entry.recipient_id in wanted and entry.recipient.email
+            [
+                *(
+                    Delivery(
+                        notification=entry,
+                        recipient=entry.recipient,
+                        kind=kind,
+                        to=entry.recipient.email,
+                        subject=subject[:300],
+                        body=body,
+                        html=html,
+                        created_at=now,
+                    )
+                    for entry in entries
+                    if entry.recipient_id in wanted and entry.recipient.email
+                ),
+                *(
+                    Delivery(
+                        kind=kind,
+                        to=address,
+                        subject=subject[:300],
+                        body=body,
+                        html=html,
+                        created_at=now,
+                    )
+                    for address in addresses
+                ),
+            ]
         )
         for delivery in deliveries:
             _enqueue(delivery)

@@ -167,3 +167,26 @@ def test_inbox_pages_queries_do_not_grow_with_notifications(client, editor, arti
         return len(queries)
 
     assert queries_with(2) == queries_with(40)
+
+
+def test_someone_without_an_account_gets_the_email_only(
+    article, author, editor, django_capture_on_commit_callbacks, mailoutbox
+):
+    """A reader (an address, no account) is emailed; only accounts have an inbox."""
+    from dataclasses import dataclass
+
+    from articles.notifications import send_templated
+
+    @dataclass
+    class Reader:
+        email: str
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_templated(
+            template="article_submit",
+            recipients=[editor, Reader("reader@example.net")],
+            context={"article": article, "by": author},
+        )
+
+    assert sorted(m.to[0] for m in mailoutbox) == ["editor@example.org", "reader@example.net"]
+    assert [n.recipient for n in Notification.objects.all()] == [editor]
