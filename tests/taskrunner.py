@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import contextlib
+from unittest import mock
+
+from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
@@ -22,9 +25,27 @@ def make_worker(worker_id: str = "test-worker", max_tasks: int | None = None) ->
     )
 
 
+@contextlib.contextmanager
+def keep_test_transaction():
+    """Inside a test's transaction, stop the worker from closing the connection.
+
+    The worker closes connections it finds outside autocommit (as after a
+    request); in a test that is the test's own transaction, which PostgreSQL
+    would lose. SQLite's in-memory test database is never closed anyway.
+    """
+    if not connection.in_atomic_block:
+        yield
+        return
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        yield
+
+
 def run_worker(worker_id: str = "test-worker") -> None:
     """Run every task that is due, as ``manage.py worker --batch`` would, then return."""
-    make_worker(worker_id).run()
+    with keep_test_transaction():
+        make_worker(worker_id).run()
 
 
 def run_task_now(result_id, worker_id: str = "test-worker") -> None:

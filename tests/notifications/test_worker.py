@@ -14,13 +14,15 @@ from notifications.checks import worker_alive
 from notifications.choices import DeliveryStatus
 from notifications.models import Delivery, WorkerHeartbeat
 from notifications.worker import beat
+from tests.taskrunner import keep_test_transaction
 
 
 def test_worker_command_sends_what_is_queued(article, author, editor, tasks_wait, mailoutbox):
     """``manage.py worker --batch`` sends the queued email and leaves no heartbeat behind."""
     article_submit(article=article, by=author)
 
-    call_command("worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO())
+    with keep_test_transaction():
+        call_command("worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO())
 
     assert [m.to for m in mailoutbox] == [[editor.email]]
     assert Delivery.objects.get().status == DeliveryStatus.DELIVERED
