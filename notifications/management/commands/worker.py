@@ -8,6 +8,7 @@ task twice.
 
 import os
 
+from django.core.checks.registry import registry
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 from django_tasks_db.management.commands.db_worker import logger
@@ -17,6 +18,11 @@ from notifications.worker import EditorialWorker
 
 class Command(DBWorkerCommand):
     help = "Run background tasks (email), with a heartbeat and recovery of lost tasks."
+
+    def check(self, app_configs=None, tags=None, **kwargs):
+        # A worker starting up is the answer to "no worker seen": don't print the question.
+        tags = tags or sorted(registry.tags_available() - {"tasks"})
+        return super().check(app_configs=app_configs, tags=tags, **kwargs)
 
     def handle(
         self,
