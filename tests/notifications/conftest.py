@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import socket
 
 import pytest
@@ -25,16 +27,8 @@ class Inbox:
         """(recipient, subject) of each message received."""
         out = []
         for envelope in self.envelopes:
-            text = envelope.content.decode("utf-8", "replace")
-            subject = next(
-                (
-                    line[len("Subject: ") :]
-                    for line in text.splitlines()
-                    if line.startswith("Subject: ")
-                ),
-                "",
-            )
-            out.extend((rcpt, subject) for rcpt in envelope.rcpt_tos)
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            out.extend((rcpt, str(message["Subject"]).strip()) for rcpt in envelope.rcpt_tos)
         return out
 
 

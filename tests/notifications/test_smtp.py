@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 
 from articles.services import article_submit, article_withdraw
 from notifications.choices import DeliveryStatus
 from notifications.models import Delivery
+from reviewers.models import ReminderSent
 from reviewers.services import assignment_create
 from tests.conftest import ArticleFactory, BoardMemberFactory, ReferenceFactory, UserFactory
 from tests.notifications.conftest import time_passes
+from tests.reviewers.conftest import clock  # noqa: F401 (a fixture)
+from tests.reviewers.helpers import assign_accepted
 from tests.taskrunner import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -49,3 +56,39 @@ def test_mail_server_down_then_up_every_message_arrives_once(smtp, tasks_wait, d
     assert set(Delivery.objects.values_list("status", "attempts")) == {
         (DeliveryStatus.DELIVERED, 2)
     }
+
+
+@pytest.fixture
+def accepted_review(clock, submitted_article, member, editor):  # noqa: F811
+    return assign_accepted(
+        article=submitted_article,
+        reviewer=member,
+        by=editor,
+        respond_by=clock.today() + datetime.timedelta(days=2),
+        due_date=clock.today() + datetime.timedelta(days=10),
+    )
+
+
+def test_reminder_that_fails_to_send_is_retried_not_lost(
+    clock,  # noqa: F811
+    accepted_review,
+    member,
+    smtp,
+    tasks_wait,
+):
+    """The reminder is recorded as the mail server is down; the worker delivers it later, once."""
+    run_worker()  # the invitation and the rest of the set-up
+    smtp.received.envelopes.clear()
+    clock.advance(days=7)
+    smtp.stop()
+    call_command("send_review_reminders", stdout=io.StringIO())
+    call_command("send_review_reminders", stdout=io.StringIO())  # the next hourly run
+    run_worker()
+    assert (ReminderSent.objects.count(), smtp.received.messages) == (1, [])
+
+    smtp.start()
+    time_passes()
+    run_worker()
+
+    (sent,) = smtp.received.messages
+    assert sent[0] == member.user.email and sent[1].startswith("Reminder — review due")
