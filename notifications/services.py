@@ -74,7 +74,8 @@ def notify(
     subject, body, html = render_email(template, context)
     if not url and article is not None:
         url = reverse("admin:articles_article_change", args=[article.pk])
-    with transaction.atomic():
+    # Part of the caller's transaction (no savepoint): if this fails, so does the change.
+    with transaction.atomic(savepoint=False):
         now = timezone.now()
         entries = Notification.objects.bulk_create(
             Notification(
