@@ -26,7 +26,7 @@ INBOX_PAGE_SIZE = 50
 
 def may_operate(user) -> bool:
     """Editors and superusers see outgoing email and send failed messages again."""
-    return bool(user.is_active and (user.is_superuser or is_editor(user)))
+    return bool(user.is_active and user.is_staff and (user.is_superuser or is_editor(user)))
 
 
 @admin.register(Notification)

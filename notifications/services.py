@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import QuerySet
@@ -207,6 +208,10 @@ def _record_failure(delivery: Delivery, error: Exception) -> None:
 
 def deliveries_retry(*, deliveries: QuerySet[Delivery] | Iterable[Delivery], by: User) -> int:
     """Send failed emails again, with a fresh allowance of attempts; returns how many."""
+    from articles.conditions import is_editor
+
+    if not (by.is_active and (by.is_superuser or is_editor(by))):
+        raise PermissionDenied(_("Only an editor can send failed emails again."))
     count = 0
     with transaction.atomic():
         ids = [d.pk for d in deliveries]

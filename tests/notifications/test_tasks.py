@@ -202,3 +202,30 @@ def test_workers_racing_run_each_task_once(author, tasks_wait):
     assert all(len(t.worker_ids) == 1 for t in tasks)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(e.email for e in editors)
     assert set(Delivery.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_only_editors_send_failed_email_again(author, editor, tasks_wait, settings):
+    """The service refuses an author; the failed email stays failed."""
+    from django.core.exceptions import PermissionDenied
+
+    from notifications.services import deliveries_retry
+
+    settings.EMAIL_BACKEND = "tests.notifications.test_tasks.RefusingBackend"
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 1
+    article_submit(article=draft(author), by=author)
+    run_worker()
+
+    with pytest.raises(PermissionDenied):
+        deliveries_retry(deliveries=Delivery.objects.all(), by=author)
+    assert Delivery.objects.get().status == DeliveryStatus.FAILED
+    assert deliveries_retry(deliveries=Delivery.objects.all(), by=editor) == 1
+
+
+class RefusingBackend:
+    """An email backend whose server refuses everything."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("the mail server refused the connection")
