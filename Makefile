@@ -18,12 +18,13 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 # DEBUG stays off so the demo shows the product's own error pages;
-# whitenoise serves the static files.
+# whitenoise serves the static files. The web server and a task worker (which
+# sends the email) run together under honcho (Procfile); Ctrl-C stops both.
 run: export EDITORIAL_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	WEB_ADDRESS=$(HOST):$(PORT) $(VENV)/bin/honcho start --port $(PORT)
 
 test: install
 	$(PY) manage.py makemigrations --check --dry-run

@@ -1,4 +1,4 @@
-"""Email about articles' transitions, sent after the change has committed."""
+"""Notifications of articles' transitions, queued in the transaction that made them."""
 
 from django.dispatch import receiver
 

@@ -225,16 +225,14 @@ def _transition(
 
             # A resubmission goes back to the reviewers who asked for changes.
             assignments_reinvite(article=article)
-        transaction.on_commit(
-            lambda: article_transitioned.send(
-                sender=Article,
-                article=article,
-                transition=name,
-                from_state=from_state,
-                to_state=article.state,
-                by=by,
-                comment=comment,
-            )
+        article_transitioned.send(
+            sender=Article,
+            article=article,
+            transition=name,
+            from_state=from_state,
+            to_state=article.state,
+            by=by,
+            comment=comment,
         )
     return article
 

@@ -11,6 +11,7 @@ import functools
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from articles import audience as audiences
-from articles import page_cache, ratelimit, selectors, structured_data
+from articles import notifications, page_cache, ratelimit, selectors, structured_data
 from articles.feeds import LatestArticlesFeed
 from articles.forms_public import ProblemReportForm
 from articles.models import ProblemReport, PublishedVersion
@@ -215,13 +216,15 @@ def report_problem(request: HttpRequest, slug: str) -> HttpResponse:
         return _report_page(request, version, form, status=400)
     ratelimit.count("report", request, window=REPORT_WINDOW)
     if not form.is_robot:
-        ProblemReport.objects.create(
-            article_id=version.article_id,
-            version=version,
-            kind=form.cleaned_data["kind"],
-            message=form.cleaned_data["message"],
-            email=form.cleaned_data["email"],
-        )
+        with transaction.atomic():
+            report = ProblemReport.objects.create(
+                article_id=version.article_id,
+                version=version,
+                kind=form.cleaned_data["kind"],
+                message=form.cleaned_data["message"],
+                email=form.cleaned_data["email"],
+            )
+            notifications.report_received(report=report)
     return redirect("articles:report_thanks", slug=version.slug)
 
 

@@ -13,10 +13,14 @@ class EditorialAdminSite(AdminSite):
     def index(self, request, extra_context=None):
         from articles.conditions import is_editor
         from articles.dashboard import editor_stats, work_queues
+        from notifications import selectors as inbox
 
         extra_context = {
             **(extra_context or {}),
             "work_queues": work_queues(request.user),
             "work_stats": editor_stats() if is_editor(request.user) else [],
+            "inbox_entries": inbox.unread(request.user),
+            "inbox_unread": inbox.unread_count(request),
+            "failed_emails": inbox.failed_deliveries() if is_editor(request.user) else None,
         }
         return super().index(request, extra_context)

@@ -60,8 +60,11 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
     "reviewers",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +196,22 @@ LOGIN_URL = "admin:login"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Editorial <editorial@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail server that stops answering fails the attempt (to be retried)
+# instead of holding a worker.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+
+# --- Background work ----------------------------------------------------------
+# Tasks are rows in the application's own database, written in the same
+# transaction as the change that causes them; `manage.py worker` runs them
+# (notifications/worker.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Attempts at delivering one email before it stays failed for an operator,
+# and the wait before the first retry (doubled at each attempt, at most an hour).
+NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "6"))
+NOTIFICATIONS_RETRY_SECONDS = int(os.environ.get("NOTIFICATIONS_RETRY_SECONDS", "60"))
+# A worker that has not been seen for this long is gone: its running task is
+# run again by another worker, and in production `manage.py check` warns.
+TASKS_WORKER_STALE_SECONDS = int(os.environ.get("TASKS_WORKER_STALE_SECONDS", "300"))
 
 # Revert would overwrite the working copy behind the state machine's back;
 # an earlier revision is restored by starting a new draft instead.

@@ -1,6 +1,7 @@
-"""Email about review assignments and decisions, sent after commit."""
+"""Notifications of review assignments and decisions, queued in the change's transaction."""
 
 from django.dispatch import receiver
+from django.urls import reverse
 
 from articles.notifications import send_templated
 from articles.viewer import editors_of
@@ -13,12 +14,17 @@ from reviewers.signals import (
 )
 
 
+def _review_url(assignment) -> str:
+    return reverse("admin:articles_article_change", args=[assignment.article_id]) + "#your-review"
+
+
 @receiver(reviewer_assigned)
 def email_new_assignment(sender, *, assignment, by, **kwargs):
     send_templated(
         template="review_assigned",
         recipients=[assignment.reviewer.user],
         context={"assignment": assignment, "article": assignment.article, "by": by},
+        url=_review_url(assignment),
     )
 
 

@@ -1,9 +1,10 @@
 """Reminders about review deadlines, as the editors' reminder rules ask.
 
-Each reminder is recorded (rule, assignment, deadline) before it is sent,
-under a unique constraint: running the command again, or twice at once,
-never sends the same reminder twice. A reminder whose moment passed while
-the command was not running is still sent, as long as it still makes sense
+Each reminder is recorded (rule, assignment, deadline) under a unique
+constraint, in the transaction that queues it for the worker (which retries
+a failed send): running the command again, or twice at once, never sends
+the same reminder twice. A reminder whose moment passed while the command
+was not running is still sent, as long as it still makes sense
 (before the deadline for a "before" rule; while the review is still owed
 for an "after" rule).
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.actionlog import log_action
@@ -95,6 +97,9 @@ def send_reminders(*, by=None, dry_run: bool = False) -> Report:
                 report.sent.append(line)
                 continue
             try:
+                # The record and the notification commit together: a reminder
+                # recorded as sent is queued for the worker, which retries it
+                # until the mail server takes it.
                 with transaction.atomic():
                     ReminderSent.objects.create(
                         rule=rule,
@@ -117,18 +122,22 @@ def send_reminders(*, by=None, dry_run: bool = False) -> Report:
                             "automatically": "reminder rule",
                         },
                     )
+                    send_templated(
+                        template=rule.template,
+                        recipients=recipients,
+                        context={
+                            "assignment": assignment,
+                            "article": assignment.article,
+                            "rule": rule,
+                            "days_overdue": (today - assignment.due_date).days,
+                        },
+                        url=""
+                        if to_editors
+                        else reverse("admin:articles_article_change", args=[assignment.article_id])
+                        + "#your-review",
+                    )
             except IntegrityError:  # another run sent it a moment ago
                 report.skipped += 1
                 continue
-            send_templated(
-                template=rule.template,
-                recipients=recipients,
-                context={
-                    "assignment": assignment,
-                    "article": assignment.article,
-                    "rule": rule,
-                    "days_overdue": (today - assignment.due_date).days,
-                },
-            )
             report.sent.append(line)
     return report

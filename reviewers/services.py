@@ -172,9 +172,7 @@ def _invite(
         )
     else:
         _log_assignment("assignment.create", assignment, by=by)
-    transaction.on_commit(
-        lambda: reviewer_assigned.send(sender=ReviewAssignment, assignment=assignment, by=by)
-    )
+    reviewer_assigned.send(sender=ReviewAssignment, assignment=assignment, by=by)
     return assignment
 
 
@@ -301,9 +299,7 @@ def assignment_accept(*, assignment: ReviewAssignment, by: User) -> ReviewAssign
                 comment=_("%(name)s accepted the review.") % {"name": assignment.reviewer.name},
                 locked=True,
             )
-        transaction.on_commit(
-            lambda: assignment_accepted.send(sender=ReviewAssignment, assignment=assignment, by=by)
-        )
+        assignment_accepted.send(sender=ReviewAssignment, assignment=assignment, by=by)
     return assignment
 
 
@@ -320,10 +316,8 @@ def assignment_decline(*, assignment: ReviewAssignment, by: User, reason: str) -
         assignment.decline_reason = reason
         _save(assignment, by=by, reason=_("Declined: %(reason)s") % {"reason": reason})
         _log_assignment("assignment.decline", assignment, by=by, reason=reason)
-        transaction.on_commit(
-            lambda: assignment_declined.send(
-                sender=ReviewAssignment, assignment=assignment, by=by, reason=reason
-            )
+        assignment_declined.send(
+            sender=ReviewAssignment, assignment=assignment, by=by, reason=reason
         )
     return assignment
 
@@ -354,10 +348,8 @@ def assignment_cancel(*, assignment: ReviewAssignment, by: User, reason: str) ->
         assignment.status = AssignmentStatus.CANCELLED
         _save(assignment, by=by, reason=_("Cancelled: %(reason)s") % {"reason": reason})
         _log_assignment("assignment.cancel", assignment, by=by, reason=reason)
-        transaction.on_commit(
-            lambda: assignment_cancelled.send(
-                sender=ReviewAssignment, assignment=assignment, by=by, reason=reason
-            )
+        assignment_cancelled.send(
+            sender=ReviewAssignment, assignment=assignment, by=by, reason=reason
         )
     return assignment
 
@@ -556,7 +548,5 @@ def decision_record(
                     article_services.article_approve(
                         article=article, by=by, comment=comment_to_author, locked=True
                     )
-        transaction.on_commit(
-            lambda: decision_recorded.send(sender=ReviewDecision, decision=recorded, by=by)
-        )
+        decision_recorded.send(sender=ReviewDecision, decision=recorded, by=by)
     return recorded

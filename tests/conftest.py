@@ -236,3 +236,24 @@ def footprint():
         }
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_on_commit(request):
+    """Tasks run as their transaction commits, unless a test asks for ``tasks_wait``
+    (then they wait in the queue until the test runs a worker)."""
+    from django_tasks_db.compat import task_enqueued
+
+    from tests.taskrunner import run_after_commit
+
+    if "tasks_wait" in request.fixturenames:
+        yield
+        return
+    task_enqueued.connect(run_after_commit, dispatch_uid="tests.run_after_commit")
+    yield
+    task_enqueued.disconnect(dispatch_uid="tests.run_after_commit")
+
+
+@pytest.fixture
+def tasks_wait():
+    """Queued tasks stay queued until the test runs a worker (tests.taskrunner)."""

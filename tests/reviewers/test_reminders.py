@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import TestCase
 
 from articles import services as article_services
 from reviewers.models import ReminderRule, ReminderSent, ReviewAssignment
@@ -15,8 +16,10 @@ from tests.reviewers.helpers import assign_accepted
 
 
 def run(*args: str) -> str:
+    """The cron command; what it queues is sent as it commits."""
     out = io.StringIO()
-    call_command("send_review_reminders", *args, stdout=out)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("send_review_reminders", *args, stdout=out)
     return out.getvalue()
 
 
