@@ -105,6 +105,7 @@ def _article_page_key(request: HttpRequest, facts: selectors.LiveFacts) -> str:
         facts.version_id,
         facts.approved_at.timestamp(),
         facts.update_in_review,
+        facts.rereview,
         _is_overdue(facts),
         audiences.current(request),
         audiences.chosen(request) is not None,
@@ -141,6 +142,7 @@ def _article_context(
         "update_in_review": (
             facts.update_in_review if facts else selectors.update_in_review(version)
         ),
+        "rereview": facts.rereview if facts else False,
         "is_overdue": _is_overdue(facts or version),
         "last_reviewed": version.last_reviewed or version.approved_at.date(),
         "change_log": versions,
@@ -164,7 +166,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     session, no CSRF token, so it is the same bytes for every reader of that
     audience and any cache on the way may keep it, asking each time.
     """
-    facts = selectors.live_facts_by_slug(slug)
+    try:
+        facts = selectors.live_facts_by_slug(slug)
+    except Http404:
+        return _not_live(request, slug)
     page_key = _article_page_key(request, facts)
     etag = f'"{page_key.rsplit(":", 1)[-1]}"'
     last_modified = _last_modified(facts)
@@ -185,6 +190,32 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # what patch_cache_control and patch_vary_headers would write.
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Vary"] = "Cookie"
+    return response
+
+
+def _not_live(request: HttpRequest, slug: str) -> HttpResponse:
+    """410 with the retraction notice, or 404 for an address never published.
+
+    Both ask the same one query and render one page with the same headers,
+    so nothing but the status and the page tells a withdrawn answer from an
+    address that never had one; nothing of a draft's existence shows at all.
+    Asked afresh on every request: the notice shows as soon as the
+    retraction commits, whatever any cache holds.
+    """
+    retraction = selectors.retraction_by_slug(slug)
+    if retraction is None:
+        response = render(request, "404.html", status=404)
+    else:
+        response = render(
+            request,
+            "public/retracted.html",
+            {"retraction": retraction, "policy_url": reverse("articles:editorial_policy")},
+            status=410,
+        )
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Vary"] = "Cookie"
+    # Neither page belongs in a search engine's index.
+    response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 
@@ -361,3 +392,21 @@ def feed(request: HttpRequest) -> HttpResponse:
 
     page_key = page_cache.key("feed", selectors.live_set_generation())
     return _cached_response(request, page_key, render_feed, content_type=atom.content_type)
+
+
+# How many entries the corrections log shows.
+CORRECTIONS_LIMIT = 200
+
+
+@public_page
+@require_safe
+def corrections(request: HttpRequest) -> HttpResponse:
+    """Retractions and updates of answers, newest first, with their dates and reasons."""
+
+    def render_page() -> bytes:
+        context = {"entries": selectors.corrections(CORRECTIONS_LIMIT), "limit": CORRECTIONS_LIMIT}
+        return render(request, "public/corrections.html", context).content
+
+    # Every retraction and every approval raises the generation.
+    page_key = page_cache.key("corrections", selectors.live_set_generation())
+    return _cached_response(request, page_key, render_page)
