@@ -47,7 +47,12 @@ HTML = "text/html; charset=utf-8"
 
 
 def _cached_response(
-    request: HttpRequest, cache_key: str, render_page, content_type: str = HTML
+    request: HttpRequest,
+    cache_key: str,
+    render_page,
+    content_type: str = HTML,
+    *,
+    store=page_cache.page,
 ) -> HttpResponse:
     """The page for ``cache_key``: 304 when the reader has it, else from the cache.
 
@@ -56,7 +61,7 @@ def _cached_response(
     etag = f'"{cache_key.rsplit(":", 1)[-1]}"'
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is None:
-        content = page_cache.page(cache_key, render_page)
+        content = store(cache_key, render_page)
         response = HttpResponse(content, content_type=content_type)
         response.headers["ETag"] = etag
     else:
@@ -231,7 +236,7 @@ def report_problem(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method != "POST":
         return _report_page(request, version, ProblemReportForm())
     form = ProblemReportForm(request.POST)
-    if ratelimit.is_limited("report", request, limit=REPORT_LIMIT):
+    if ratelimit.is_limited("report", request, limit=REPORT_LIMIT, window=REPORT_WINDOW):
         form.is_valid()
         form.add_error(
             None,
@@ -308,16 +313,38 @@ def set_audience(request: HttpRequest) -> HttpResponse:
 # --- The rest of the site -------------------------------------------------------------
 
 
+# Page numbers of a list worth keeping rendered; 50 articles a page.
+CACHED_PAGE_NUMBERS = 100
+
+
+def _page_number(value: str) -> int | None:
+    """The page asked for as a number: 1 when none or a malformed one, None when too large.
+
+    Malformed and missing numbers show the first page (``Paginator.get_page``),
+    so they share its cache entry instead of making new ones.
+    """
+    value = value.strip()
+    if not value.isdigit() or int(value) < 1:
+        return 1
+    number = int(value)
+    return number if number <= CACHED_PAGE_NUMBERS else None
+
+
+def _uncached(cache_key: str, render) -> bytes:
+    return render()
+
+
 @public_page
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     description = selectors.topic_description(slug)
     page_number = request.GET.get("page", "")
+    number = _page_number(page_number)
 
     def render_page() -> bytes:
         listing = selectors.live_version_listing(limit=None, topic_slug=slug)
-        # get_page turns a missing, malformed or too large number into a real page.
-        page = Paginator(listing, TOPIC_PAGE_SIZE).get_page(page_number)
+        # get_page turns a too large number into the last page.
+        page = Paginator(listing, TOPIC_PAGE_SIZE).get_page(number or page_number)
         if not page.paginator.count:
             raise Http404("No published article in this topic.")
         page.object_list = list(page.object_list)
@@ -332,9 +359,11 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     # A topic renamed or removed keeps its published articles' listing: the
     # versions carry the topic's name and address as they were approved.
-    page_key = page_cache.key(
-        "topic", slug, description, page_number, selectors.live_set_generation()
-    )
+    page_key = page_cache.key("topic", slug, description, number, selectors.live_set_generation())
+    if number is None:
+        # A made-up page number is answered (as the last page) but not kept:
+        # anyone could ask for millions of them.
+        return _cached_response(request, page_key, render_page, store=_uncached)
     return _cached_response(request, page_key, render_page)
 
 
@@ -343,19 +372,20 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[: selectors.SEARCH_MAX_LENGTH]
     page_number = request.GET.get("page", "")
+    number = _page_number(page_number)
 
     def render_page() -> bytes:
         page = None
         if query:
             paginator = Paginator(selectors.search_live_versions(query), SEARCH_PAGE_SIZE)
-            # get_page turns a missing, malformed or too large number into a real page.
-            page = paginator.get_page(page_number)
+            # get_page turns a too large number into the last page.
+            page = paginator.get_page(number or page_number)
         return render(request, "public/search.html", {"query": query, "page": page}).content
 
     # The results are a function of the words, the page asked for and the
     # live set: a new approval or a retraction changes the generation.
-    page_key = page_cache.key("search", query, page_number, selectors.live_set_generation())
-    return _cached_response(request, page_key, render_page)
+    page_key = page_cache.key("search", query, number, selectors.live_set_generation())
+    return _cached_response(request, page_key, render_page, store=page_cache.search_page)
 
 
 @public_page

@@ -195,6 +195,9 @@ else:
 # Rendered pages each web process keeps in front of that cache
 # (articles/page_cache.py).
 PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200"))
+# Search result pages each process keeps, apart from every other page: any
+# words make a new one, so they never enter the shared cache.
+PAGE_CACHE_SEARCH_ENTRIES = int(os.environ.get("PAGE_CACHE_SEARCH_ENTRIES", "256"))
 
 LOGIN_URL = "admin:login"
 
