@@ -203,6 +203,7 @@ def setup(request: HttpRequest) -> HttpResponse:
                 )
                 % {"site": settings.EDITORIAL_SITE_NAME},
             )
+    required = session.state(request) == session.ENROL
     key = base64.b32encode(device.bin_key).decode()
     issuer = settings.EDITORIAL_SITE_NAME
     uri = (
@@ -218,7 +219,9 @@ def setup(request: HttpRequest) -> HttpResponse:
                 form=form,
                 qr_svg=_qr_svg(uri),
                 key_groups=" ".join(key[i : i + 4] for i in range(0, len(key), 4)),
-                required=session.state(request) == session.ENROL,
+                required=required,
+                # Until the factor is set up nothing else opens: no menu to offer.
+                **({"is_nav_sidebar_enabled": False} if required else {}),
                 replacing=services.has_second_factor(user),
                 title=_("Set up your authenticator app"),
             ),
