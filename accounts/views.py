@@ -83,6 +83,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         elif device is not None:
             otp_login(request, device)
             session.set_state(request, session.DONE)
+            # A new session key for the fully signed-in session, as at the password step.
+            request.session.cycle_key()
             throttle.reset_failures(request, user)
             if isinstance(device, RecoveryCodeDevice):
                 left = device.remaining()
