@@ -834,3 +834,30 @@ class ActionLogEntry(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.chain} #{self.seq} · {self.action} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class RateLimitCount(models.Model):
+    """How often one client address used a limited action (a reader's report) in its window.
+
+    In the database, so every web process counts against the same number
+    and nothing a reader does elsewhere (searches filling a cache) can
+    evict it. One row per scope and address; an expired window starts over.
+    """
+
+    scope = models.CharField(_("limited action"), max_length=40)
+    client = models.CharField(_("client address"), max_length=64)
+    window_started_at = models.DateTimeField(_("window started at"))
+    count = models.PositiveIntegerField(_("uses in the window"), default=0)
+
+    class Meta:
+        verbose_name = _("rate limit count")
+        verbose_name_plural = _("rate limit counts")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "client"], name="rate_limit_scope_client")
+        ]
+        indexes = [
+            models.Index(fields=["scope", "window_started_at"], name="rate_limit_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} · {self.client} · {self.count}"

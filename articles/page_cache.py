@@ -9,6 +9,10 @@ or a retraction changes the ids, so every web process, whatever its cache
 holds, serves the new page on the very next request: nothing is ever
 invalidated, old entries just stop being asked for and expire.
 
+Search result pages are the exception: any words make a new page, so they
+stay in a small pool of their own per process (``search_page``) and never
+push the site's pages out of the shared cache.
+
 The cache is Django's default one: local memory in each process by default,
 Redis (shared by every process) when REDIS_URL is set. In front of it each
 process keeps the pages it served most recently, as bytes, in a small table
@@ -29,7 +33,7 @@ from django.utils.translation import get_language
 
 # Bump when a public template changes, so that no cached page (nor a browser's
 # copy under an ETag made from the key) outlives it.
-TEMPLATE_REVISION = "2"
+TEMPLATE_REVISION = "3"
 TIMEOUT = 24 * 60 * 60
 
 
@@ -47,33 +51,74 @@ def key(kind: str, *parts: object) -> str:
     return f"editorial:page:{kind}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
 
 
+class LocalPages:
+    """Pages one process keeps, as bytes, least recently served first out."""
+
+    def __init__(self, size: Callable[[], int]) -> None:
+        # Read at each store, so the module's setting can change (tests).
+        self.size = size
+        self._pages: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, cache_key: str) -> bytes | None:
+        with self._lock:
+            content = self._pages.get(cache_key)
+            if content is not None:
+                self._pages.move_to_end(cache_key)
+            return content
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def put(self, cache_key: str, content: bytes) -> None:
+        size = self.size()
+        if size <= 0:
+            return
+        with self._lock:
+            self._pages[cache_key] = content
+            while len(self._pages) > size:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
 # How many pages each process keeps in front of the cache (least recently
 # served first out): about 40 KB each for an article.
 LOCAL_PAGES = settings.PAGE_CACHE_LOCAL_ENTRIES
-_local: OrderedDict[str, bytes] = OrderedDict()
-_local_lock = threading.Lock()
+_local = LocalPages(lambda: LOCAL_PAGES)
+# Search result pages: anyone can ask for a new one with any words, so they
+# get a small pool of their own in each process and never enter the shared
+# cache. However many distinct searches arrive, they only push out other
+# searches: the site's pages stay cached.
+SEARCH_PAGES = settings.PAGE_CACHE_SEARCH_ENTRIES
+_search = LocalPages(lambda: SEARCH_PAGES)
 
 
 def page(cache_key: str, render: Callable[[], bytes]) -> bytes:
     """The bytes for ``cache_key``: this process's copy, the cache's, or rendered and stored."""
-    with _local_lock:
-        content = _local.get(cache_key)
-        if content is not None:
-            _local.move_to_end(cache_key)
-            return content
+    content = _local.get(cache_key)
+    if content is not None:
+        return content
     content = cache.get(cache_key)
     if content is None:
         content = render()
         cache.set(cache_key, content, TIMEOUT)
-    if LOCAL_PAGES > 0:
-        with _local_lock:
-            _local[cache_key] = content
-            while len(_local) > LOCAL_PAGES:
-                _local.popitem(last=False)
+    _local.put(cache_key, content)
+    return content
+
+
+def search_page(cache_key: str, render: Callable[[], bytes]) -> bytes:
+    """A search result page: from this process's search pool, or rendered into it."""
+    content = _search.get(cache_key)
+    if content is None:
+        content = render()
+        _search.put(cache_key, content)
     return content
 
 
 def forget_local() -> None:
     """Drop this process's copies (tests, whose databases reuse ids, need it)."""
-    with _local_lock:
-        _local.clear()
+    _local.clear()
+    _search.clear()

@@ -77,6 +77,10 @@ class PublicPagesMiddleware:
         if request.method in SAFE_METHODS:
             match = _public_match(request.path_info, get_urlconf())
             if match is not None:
+                # CommonMiddleware, which this skips, is where Django refuses a
+                # Host outside ALLOWED_HOSTS: the public pages refuse it too
+                # (DisallowedHost becomes a 400 like everywhere else).
+                request.get_host()
                 request.resolver_match = match
                 return match.func(request, *match.args, **match.kwargs)
         return self.get_response(request)

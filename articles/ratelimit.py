@@ -1,10 +1,22 @@
-"""A small fixed-window limit per client address, kept in the shared cache."""
+"""A small fixed-window limit per client address, counted in the database.
+
+Not in a cache: a per-process cache gives each web worker its own count, and
+any cache that evicts lets a client empty its own counter by filling the
+cache with other entries (distinct searches did exactly that). The database
+is shared by every process and evicts nothing.
+"""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
-from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
+from django.utils import timezone
+
+from articles.models import RateLimitCount
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -23,24 +35,35 @@ def client_ip(request: HttpRequest) -> str:
         ]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return (request.META.get("REMOTE_ADDR", "") or "unknown")[:64]
 
 
-def _key(scope: str, request: HttpRequest) -> str:
-    return f"ratelimit:{scope}:{client_ip(request)}"
-
-
-def is_limited(scope: str, request: HttpRequest, *, limit: int) -> bool:
-    """Whether this client has used up its ``limit`` for the current window."""
-    return (cache.get(_key(scope, request)) or 0) >= limit
+def is_limited(scope: str, request: HttpRequest, *, limit: int, window: int) -> bool:
+    """Whether this client has used up its ``limit`` in the current ``window`` seconds."""
+    since = timezone.now() - datetime.timedelta(seconds=window)
+    used = (
+        RateLimitCount.objects.filter(
+            scope=scope, client=client_ip(request), window_started_at__gt=since
+        )
+        .values_list("count", flat=True)
+        .first()
+    )
+    return (used or 0) >= limit
 
 
 def count(scope: str, request: HttpRequest, *, window: int) -> None:
     """Count one use; the window starts with the first use and lasts ``window`` seconds."""
-    key = _key(scope, request)
-    if not cache.add(key, 1, timeout=window):
-        try:
-            cache.incr(key)
-        except ValueError:
-            # Expired between add and incr: this use opens a new window.
-            cache.add(key, 1, timeout=window)
+    now = timezone.now()
+    expired = now - datetime.timedelta(seconds=window)
+    client = client_ip(request)
+    with transaction.atomic():
+        row, created = RateLimitCount.objects.select_for_update().get_or_create(
+            scope=scope, client=client, defaults={"window_started_at": now, "count": 1}
+        )
+        if created:
+            # Addresses whose window is over are forgotten as new ones come.
+            RateLimitCount.objects.filter(scope=scope, window_started_at__lte=expired).delete()
+        elif row.window_started_at <= expired:
+            RateLimitCount.objects.filter(pk=row.pk).update(window_started_at=now, count=1)
+        else:
+            RateLimitCount.objects.filter(pk=row.pk).update(count=F("count") + 1)

@@ -9,12 +9,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from articles.choices import ArticleState
-from articles.models import LiveSetGeneration, PublishedVersion, SitePage, Topic
+from articles.models import AuditEntry, LiveSetGeneration, PublishedVersion, SitePage, Topic
 
 # States of the working copy in which a newer text of a public article is
 # with the board. The page says so, and shows nothing of that text.
@@ -63,10 +63,18 @@ class LiveFacts:
     next_review_due: datetime.date | None
     state: str
     updated_at: datetime.datetime
+    # While the working copy is with the board: whether its text is still the
+    # live text (a re-review), not a new one. False otherwise.
+    text_unchanged: bool = False
 
     @property
     def update_in_review(self) -> bool:
-        return self.state in UPDATE_IN_REVIEW_STATES
+        return self.state in UPDATE_IN_REVIEW_STATES and not self.text_unchanged
+
+    @property
+    def rereview(self) -> bool:
+        """The board is checking the live text again, unchanged."""
+        return self.state in UPDATE_IN_REVIEW_STATES and self.text_unchanged
 
 
 def _live_facts_query(slug: str) -> QuerySet:
@@ -133,8 +141,27 @@ def live_facts_by_slug(slug: str) -> LiveFacts:
     pk, approved_at, next_review_due, state, updated_at = row
     if isinstance(next_review_due, str):
         next_review_due = datetime.date.fromisoformat(next_review_due)
+    # Only for an article with the board (a few at a time): one more query.
+    unchanged = state in UPDATE_IN_REVIEW_STATES and live_text_unchanged(pk)
     return LiveFacts(
-        pk, _as_datetime(approved_at), next_review_due, state, _as_datetime(updated_at)
+        pk, _as_datetime(approved_at), next_review_due, state, _as_datetime(updated_at), unchanged
+    )
+
+
+def live_text_unchanged(version_id: int) -> bool:
+    """Whether the working copy's text is still this live version's: a re-review, not an update.
+
+    Compared in the database, so neither text is sent over to be compared.
+    """
+    return (
+        PublishedVersion.objects.filter(
+            pk=version_id,
+            live_for__title=F("title"),
+            live_for__body=F("body_source"),
+            live_for__plain_body=F("plain_body_source"),
+        )
+        .order_by()
+        .exists()
     )
 
 
@@ -381,3 +408,105 @@ class RankedVersions:
 def site_page(slug: str) -> SitePage | None:
     """The editors' text for a fixed page of the site, or None to use the built-in one."""
     return SitePage.objects.filter(slug=slug).first()
+
+
+# --- Retractions and corrections ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Retraction:
+    """What the public notice of a retracted article says: never a word of its answer."""
+
+    title: str
+    topic_name: str
+    approved_at: datetime.datetime
+    retracted_at: datetime.datetime
+    reason: str
+
+
+def retraction_by_slug(slug: str) -> Retraction | None:
+    """The retraction of the article last published at this address, or None: one query.
+
+    Asked for every address that has no live version, never-published ones
+    included, so a retracted and an unknown address cost the same query. An
+    article retracted and then approved again is live, not retracted; one
+    reopened after its retraction stays withdrawn until then.
+    """
+    latest = AuditEntry.objects.filter(
+        article_id=OuterRef("article_id"), transition="retract"
+    ).order_by("-at", "-id")
+    row = (
+        PublishedVersion.objects.filter(slug=slug, article__live_version__isnull=True)
+        .annotate(
+            retracted_at=Subquery(latest.values("at")[:1]),
+            reason=Subquery(latest.values("comment")[:1]),
+        )
+        .filter(retracted_at__isnull=False)
+        .order_by("-approved_at", "-id")
+        .values_list("title", "topic_name", "approved_at", "retracted_at", "reason")
+        .first()
+    )
+    return Retraction(*row) if row else None
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One line of the public corrections log."""
+
+    kind: str  # "retraction" or "update"
+    at: datetime.datetime
+    title: str
+    slug: str
+    topic_name: str
+    text: str
+
+    @property
+    def is_retraction(self) -> bool:
+        return self.kind == "retraction"
+
+
+def retractions(limit: int, *, withdrawn_only: bool = False) -> list[Correction]:
+    """The newest retractions, each with the title, address and topic it was withdrawn under.
+
+    ``withdrawn_only`` leaves out articles approved again since.
+    """
+    retracted = PublishedVersion.objects.filter(
+        article_id=OuterRef("article_id"), approved_at__lte=OuterRef("at")
+    ).order_by("-approved_at", "-id")
+    entries = AuditEntry.objects.filter(transition="retract")
+    if withdrawn_only:
+        entries = entries.filter(article__live_version__isnull=True)
+    rows = (
+        entries.annotate(
+            title=Subquery(retracted.values("title")[:1]),
+            slug=Subquery(retracted.values("slug")[:1]),
+            topic_name=Subquery(retracted.values("topic_name")[:1]),
+        )
+        .order_by("-at", "-id")
+        .values_list("at", "title", "slug", "topic_name", "comment")[:limit]
+    )
+    return [Correction("retraction", *row) for row in rows]
+
+
+def corrections(limit: int) -> list[Correction]:
+    """Retractions and the change notes of updated live answers, newest first: two queries.
+
+    A retraction is listed with the title and address it had, and the
+    editors' public reason; an update with its live title and address (the
+    change log on its page says the same). Versions of an article that is
+    retracted now are not listed as updates: only the retraction is.
+    """
+    updates = (
+        PublishedVersion.objects.filter(number__gt=1, article__live_version__isnull=False)
+        .order_by("-approved_at", "-id")
+        .values_list(
+            "approved_at",
+            "article__live_version__title",
+            "article__live_version__slug",
+            "article__live_version__topic_name",
+            "change_note",
+        )[:limit]
+    )
+    entries = retractions(limit) + [Correction("update", *row) for row in updates]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:limit]

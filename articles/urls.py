@@ -15,4 +15,5 @@ urlpatterns = [
     path("feed/", views.feed, name="feed"),
     path("advisory-board/", views.advisory_board, name="advisory_board"),
     path("editorial-policy/", views.editorial_policy, name="editorial_policy"),
+    path("corrections/", views.corrections, name="corrections"),
 ]

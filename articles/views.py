@@ -48,7 +48,12 @@ HTML = "text/html; charset=utf-8"
 
 
 def _cached_response(
-    request: HttpRequest, cache_key: str, render_page, content_type: str = HTML
+    request: HttpRequest,
+    cache_key: str,
+    render_page,
+    content_type: str = HTML,
+    *,
+    store=page_cache.page,
 ) -> HttpResponse:
     """The page for ``cache_key``: 304 when the reader has it, else from the cache.
 
@@ -57,7 +62,7 @@ def _cached_response(
     etag = f'"{cache_key.rsplit(":", 1)[-1]}"'
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is None:
-        content = page_cache.page(cache_key, render_page)
+        content = store(cache_key, render_page)
         response = HttpResponse(content, content_type=content_type)
         response.headers["ETag"] = etag
     else:
@@ -106,6 +111,7 @@ def _article_page_key(request: HttpRequest, facts: selectors.LiveFacts) -> str:
         facts.version_id,
         facts.approved_at.timestamp(),
         facts.update_in_review,
+        facts.rereview,
         _is_overdue(facts),
         audiences.current(request),
         audiences.chosen(request) is not None,
@@ -142,6 +148,7 @@ def _article_context(
         "update_in_review": (
             facts.update_in_review if facts else selectors.update_in_review(version)
         ),
+        "rereview": facts.rereview if facts else False,
         "is_overdue": _is_overdue(facts or version),
         "last_reviewed": version.last_reviewed or version.approved_at.date(),
         "change_log": versions,
@@ -165,7 +172,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     session, no CSRF token, so it is the same bytes for every reader of that
     audience and any cache on the way may keep it, asking each time.
     """
-    facts = selectors.live_facts_by_slug(slug)
+    try:
+        facts = selectors.live_facts_by_slug(slug)
+    except Http404:
+        return _not_live(request, slug)
     page_key = _article_page_key(request, facts)
     etag = f'"{page_key.rsplit(":", 1)[-1]}"'
     last_modified = _last_modified(facts)
@@ -189,6 +199,32 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+def _not_live(request: HttpRequest, slug: str) -> HttpResponse:
+    """410 with the retraction notice, or 404 for an address never published.
+
+    Both ask the same one query and render one page with the same headers,
+    so nothing but the status and the page tells a withdrawn answer from an
+    address that never had one; nothing of a draft's existence shows at all.
+    Asked afresh on every request: the notice shows as soon as the
+    retraction commits, whatever any cache holds.
+    """
+    retraction = selectors.retraction_by_slug(slug)
+    if retraction is None:
+        response = render(request, "404.html", status=404)
+    else:
+        response = render(
+            request,
+            "public/retracted.html",
+            {"retraction": retraction, "policy_url": reverse("articles:editorial_policy")},
+            status=410,
+        )
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Vary"] = "Cookie"
+    # Neither page belongs in a search engine's index.
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def report_problem(request: HttpRequest, slug: str) -> HttpResponse:
@@ -201,7 +237,7 @@ def report_problem(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method != "POST":
         return _report_page(request, version, ProblemReportForm())
     form = ProblemReportForm(request.POST)
-    if ratelimit.is_limited("report", request, limit=REPORT_LIMIT):
+    if ratelimit.is_limited("report", request, limit=REPORT_LIMIT, window=REPORT_WINDOW):
         form.is_valid()
         form.add_error(
             None,
@@ -280,16 +316,38 @@ def set_audience(request: HttpRequest) -> HttpResponse:
 # --- The rest of the site -------------------------------------------------------------
 
 
+# Page numbers of a list worth keeping rendered; 50 articles a page.
+CACHED_PAGE_NUMBERS = 100
+
+
+def _page_number(value: str) -> int | None:
+    """The page asked for as a number: 1 when none or a malformed one, None when too large.
+
+    Malformed and missing numbers show the first page (``Paginator.get_page``),
+    so they share its cache entry instead of making new ones.
+    """
+    value = value.strip()
+    if not value.isdigit() or int(value) < 1:
+        return 1
+    number = int(value)
+    return number if number <= CACHED_PAGE_NUMBERS else None
+
+
+def _uncached(cache_key: str, render) -> bytes:
+    return render()
+
+
 @public_page
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     description = selectors.topic_description(slug)
     page_number = request.GET.get("page", "")
+    number = _page_number(page_number)
 
     def render_page() -> bytes:
         listing = selectors.live_version_listing(limit=None, topic_slug=slug)
-        # get_page turns a missing, malformed or too large number into a real page.
-        page = Paginator(listing, TOPIC_PAGE_SIZE).get_page(page_number)
+        # get_page turns a too large number into the last page.
+        page = Paginator(listing, TOPIC_PAGE_SIZE).get_page(number or page_number)
         if not page.paginator.count:
             raise Http404("No published article in this topic.")
         page.object_list = list(page.object_list)
@@ -304,9 +362,11 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     # A topic renamed or removed keeps its published articles' listing: the
     # versions carry the topic's name and address as they were approved.
-    page_key = page_cache.key(
-        "topic", slug, description, page_number, selectors.live_set_generation()
-    )
+    page_key = page_cache.key("topic", slug, description, number, selectors.live_set_generation())
+    if number is None:
+        # A made-up page number is answered (as the last page) but not kept:
+        # anyone could ask for millions of them.
+        return _cached_response(request, page_key, render_page, store=_uncached)
     return _cached_response(request, page_key, render_page)
 
 
@@ -315,19 +375,20 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[: selectors.SEARCH_MAX_LENGTH]
     page_number = request.GET.get("page", "")
+    number = _page_number(page_number)
 
     def render_page() -> bytes:
         page = None
         if query:
             paginator = Paginator(selectors.search_live_versions(query), SEARCH_PAGE_SIZE)
-            # get_page turns a missing, malformed or too large number into a real page.
-            page = paginator.get_page(page_number)
+            # get_page turns a too large number into the last page.
+            page = paginator.get_page(number or page_number)
         return render(request, "public/search.html", {"query": query, "page": page}).content
 
     # The results are a function of the words, the page asked for and the
     # live set: a new approval or a retraction changes the generation.
-    page_key = page_cache.key("search", query, page_number, selectors.live_set_generation())
-    return _cached_response(request, page_key, render_page)
+    page_key = page_cache.key("search", query, number, selectors.live_set_generation())
+    return _cached_response(request, page_key, render_page, store=page_cache.search_page)
 
 
 @public_page
@@ -364,3 +425,21 @@ def feed(request: HttpRequest) -> HttpResponse:
 
     page_key = page_cache.key("feed", selectors.live_set_generation())
     return _cached_response(request, page_key, render_feed, content_type=atom.content_type)
+
+
+# How many entries the corrections log shows.
+CORRECTIONS_LIMIT = 200
+
+
+@public_page
+@require_safe
+def corrections(request: HttpRequest) -> HttpResponse:
+    """Retractions and updates of answers, newest first, with their dates and reasons."""
+
+    def render_page() -> bytes:
+        context = {"entries": selectors.corrections(CORRECTIONS_LIMIT), "limit": CORRECTIONS_LIMIT}
+        return render(request, "public/corrections.html", context).content
+
+    # Every retraction and every approval raises the generation.
+    page_key = page_cache.key("corrections", selectors.live_set_generation())
+    return _cached_response(request, page_key, render_page)

@@ -10,6 +10,15 @@ class EditorialAdminSite(AdminSite):
     index_title = _("Your work")
     index_template = "admin/editorial_index.html"
 
+    def has_permission(self, request) -> bool:
+        """Staff whose sign-in still lacks its second step are not in yet."""
+        from accounts import session
+
+        return super().has_permission(request) and session.state(request) not in (
+            session.VERIFY,
+            session.ENROL,
+        )
+
     def index(self, request, extra_context=None):
         from articles.conditions import is_editor
         from articles.dashboard import editor_stats, work_queues

@@ -62,9 +62,12 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "articles",
     "reviewers",
     "notifications",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -81,7 +84,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second step.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends idle back-office sessions and sends an unfinished sign-in to its
+    # second step (accounts/middleware.py).
+    "accounts.middleware.StaffSessionMiddleware",
     # Records the acting user on every history row written during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
@@ -190,6 +198,9 @@ else:
 # Rendered pages each web process keeps in front of that cache
 # (articles/page_cache.py).
 PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200"))
+# Search result pages each process keeps, apart from every other page: any
+# words make a new one, so they never enter the shared cache.
+PAGE_CACHE_SEARCH_ENTRIES = int(os.environ.get("PAGE_CACHE_SEARCH_ENTRIES", "256"))
 
 LOGIN_URL = "admin:login"
 
@@ -282,7 +293,10 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Failures are forgotten when the whole sign-in succeeds: after the password
+# for an account without a second factor, after the code for one with it
+# (accounts/receivers.py, accounts/views.py). A wrong code counts as a failure.
+AXES_RESET_ON_SUCCESS = False
 # The log says which account was tried from which address (passwords are
 # always masked): that is what whoever investigates a lockout needs.
 AXES_SENSITIVE_PARAMETERS: list[str] = []
@@ -295,6 +309,20 @@ EDITORIAL_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
+
+# --- Staff sign-in ----------------------------------------------------------
+
+# Editors, board members and superusers must confirm each sign-in with a code
+# from an authenticator app (django-otp). On in production; off by default in
+# development so the demo signs in with a password (an account that set up
+# an authenticator is always asked for it).
+EDITORIAL_REQUIRE_2FA = env_bool("EDITORIAL_REQUIRE_2FA", PRODUCTION)
+# A back-office session ends after this many minutes without a request (0: never).
+EDITORIAL_STAFF_IDLE_MINUTES = int(os.environ.get("EDITORIAL_STAFF_IDLE_MINUTES", "30"))
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = EDITORIAL_SITE_NAME
+# A wrong code delays the next try on that device: 1 s, 2 s, 4 s... (django-otp).
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 if PRODUCTION:
     if SECRET_KEY == DEVELOPMENT_SECRET_KEY or SECRET_KEY.startswith("django-insecure"):

@@ -7,6 +7,8 @@ from django.views.static import serve
 from articles.sitemaps import SITEMAPS
 
 urlpatterns = [
+    # Before the admin's own URLs, whose catch-all would answer them.
+    path("admin/second-factor/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",

@@ -121,14 +121,19 @@ NOT_PUBLIC = {
 
 @pytest.mark.parametrize("state", NOT_PUBLIC)
 def test_article_page_is_404_unless_approved(client, article, author, editor, member, state):
-    """An article in any state but approved answers 404 at its public address."""
+    """An article never approved answers 404 at its public address; a retracted one 410,
+    with a notice that names it and shows none of its answer."""
     NOT_PUBLIC[state](article, author, editor, member)
     assert Article.objects.get(pk=article.pk).state == state
 
     response = client.get(detail_url(article))
 
-    assert response.status_code == 404
-    assert article.title not in response.content.decode()
+    if state == "retracted":
+        assert response.status_code == 410
+        assert article.body not in response.content.decode()
+    else:
+        assert response.status_code == 404
+        assert article.title not in response.content.decode()
 
 
 @pytest.mark.parametrize("state", NOT_PUBLIC)

@@ -48,8 +48,13 @@ def test_a_retracted_article_is_never_served_from_the_cache(client, live, editor
     article_retract(article=live, by=editor, reason="Superseded guidance.")
 
     after = every_page(client, live)
-    assert client.get(reverse("articles:detail", args=[live.slug])).status_code == 404
-    assert all("Kestrel question" not in html for html in after.values())
+    notice = client.get(reverse("articles:detail", args=[live.slug]))
+    assert notice.status_code == 410
+    assert "Superseded guidance." in notice.content.decode()
+    assert all("about kestrels" not in html for html in after.values())
+    assert all("Kestrel question" not in after[name] for name in ("home", "topic", "search"))
+    # The feed says it was withdrawn, under the same entry.
+    assert "Withdrawn: Kestrel question, first wording?" in after["feed"]
 
 
 def test_a_new_approval_shows_on_the_very_next_request(client, live, author, editor, member):
@@ -73,16 +78,46 @@ def test_a_new_approval_shows_on_the_very_next_request(client, live, author, edi
     assert all("first wording" not in html for html in after.values() if html)
 
 
-def test_the_update_note_appears_and_goes_with_the_workflow(client, live, editor, member):
+RECHECK_NOTE = "Our Medical Advisory Board is checking this answer again."
+UPDATE_NOTE = "An update to this article is being reviewed"
+
+
+def test_the_recheck_note_appears_and_goes_with_the_workflow(client, live, editor, member):
     """A re-review under way adds the quiet note to the cached page; its approval removes it."""
     url = reverse("articles:detail", args=[live.slug])
-    assert "An update to this article is being reviewed" not in get(client, url)
+    assert RECHECK_NOTE not in get(client, url)
 
     article = article_start_rereview(article=live, by=editor)
-    assert "An update to this article is being reviewed" in get(client, url)
+    html = get(client, url)
+    assert RECHECK_NOTE in html
+    assert UPDATE_NOTE not in html
 
     review(article, editor, member)
-    assert "An update to this article is being reviewed" not in get(client, url)
+    html = get(client, url)
+    assert RECHECK_NOTE not in html
+    assert UPDATE_NOTE not in html
+
+
+def test_the_update_note_replaces_the_recheck_note_once_the_text_changes(
+    client, live, author, editor, member
+):
+    """A re-review sent back to its author whose text is then changed is an update under review."""
+    from articles.services import article_request_changes, article_save_content
+
+    url = reverse("articles:detail", args=[live.slug])
+    article = article_start_rereview(article=live, by=editor)
+    from tests.reviewers.helpers import assign_accepted
+
+    assign_accepted(article=article, reviewer=member, by=editor)
+    article = article_request_changes(article=article, by=editor, comment="Add the 2026 trial.")
+    assert RECHECK_NOTE in get(client, url)
+
+    article.body = "The first approved answer about kestrels, with the 2026 trial [1]."
+    article_save_content(article=article, by=author)
+    html = get(client, url)
+    assert UPDATE_NOTE in html
+    assert RECHECK_NOTE not in html
+    assert "2026 trial" not in html
 
 
 def test_each_audience_gets_its_own_cached_text(client, article, author, editor, member):
@@ -178,7 +213,7 @@ def test_a_page_this_process_served_is_answered_without_the_shared_cache(
     assert client.get(url).content == first
 
     article_retract(article=live, by=editor, reason="Withdrawn for checking.")
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 410
 
 
 def test_each_process_keeps_only_so_many_pages(

@@ -29,6 +29,7 @@ def test_only_read_only_reader_pages_take_the_short_path():
         "articles:feed",
         "articles:advisory_board",
         "articles:editorial_policy",
+        "articles:corrections",
     }
 
 
@@ -41,6 +42,7 @@ def _pages(article) -> list[str]:
         reverse("articles:feed"),
         reverse("articles:advisory_board"),
         reverse("articles:editorial_policy"),
+        reverse("articles:corrections"),
     ]
 
 

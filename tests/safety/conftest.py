@@ -354,7 +354,12 @@ PUBLIC_SURFACES: dict[str, Callable[[Article, str], str]] = {
     "feed": lambda article, marker: reverse("articles:feed"),
     "sitemap": lambda article, marker: "/sitemap.xml",
     "topic": lambda article, marker: reverse("articles:topic", kwargs={"slug": article.topic.slug}),
+    "corrections": lambda article, marker: reverse("articles:corrections"),
 }
+# States whose article's address answers 410 with the retraction notice: the
+# notice (and the corrections log, and the feed's withdrawal entry) name the
+# answer's title and address, never its content.
+RETRACTED_STATES = frozenset({"retracted", "retracted_reopened"})
 # The surfaces that show an approved article's marker (so that its absence
 # elsewhere means something): the others never list an article.
 PUBLIC_SURFACES_LISTING_ARTICLES = frozenset(

@@ -23,6 +23,7 @@ from tests.safety.conftest import (
     HIDDEN_STATES,
     PUBLIC_SURFACES,
     PUBLIC_SURFACES_LISTING_ARTICLES,
+    RETRACTED_STATES,
     ROLES,
     Stage,
     new_marker,
@@ -38,21 +39,45 @@ def _get(url: str):
 @pytest.mark.parametrize("surface", PUBLIC_SURFACES)
 @pytest.mark.parametrize("state", HIDDEN_STATES)
 def test_unapproved_content_is_on_no_public_surface(stage, state, surface):
-    """Whatever its state, an article that is not approved leaves no trace on a public page."""
+    """Whatever its state, an article that is not approved leaves no trace on a public page.
+
+    A retracted one keeps its title and address on its notice, the corrections
+    log and the feed's withdrawal entry: they carry a marker of their own, and
+    the content's marker must be nowhere.
+    """
     marker = new_marker()
-    article = stage.make(state, marker=marker)
+    named = new_marker() if state in RETRACTED_STATES else marker
+    article = stage.make(state, marker=marker, title=f"What is {named}?", slug=f"article-{named}")
     assert article.live_version_id is None
     response = _get(PUBLIC_SURFACES[surface](article, marker))
-    assert response.status_code in (200, 404), response.status_code
+    assert response.status_code in (200, 404, 410), response.status_code
     assert marker not in response.content.decode()
 
 
 @pytest.mark.parametrize("state", HIDDEN_STATES)
 def test_unapproved_article_answers_404_at_its_address(stage, state):
-    """/articles/<slug>/ of an article that is not public is a plain 404."""
+    """/articles/<slug>/ of an article never approved is a plain 404; a retracted one, 410."""
     article = stage.make(state)
     response = _get(f"/articles/{article.slug}/")
-    assert response.status_code == 404
+    assert response.status_code == (410 if state in RETRACTED_STATES else 404)
+
+
+@pytest.mark.parametrize("state", sorted(RETRACTED_STATES))
+def test_retraction_notice_shows_no_retracted_content(stage, state):
+    """The 410 notice names the answer and the reason, and nothing of what it said."""
+    marker, named = new_marker(), new_marker()
+    article = stage.make(state, marker=marker, title=f"What is {named}?", slug=f"article-{named}")
+    response = _get(f"/articles/{article.slug}/")
+    body = response.content.decode()
+    assert response.status_code == 410
+    assert f"What is {named}?" in body
+    assert "Found an error." in body
+    assert marker not in body
+    version = article.versions.get()
+    for reviewer in version.reviewers:
+        assert reviewer["name"] not in body
+    for reference in version.references:
+        assert reference["title"] not in body
 
 
 @pytest.mark.parametrize("surface", PUBLIC_SURFACES)
@@ -200,7 +225,10 @@ def test_retraction_takes_the_page_down_everywhere(stage):
     services.article_retract(article=article, by=stage.cast.editor, reason="Unsafe dose.")
     for name, build in PUBLIC_SURFACES.items():
         response = _get(build(article, marker))
-        assert marker not in response.content.decode(), name
+        body = response.content.decode()
+        # The notice, the log and the feed's withdrawal name the question.
+        body = body.replace(f"What is {marker}?", "").replace(f"article-{marker}", "")
+        assert marker not in body, name
 
 
 # --- Admin views of one article --------------------------------------------------------

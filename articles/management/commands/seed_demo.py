@@ -438,7 +438,17 @@ class Command(BaseCommand):
             builder.ensure_checklist()
             builder.ensure_articles()
             builder.ensure_reader_reports()
+            from accounts.demo import ensure_demo_second_factor
+
+            second_factor_user = ensure_demo_second_factor()
         self.report(builder)
+        if second_factor_user:
+            from accounts.demo import demo_key
+
+            self.stdout.write(
+                f"{second_factor_user} signs in with a second step: add the key {demo_key()} "
+                "to an authenticator app to get its codes."
+            )
 
     # --- Output -------------------------------------------------------------------
 
