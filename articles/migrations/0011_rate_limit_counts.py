@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0009_action_log'),
+        ('articles', '0010_fingerprints_action_seq_and_guards'),
     ]
 
     operations = [
