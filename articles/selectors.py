@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from articles import search
 from articles.choices import ArticleState
 from articles.models import LiveSetGeneration, PublishedVersion, SitePage, Topic
 
@@ -251,8 +251,7 @@ def group_by_topic(versions: Iterable[PublishedVersion]) -> list[TopicGroup]:
 
 # --- Search ----------------------------------------------------------------------
 
-# Longer queries are cut: nobody types more, and it bounds the work.
-SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_LENGTH = search.MAX_LENGTH
 SEARCH_CONFIG = "english"
 
 
@@ -268,21 +267,25 @@ def search_document():
     return RawSQL(f'"{PublishedVersion._meta.db_table}"."search_document"', [], SearchVectorField())
 
 
-def search_live_versions(query: str) -> QuerySet[PublishedVersion] | RankedVersions:
-    """Live versions matching the reader's words, best match first.
+def search_live_versions(
+    query: str | search.ReadQuery, synonyms: search.Synonyms | None = None
+) -> QuerySet[PublishedVersion] | RankedVersions:
+    """Live versions matching any of the reader's words, best match first.
 
     PostgreSQL and SQLite rank with full-text search (stemming, so "treating"
-    finds "treatment"); other databases need every word somewhere in the text.
-    Either way the result is a sequence a Paginator can page through.
+    finds "treatment"): the title weighs most, then the summary, and an answer
+    matching more of the words ranks higher. A quoted phrase must appear as
+    written. Other databases need every word somewhere in the text. Either
+    way the result is a sequence a Paginator can page through.
     """
-    query = " ".join(query.split())[:SEARCH_MAX_LENGTH]
+    read = query if isinstance(query, search.ReadQuery) else search.read_query(query, synonyms)
     listing = live_versions().only(*LISTING_FIELDS)
-    if not query:
+    if read.is_empty:
         return listing.none()
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
+        from django.contrib.postgres.search import SearchRank
 
-        terms = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+        terms = postgresql_search_query(read)
         document = search_document()
         return (
             listing.annotate(rank=SearchRank(document, terms))
@@ -291,20 +294,54 @@ def search_live_versions(query: str) -> QuerySet[PublishedVersion] | RankedVersi
             .order_by("-rank", "-approved_at", "-id")
         )
     if connection.vendor == "sqlite":
-        match = fts_match(query)
-        if not match:
-            return listing.none()
-        return RankedVersions(SQLITE_RANKED_LIVE_IDS, [match], listing)
+        return RankedVersions(SQLITE_RANKED_LIVE_IDS, [fts_match(read)], listing)
     matches = Q()
-    for word in query.split()[:20]:
-        matches &= (
-            Q(title__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(topic_name__icontains=word)
-            | Q(body_source__icontains=word)
-            | Q(plain_body_source__icontains=word)
-        )
+    for group in read.groups:
+        either = Q()
+        for alternative in group.alternatives:
+            phrase = " ".join(alternative)
+            either |= (
+                Q(title__icontains=phrase)
+                | Q(summary__icontains=phrase)
+                | Q(topic_name__icontains=phrase)
+                | Q(body_source__icontains=phrase)
+                | Q(plain_body_source__icontains=phrase)
+            )
+        matches &= either
     return listing.filter(matches).order_by("-approved_at", "-id")
+
+
+def postgresql_search_query(read: search.ReadQuery):
+    """The reader's groups as one tsquery: required phrases AND (any word OR synonym).
+
+    Each word is its own ``plainto_tsquery``, so nothing the reader types is
+    read as tsquery syntax. With a phrase required, the loose words still
+    count towards the rank: the query asks for the phrase and (the words or
+    the phrase again).
+    """
+    from django.contrib.postgres.search import SearchQuery
+
+    def alternative(words: tuple[str, ...]) -> SearchQuery:
+        return SearchQuery(
+            " ".join(words),
+            config=SEARCH_CONFIG,
+            search_type="phrase" if len(words) > 1 else "plain",
+        )
+
+    def group_query(group: search.Group) -> SearchQuery:
+        combined = alternative(group.alternatives[0])
+        for other in group.alternatives[1:]:
+            combined |= alternative(other)
+        return combined
+
+    required = [group_query(g) for g in read.groups if g.required]
+    optional = [group_query(g) for g in read.groups if not g.required]
+    if not required:
+        return functools.reduce(lambda a, b: a | b, optional)
+    must = functools.reduce(lambda a, b: a & b, required)
+    if not optional:
+        return must
+    return must & functools.reduce(lambda a, b: a | b, [*optional, required[0]])
 
 
 # SQLite's full-text index of published versions (migration 0006): title,
@@ -326,16 +363,35 @@ SQLITE_RANKED_LIVE_IDS = (
 SQLITE_SHORTEST_PREFIX = 3
 
 
-def fts_match(query: str) -> str:
-    """The reader's words as an FTS5 query: every word, quoted, longer ones as prefixes.
+def _fts_alternative(words: tuple[str, ...]) -> str:
+    if len(words) > 1:
+        return '"' + " ".join(words) + '"'
+    word = words[0]
+    return f'"{word}"*' if len(word) >= SQLITE_SHORTEST_PREFIX else f'"{word}"'
 
-    Quoting makes FTS5's own syntax (AND, NEAR, colons, quotes) plain text;
-    the prefix lets "treating" find "treatment" once Porter has stemmed it.
+
+def _fts_group(group: search.Group) -> str:
+    alternatives = [_fts_alternative(words) for words in group.alternatives]
+    return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
+
+
+def fts_match(query: str | search.ReadQuery) -> str:
+    """The reader's groups as an FTS5 query: required phrases AND (any word OR synonym).
+
+    Words are quoted, which makes FTS5's own syntax (AND, NEAR, colons,
+    quotes) plain text; longer ones are prefixes, so "treating" finds
+    "treatment" once Porter has stemmed it. bm25 scores every phrase of the
+    query, so the loose words rank answers even when a phrase is required.
     """
-    words = re.findall(r"\w+", query)[:20]
-    return " AND ".join(
-        f'"{word}"*' if len(word) >= SQLITE_SHORTEST_PREFIX else f'"{word}"' for word in words
-    )
+    read = query if isinstance(query, search.ReadQuery) else search.read_query(query)
+    required = [_fts_group(g) for g in read.groups if g.required]
+    optional = [_fts_group(g) for g in read.groups if not g.required]
+    if not required:
+        return " OR ".join(optional)
+    must = " AND ".join(required)
+    if not optional:
+        return must
+    return f"{must} AND ({' OR '.join([*optional, required[0]])})"
 
 
 class RankedVersions:
@@ -381,3 +437,21 @@ class RankedVersions:
 def site_page(slug: str) -> SitePage | None:
     """The editors' text for a fixed page of the site, or None to use the built-in one."""
     return SitePage.objects.filter(slug=slug).first()
+
+
+# --- Related answers ----------------------------------------------------------------
+
+RELATED_LIMIT = 3
+
+
+def related_versions(
+    version: PublishedVersion, limit: int = RELATED_LIMIT
+) -> list[PublishedVersion]:
+    """Other live answers of the version's topic, newest first: one query."""
+    return list(
+        live_versions()
+        .filter(topic_slug=version.topic_slug)
+        .exclude(article_id=version.article_id)
+        .only(*LISTING_FIELDS)
+        .order_by("-approved_at", "-id")[:limit]
+    )

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from articles import audience as audiences
 from articles import page_cache, ratelimit, selectors, structured_data
+from articles import search as search_reading
 from articles.feeds import LatestArticlesFeed
 from articles.forms_public import ProblemReportForm
 from articles.models import ProblemReport, PublishedVersion
@@ -307,23 +308,44 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _cached_response(request, page_key, render_page)
 
 
+# What a search without results offers instead: the newest questions.
+SEARCH_NEWEST_COUNT = 5
+
+
 @public_page
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[: selectors.SEARCH_MAX_LENGTH]
     page_number = request.GET.get("page", "")
+    generation = selectors.live_set_generation()
 
     def render_page() -> bytes:
-        page = None
+        context = {"query": query, "page": None}
         if query:
-            paginator = Paginator(selectors.search_live_versions(query), SEARCH_PAGE_SIZE)
+            read = search_reading.read_query(query, search_reading.synonym_table(generation))
+            results = selectors.search_live_versions(read)
             # get_page turns a missing, malformed or too large number into a real page.
-            page = paginator.get_page(page_number)
-        return render(request, "public/search.html", {"query": query, "page": page}).content
+            page = Paginator(results, SEARCH_PAGE_SIZE).get_page(page_number)
+            page.object_list = list(page.object_list)
+            corrections = search_reading.suggestions(read)
+            context.update(
+                page=page,
+                read=read,
+                highlight=search_reading.highlight_pattern(read),
+                suggestion=search_reading.corrected_text(query, corrections),
+                corrections=corrections,
+            )
+            if not page.object_list:
+                newest = list(selectors.live_version_listing(limit=HOME_LIMIT))
+                context.update(
+                    newest=newest[:SEARCH_NEWEST_COUNT], topics=selectors.group_by_topic(newest)
+                )
+        return render(request, "public/search.html", context).content
 
     # The results are a function of the words, the page asked for and the
-    # live set: a new approval or a retraction changes the generation.
-    page_key = page_cache.key("search", query, page_number, selectors.live_set_generation())
+    # live set: a new approval, a retraction or an edited synonym changes
+    # the generation.
+    page_key = page_cache.key("search", query, page_number, generation)
     return _cached_response(request, page_key, render_page)
 
 
