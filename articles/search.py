@@ -16,6 +16,7 @@ closest words by edit distance win, the most widely used first.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -157,7 +158,7 @@ def synonym_table(generation: str) -> Synonyms:
     Cached under the live set's generation, which every change of a synonym
     raises (migration 0009), so an edit works on the next search.
     """
-    key = f"editorial:search-synonyms:{generation}"
+    key = "editorial:search-synonyms:" + hashlib.sha256(generation.encode()).hexdigest()[:32]
     table = cache.get(key)
     if table is None:
         from articles.models import SearchSynonym

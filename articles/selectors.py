@@ -63,6 +63,8 @@ class LiveFacts:
     next_review_due: datetime.date | None
     state: str
     updated_at: datetime.datetime
+    # The live set's generation: the page lists related answers, live ones only.
+    generation: str = "0"
 
     @property
     def update_in_review(self) -> bool:
@@ -74,8 +76,14 @@ def _live_facts_query(slug: str) -> QuerySet:
         live_versions()
         .filter(slug=slug)
         .order_by()
+        .annotate(generation=RawSQL(f"SELECT value FROM {GENERATION_TABLE} WHERE id = 1", []))
         .values_list(
-            "pk", "approved_at", "next_review_due", "live_for__state", "live_for__updated_at"
+            "pk",
+            "approved_at",
+            "next_review_due",
+            "live_for__state",
+            "live_for__updated_at",
+            "generation",
         )[:1]
     )
 
@@ -85,6 +93,7 @@ def _topic_description_query(slug: str) -> QuerySet:
 
 
 _SLUG_PROBE = "editorial-slug-probe"
+GENERATION_TABLE = LiveSetGeneration._meta.db_table
 
 
 @functools.cache
@@ -130,11 +139,16 @@ def live_facts_by_slug(slug: str) -> LiveFacts:
     row = _fetch_one(_compiled_sql(connection.vendor, "live_facts", _SLUG_PROBE), [slug])
     if row is None:
         raise Http404("No published article at this address.")
-    pk, approved_at, next_review_due, state, updated_at = row
+    pk, approved_at, next_review_due, state, updated_at, generation = row
     if isinstance(next_review_due, str):
         next_review_due = datetime.date.fromisoformat(next_review_due)
     return LiveFacts(
-        pk, _as_datetime(approved_at), next_review_due, state, _as_datetime(updated_at)
+        pk,
+        _as_datetime(approved_at),
+        next_review_due,
+        state,
+        _as_datetime(updated_at),
+        str(generation or 0),
     )
 
 

@@ -109,6 +109,7 @@ def _article_page_key(request: HttpRequest, facts: selectors.LiveFacts) -> str:
         _is_overdue(facts),
         audiences.current(request),
         audiences.chosen(request) is not None,
+        facts.generation,
     )
 
 
@@ -123,7 +124,8 @@ def _article_context(
     facts: selectors.LiveFacts | None = None,
 ) -> dict:
     audience = audiences.current(request)
-    plain = audience == audiences.Audience.PATIENT and bool(version.plain_body_html.strip())
+    has_plain = bool(version.plain_body_html.strip())
+    plain = audience == audiences.Audience.PATIENT and has_plain
     body_html, backlinks = with_backlinks(version.plain_body_html if plain else version.body_html)
     versions = selectors.change_log(version)
     first_published = versions[-1].approved_at if versions else version.approved_at
@@ -135,8 +137,11 @@ def _article_context(
         "audience": audience,
         "audience_chosen": audiences.chosen(request) is not None,
         "audiences": audiences.Audience,
+        # One text for everybody unless the board approved a plain-language one:
+        # then, and only then, the reader has a choice to make.
+        "two_texts": has_plain,
         "showing_plain": plain,
-        "plain_missing": audience == audiences.Audience.PATIENT and not plain,
+        "related": selectors.related_versions(version),
         # From the facts the page is cached under, when there are some, so
         # the page always says what its key says.
         "update_in_review": (

@@ -167,6 +167,32 @@ SEED_SYNONYMS = [
 ]
 
 
+EDITOR_PERMISSIONS = [
+    "add_searchsynonym",
+    "change_searchsynonym",
+    "delete_searchsynonym",
+    "view_searchsynonym",
+]
+
+
+def grant_editors(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    editors = Group.objects.filter(name="Editors").first()
+    if editors is not None:
+        editors.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="articles", codename__in=EDITOR_PERMISSIONS
+            )
+        )
+
+
 def seed_synonyms(apps, schema_editor):
     SearchSynonym = apps.get_model("articles", "SearchSynonym")
     for words, term, note in SEED_SYNONYMS:
@@ -325,4 +351,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(create_search_support, drop_search_support),
         migrations.RunPython(seed_synonyms, migrations.RunPython.noop),
+        migrations.RunPython(grant_editors, migrations.RunPython.noop),
     ]

@@ -51,7 +51,9 @@ def approve_again(article: Article, *, author, editor, member) -> Article:
 @pytest.fixture
 def revised_article(approved_article, author):
     """``approved_article`` whose author started a revision and rewrote the answer."""
-    services.article_revise(article=approved_article, by=author)
+    services.article_revise(
+        article=approved_article, by=author, comment="The advice follows newer evidence."
+    )
     return edit(approved_article, author, body="Newer evidence changes the advice [1].")
 
 
