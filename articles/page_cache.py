@@ -29,7 +29,7 @@ from django.utils.translation import get_language
 
 # Bump when a public template changes, so that no cached page (nor a browser's
 # copy under an ETag made from the key) outlives it.
-TEMPLATE_REVISION = "2"
+TEMPLATE_REVISION = "3"
 TIMEOUT = 24 * 60 * 60
 
 

@@ -469,3 +469,27 @@ def related_versions(
         .only(*LISTING_FIELDS)
         .order_by("-approved_at", "-id")[:limit]
     )
+
+
+# How many of the newest live answers the board page reads to link each
+# member to what they approved, and how many it lists per member.
+REVIEWED_SCAN = 300
+REVIEWED_PER_MEMBER = 5
+
+
+def answers_reviewed_by(member_ids: Iterable[int]) -> dict[int, list[PublishedVersion]]:
+    """For each board member, the newest live answers whose approval they signed.
+
+    One query over the newest live answers (an index walk): the byline each
+    version froze names its approving members.
+    """
+    wanted = set(member_ids)
+    found: dict[int, list[PublishedVersion]] = {}
+    for version in live_version_listing(limit=REVIEWED_SCAN):
+        for reviewer in version.reviewers or ():
+            member_id = reviewer.get("member_id") if isinstance(reviewer, dict) else None
+            if member_id in wanted:
+                answers = found.setdefault(member_id, [])
+                if len(answers) < REVIEWED_PER_MEMBER:
+                    answers.append(version)
+    return found

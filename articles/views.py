@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from articles import audience as audiences
 from articles import page_cache, ratelimit, selectors, structured_data
 from articles import search as search_reading
-from articles.feeds import LatestArticlesFeed
+from articles.feeds import FEED_LENGTH, LatestArticlesFeed
 from articles.forms_public import ProblemReportForm
 from articles.models import ProblemReport, PublishedVersion
 from articles.public_pages import public_page
@@ -357,7 +357,10 @@ def search(request: HttpRequest) -> HttpResponse:
 @public_page
 @require_safe
 def advisory_board(request: HttpRequest) -> HttpResponse:
-    members = public_board_members()
+    members = list(public_board_members())
+    reviewed = selectors.answers_reviewed_by(member.pk for member in members)
+    for member in members:
+        member.reviewed_answers = reviewed.get(member.pk, [])
     return render(request, "public/advisory_board.html", {"members": members})
 
 
@@ -386,5 +389,23 @@ def feed(request: HttpRequest) -> HttpResponse:
     def render_feed() -> bytes:
         return atom(request).content
 
-    page_key = page_cache.key("feed", selectors.live_set_generation())
-    return _cached_response(request, page_key, render_feed, content_type=atom.content_type)
+    # A person who follows the "Atom feed" link gets a page that explains
+    # the feed and lists its answers (browsers show Atom as raw XML); feed
+    # readers, which do not ask for HTML, get the Atom document.
+    if "text/html" in request.headers.get("Accept", ""):
+
+        def render_feed_page() -> bytes:
+            versions = list(selectors.live_version_listing(limit=FEED_LENGTH))
+            context = {
+                "versions": versions,
+                "feed_url": structured_data.absolute(reverse("articles:feed")),
+            }
+            return render(request, "public/feed.html", context).content
+
+        page_key = page_cache.key("feed-page", selectors.live_set_generation())
+        response = _cached_response(request, page_key, render_feed_page)
+    else:
+        page_key = page_cache.key("feed", selectors.live_set_generation())
+        response = _cached_response(request, page_key, render_feed, content_type=atom.content_type)
+    patch_vary_headers(response, ["Accept"])
+    return response
