@@ -208,6 +208,12 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
     return previous[-1]
 
 
+def _holds(longer: str, shorter: str) -> bool:
+    """Whether ``shorter``'s letters appear in ``longer`` in the same order."""
+    letters = iter(longer)
+    return all(char in letters for char in shorter)
+
+
 def _allowed_distance(word: str) -> int:
     return 1 if len(word) <= 4 else 2
 
@@ -246,7 +252,7 @@ def suggestions(query: ReadQuery) -> dict[str, str]:
     if not words:
         return {}
     known: set[str] = set()
-    best: dict[str, tuple[int, int, str]] = {}
+    best: dict[str, tuple] = {}
     for asked, word, documents in _candidates(words):
         if word == asked:
             known.add(asked)
@@ -254,10 +260,19 @@ def suggestions(query: ReadQuery) -> dict[str, str]:
         distance = edit_distance(asked, word, _allowed_distance(asked))
         if distance > _allowed_distance(asked):
             continue
-        rank = (distance, -documents, word)
+        # Equal distances: readers swap and drop letters more often than they
+        # type a wrong one, so a word with the same letters, then one that
+        # holds all of theirs (or they all of its), then the commoner.
+        rank = (
+            distance,
+            sorted(word) != sorted(asked),
+            not (_holds(word, asked) or _holds(asked, word)),
+            -documents,
+            word,
+        )
         if asked not in best or rank < best[asked]:
             best[asked] = rank
-    return {asked: rank[2] for asked, rank in best.items() if asked not in known}
+    return {asked: rank[-1] for asked, rank in best.items() if asked not in known}
 
 
 def corrected_text(text: str, corrections: dict[str, str]) -> str:
