@@ -170,14 +170,16 @@ def test_no_result_page_offers_topics_newest_questions_and_a_suggestion(client, 
 
 
 def test_quoted_phrase_must_appear_as_written(client, demo):
-    """"sore throat" finds the sore-throat answer; the same words reversed, quoted, find nothing."""
+    """ "sore throat" finds the sore-throat answer; the same words reversed, quoted, find nothing."""
     assert THROAT in top_slugs(search_page(client, '"sore throat"').content.decode())
     assert top_slugs(search_page(client, '"throat sore"').content.decode()) == []
 
 
 def test_phrase_is_required_and_other_words_are_not(client, demo):
     """With a quoted phrase, answers must hold the phrase; the other words only rank them."""
-    slugs = top_slugs(search_page(client, '"paracetamol or ibuprofen" honey milia').content.decode())
+    slugs = top_slugs(
+        search_page(client, '"paracetamol or ibuprofen" honey milia').content.decode()
+    )
 
     assert set(slugs) == {FEVER, THROAT}
 
