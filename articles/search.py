@@ -218,8 +218,25 @@ def _allowed_distance(word: str) -> int:
     return 1 if len(word) <= 4 else 2
 
 
+def _known(words: list[str]) -> set[str]:
+    """The reader's words that some published answer uses: one lookup by key."""
+    if connection.vendor == "postgresql":
+        sql = f"SELECT word FROM {POSTGRESQL_WORDS_TABLE} WHERE word = ANY(%s)"
+        params: list = [words]
+    elif connection.vendor == "sqlite":
+        sql = " UNION ALL ".join(
+            [f"SELECT term FROM {SQLITE_VOCABULARY} WHERE term = %s"] * len(words)
+        )
+        params = list(words)
+    else:
+        return set(words)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
 def _candidates(words: list[str]) -> list[tuple[str, str, int]]:
-    """(asked word, vocabulary word, versions using it) near each word: one query."""
+    """(asked word, vocabulary word, versions using it) near each unknown word: one query."""
     if connection.vendor == "postgresql":
         selects = [
             f"(SELECT %s, word, documents FROM {POSTGRESQL_WORDS_TABLE} "
@@ -247,15 +264,21 @@ def _candidates(words: list[str]) -> list[tuple[str, str, int]]:
 
 
 def suggestions(query: ReadQuery) -> dict[str, str]:
-    """For each of the reader's words no published answer uses, the closest one that is used."""
+    """For each of the reader's words no published answer uses, the closest one that is used.
+
+    A lookup by key says which words are known (the common case: one cheap
+    query); only unknown words are compared with the vocabulary.
+    """
     words = query.spellable_words
     if not words:
         return {}
-    known: set[str] = set()
+    known = _known(words)
+    unknown = [word for word in words if word not in known]
+    if not unknown:
+        return {}
     best: dict[str, tuple] = {}
-    for asked, word, documents in _candidates(words):
+    for asked, word, documents in _candidates(unknown):
         if word == asked:
-            known.add(asked)
             continue
         distance = edit_distance(asked, word, _allowed_distance(asked))
         if distance > _allowed_distance(asked):
@@ -272,7 +295,7 @@ def suggestions(query: ReadQuery) -> dict[str, str]:
         )
         if asked not in best or rank < best[asked]:
             best[asked] = rank
-    return {asked: rank[-1] for asked, rank in best.items() if asked not in known}
+    return {asked: rank[-1] for asked, rank in best.items()}
 
 
 def corrected_text(text: str, corrections: dict[str, str]) -> str:

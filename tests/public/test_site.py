@@ -438,3 +438,14 @@ def test_board_page_shows_certification_and_a_checked_licence_only(client, membe
     assert "Board-certified in dermatology" in html
     assert "Licensed to practise in Ontario" in html
     assert "Bavaria" not in html
+
+
+def test_search_with_an_unknown_word_costs_one_query_more(
+    client, library, django_assert_num_queries
+):
+    """Only a word no answer uses is compared with the vocabulary; cached, one query again."""
+    with django_assert_num_queries(6):
+        html = search(client, q="fevr").content.decode()
+    assert "Did you mean" in html and "<strong>fever</strong>" in html
+    with django_assert_num_queries(1):
+        assert search(client, q="fevr").status_code == 200
