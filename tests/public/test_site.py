@@ -449,3 +449,39 @@ def test_search_with_an_unknown_word_costs_one_query_more(
     assert "Did you mean" in html and "<strong>fever</strong>" in html
     with django_assert_num_queries(1):
         assert search(client, q="fevr").status_code == 200
+
+
+def test_board_page_marks_a_lapsed_licence_and_links_approved_answers(
+    client, library, member, second_member
+):
+    """A member whose licence lapsed is marked as not reviewing; each member links to the
+    live answers they approved."""
+    import datetime
+
+    second_member.licence_expires_on = datetime.date(2020, 1, 1)
+    second_member.save()
+    fever, _, _ = library
+
+    html = client.get(reverse("articles:advisory_board")).content.decode()
+    lapsed = html.split(f'id="member-{second_member.pk}"')[1].split("</li>\n")[0]
+    current = html.split(f'id="member-{member.pk}"')[1].split('class="member__since"')[0]
+
+    assert "Not reviewing at present." in lapsed
+    assert "Licensed to practise" not in lapsed
+    assert "Answers they recently approved" in current
+    assert f'href="/articles/{fever.slug}/"' in current
+
+
+def test_feed_link_opens_a_readable_page_in_a_browser(client, library):
+    """A browser asking for HTML gets a page explaining the feed; feed readers get Atom."""
+    fever, _, _ = library
+    url = reverse("articles:feed")
+
+    page = client.get(url, headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    atom = client.get(url, headers={"accept": "application/atom+xml"})
+
+    assert page["Content-Type"].startswith("text/html")
+    assert "Follow newly reviewed answers" in page.content.decode()
+    assert fever.title in page.content.decode()
+    assert atom["Content-Type"].startswith("application/atom+xml")
+    assert "Accept" in page["Vary"] and "Accept" in atom["Vary"]
