@@ -26,8 +26,23 @@
     });
   }
 
-  // A printed article says when it was printed.
+  // A printed article says when it was printed, and prints its review
+  // details whether or not the reader opened them.
+  var reopen = [];
+  function openDetailsForPrint() {
+    var closed = document.querySelectorAll("details.review-details:not([open])");
+    for (var i = 0; i < closed.length; i++) {
+      closed[i].open = true;
+      reopen.push(closed[i]);
+    }
+  }
+  function closeDetailsAfterPrint() {
+    while (reopen.length) {
+      reopen.pop().open = false;
+    }
+  }
   function stampPrintDate() {
+    openDetailsForPrint();
     var places = document.querySelectorAll("[data-print-date]");
     var today = new Date().toLocaleDateString(document.documentElement.lang || undefined, {
       day: "numeric",
@@ -41,6 +56,7 @@
   }
   if (document.querySelector("[data-print-date]")) {
     window.addEventListener("beforeprint", stampPrintDate);
+    window.addEventListener("afterprint", closeDetailsAfterPrint);
     if (window.matchMedia) {
       var print = window.matchMedia("print");
       if (print.addEventListener) {
