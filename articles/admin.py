@@ -204,6 +204,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             _("For patients (optional)"),
             {"fields": ["plain_body"], "classes": ["collapse"]},
         ),
+        (_("When to get help urgently (optional)"), {"fields": ["urgent_help"]}),
         (_("Origin and change note"), {"fields": ["origin", "change_note"]}),
     ]
     prepopulated_fields = {"slug": ["title"]}
@@ -241,7 +242,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             (None, {"fields": ["title", "slug", "topic", "summary"]}),
             (
                 _("Answer (Markdown source)"),
-                {"fields": ["body", "plain_body"], "classes": ["collapse"]},
+                {"fields": ["body", "plain_body", "urgent_help"], "classes": ["collapse"]},
             ),
             (None, {"fields": ["origin", "change_note"]}),
         ]
@@ -576,6 +577,8 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             # wrote one read it; the author sees the recusal only.
             "wf_sees_statements": editor,
             "wf_is_editor": editor,
+            # A revision's approval asks for the public "What changed" line.
+            "wf_is_revision": article.live_version_id is not None,
             "wf_review_soon": timezone.localdate() + datetime.timedelta(days=REVIEW_DUE_WINDOW),
             **timeline_context(request, article, listing=listing),
         }
@@ -598,6 +601,10 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 by=request.user,
                 comment=form.cleaned_data["comment"],
                 expected_state=form.cleaned_data["state"] or None,
+                # Only the approval form has the field; elsewhere nothing changes.
+                change_note=(
+                    form.cleaned_data["change_note"] if "change_note" in request.POST else None
+                ),
             )
         except WorkflowError as error:
             return self._refuse(request, article, key, request.POST, error.message)

@@ -11,12 +11,13 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.choices import ReportStatus
-from articles.models import ProblemReport, SitePage
+from articles.models import ProblemReport, SearchSynonym, SitePage
 from editorial.admin_history import ReadOnlyHistoryAdmin
 
 OPEN_STATUSES = (ReportStatus.NEW, ReportStatus.IN_PROGRESS)
@@ -55,6 +56,35 @@ class SitePageAdmin(ReadOnlyHistoryAdmin):
             url = reverse("articles:editorial_policy")
             return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
         return "—"
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["words", "term", "note", "try_it", "updated_at"]
+    search_fields = ["words", "term", "note"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["words", "term", "note"],
+                "description": _(
+                    "When a reader searches for any of the readers' words, the search also "
+                    "looks for the term our answers use, and ranks the answers that use it "
+                    "with the others. A change works on the next search: nothing needs to be "
+                    "re-indexed. Map everyday words, brand names and other spellings to the "
+                    "word the answers use; do not map words that mean something different."
+                ),
+            },
+        )
+    ]
+
+    @admin.display(description=_("try it"))
+    def try_it(self, synonym: SearchSynonym) -> str:
+        variants = synonym.variants()
+        if not variants:
+            return "—"
+        url = reverse("articles:search") + "?" + urlencode({"q": variants[0]})
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, variants[0])
 
 
 class OpenFilter(admin.SimpleListFilter):

@@ -105,6 +105,8 @@ class DemoArticle:
     # The answer in everyday words for patients, and how the text was made.
     plain_body: str = ""
     origin: str = "human"
+    # Warning signs that mean getting help at once, reviewed with the text.
+    urgent_help: str = ""
 
 
 # --- People ---------------------------------------------------------------------
@@ -733,6 +735,155 @@ eyes.
 - a spot grows, bleeds or looks different from the others.
 """
 
+STATINS_PLAIN = """\
+Statins are tablets that lower cholesterol and make heart attacks and strokes less likely. \
+Lots of people who take one get aching or stiff muscles, and many stop the tablets because \
+of it. But the statin is usually not the cause.
+
+## What the big studies found
+
+In large studies where nobody knew whether they were taking a statin or a dummy tablet, \
+muscle aches were almost as common with the dummy tablet as with the statin: about 27 in \
+every 100 people in both groups [1]. Fewer than one in ten of the aches in people taking a \
+statin were caused by the statin itself [1].
+
+People who had stopped a statin because of aches tried it again, swapping between the \
+statin and a dummy tablet without knowing which was which. Their aches were about the same \
+either way, and many of them went back to taking a statin [2, 3].
+
+## What you can do
+
+- Your aches are real, but exercise, getting older or another illness may be the cause.
+- Do not stop your statin on your own. Talk to your doctor: you could try a short break, a \
+lower dose or a different statin.
+"""
+
+STATINS_URGENT = """\
+Get medical advice the same day if you have severe muscle pain or weakness that you cannot \
+explain, especially if your urine is dark brown or you have a fever.
+"""
+
+SORE_THROAT_PLAIN = """\
+Most sore throats are caused by viruses, like colds. Antibiotics do not work on viruses. \
+Most sore throats get better on their own in about a week [1].
+
+## Do antibiotics help?
+
+Only a little. About six people would need to take antibiotics for one more person to have \
+no sore throat three days later [2]. Antibiotics can also give you diarrhoea or a rash, and \
+using them too often means they may not work when you really need them.
+
+## When might you need them?
+
+A doctor, nurse or pharmacist will ask about your symptoms, such as a high temperature, \
+pus on your tonsils, swollen glands in your neck and whether you have a cough [1]. Most \
+people do not need an antibiotic. Some are given a prescription to use only if they are \
+not getting better after a few days. If you are given antibiotics, take them exactly as \
+you were told [1, 3].
+
+## Looking after yourself
+
+- Take paracetamol or ibuprofen for the pain.
+- Drink plenty of fluids. Cool drinks and soft food may be easier to swallow.
+- See a doctor if your sore throat is not getting better after a week.
+"""
+
+SORE_THROAT_URGENT = """\
+Get medical help straight away if you:
+
+- have difficulty breathing, or cannot swallow your own saliva;
+- cannot open your mouth properly;
+- feel very unwell, or your symptoms are getting worse fast.
+"""
+
+WARTS_PLAIN = """\
+Warts are small, rough lumps on the skin caused by a virus. On the soles of the feet they \
+are called verrucas. They are very common, especially in children, and they are harmless. \
+Many go away on their own, but this can take months or even years [1].
+
+## Things you can try
+
+- **Salicylic acid** from a pharmacy softens and peels the wart away. It works more often \
+than doing nothing, but you need to use it every day for several weeks [2]. Do not use it \
+on your face, and ask first if you have diabetes or poor circulation.
+- **Freezing** by a nurse or doctor may clear warts on the hands a little faster than \
+salicylic acid [1]. It can hurt and cause a blister.
+- **Duct tape** is cheap and unlikely to do harm, but studies do not agree on whether it \
+works [3, 4].
+
+## See a doctor if
+
+- you are not sure the lump is a wart, or it bleeds, changes or grows quickly;
+- you have warts on your face or genitals;
+- you have diabetes, poor circulation or a weak immune system.
+"""
+
+FEVER_PLAIN = """\
+A fever is a temperature of 38 °C or more. In children it is usually caused by a common \
+infection, like a cold, and it goes away in a few days. A fever is the body's way of \
+fighting infection and does not harm your child's brain [1]. What matters is how your \
+child is, not the number on the thermometer.
+
+## Medicines
+
+- If your child is upset or uncomfortable, give paracetamol or ibuprofen. Use the dose on \
+the pack for your child's age or weight [2].
+- Do not give both at the same time. If one has not helped, you can try the other instead \
+[2, 3].
+- Write down what you gave and when.
+
+## Keeping your child comfortable
+
+- Dress your child in normal, light clothes. Do not wrap them up [2].
+- Do not sponge them with water to cool them down [2, 4].
+- Give them plenty to drink. If you breastfeed, keep breastfeeding [2].
+- Check on your child during the night.
+
+See a doctor if the fever lasts five days or more, or if you are worried [2].
+"""
+
+FEVER_URGENT = """\
+Call 999 (or your local emergency number) if your child has a fit, is very hard to wake, \
+struggles to breathe, or has a rash that does not fade when you press a glass on it.
+
+Get urgent medical advice the same day if your baby is under 3 months old and has a \
+temperature of 38 °C or more, or is 3 to 6 months old with 39 °C or more, or if your child \
+shows signs of dehydration: a dry mouth, no tears, sunken eyes or a sunken soft spot on a \
+baby's head.
+"""
+
+HONEY_PLAIN = """\
+Coughs with a cold are very common in children and usually go away on their own in two to \
+three weeks. Honey is a popular home remedy, and there is some evidence that it helps.
+
+## Does it work?
+
+In one small study, children over two who had a spoon of honey before bed coughed less at \
+night, and they and their parents slept better [1]. The study was small, so honey may help \
+less than it seemed.
+
+## Never give honey to a baby under one
+
+Honey can carry germs that cause botulism, a rare but serious illness, in babies under 12 \
+months [2]. Do not give honey, or food with honey in it, to a baby under one.
+
+## How to use it
+
+For a child over one, give half to one teaspoon of honey before bed, on its own or in a \
+warm drink. Brush their teeth afterwards.
+"""
+
+HONEY_URGENT = """\
+Get medical advice straight away if your child is breathing fast or working hard to \
+breathe, is unusually sleepy, or coughs up blood. See a doctor if they have had a fever \
+for more than a few days or the cough lasts more than three weeks.
+"""
+
+MILIA_URGENT = """\
+See a doctor soon if your baby seems unwell, or if lots of milia appear suddenly, with \
+blisters, or a spot grows or bleeds.
+"""
+
 ARTICLES = (
     DemoArticle(
         slug="milia-treatment-options",
@@ -746,6 +897,7 @@ ARTICLES = (
         plain_body=MILIA_PLAIN,
         origin="ai_assisted",
         references=(BERK_2008, OCONNOR_2008, BURNETT_2015, COTA_2009, SHARMA_1995, NOTO_2016),
+        urgent_help=MILIA_URGENT,
         story=APPROVED,
         reviewers=("dr.okafor", "dr.lindqvist", "dr.mehta"),
         approval_comments=(
@@ -802,6 +954,8 @@ have severe, unexplained muscle pain or weakness, especially with dark brown uri
 fever.
 """,
         references=(CTT_2022, WOOD_2020, HERRETT_2021),
+        plain_body=STATINS_PLAIN,
+        urgent_help=STATINS_URGENT,
         story=APPROVED,
         reviewers=("dr.mehta", "dr.lindqvist", "dr.okafor"),
         approval_comments=(
@@ -860,6 +1014,8 @@ mouth fully, or feel very unwell, and see a doctor if the sore throat is not imp
 after a week.
 """,
         references=(NICE_NG84, SPINKS_2021, SKOOG_STAHLGREN_2019),
+        plain_body=SORE_THROAT_PLAIN,
+        urgent_help=SORE_THROAT_URGENT,
         story=APPROVED_REVIEW_DUE,
         reviewers=("dr.lindqvist", "dr.mehta", "dr.okafor"),
         approval_comments=(
@@ -917,6 +1073,7 @@ grows quickly; if warts appear on the face or genitals; if you have diabetes, po
 circulation or a weakened immune system; or if warts are spreading or painful.
 """,
         references=(BRUGGINK_2010, KWOK_2012, FOCHT_2002, WENNER_2007),
+        plain_body=WARTS_PLAIN,
         story=APPROVED,
         reviewers=("dr.okafor", "dr.mehta", "dr.lindqvist"),
         approval_comments=(
@@ -974,6 +1131,8 @@ a sunken soft spot on a baby's head), or if your child is getting worse or you a
 worried [2]. See a doctor if the fever lasts five days or longer [2].
 """,
         references=(SULLIVAN_2011, NICE_NG143, HAY_2008, MEREMIKWU_2003),
+        plain_body=FEVER_PLAIN,
+        urgent_help=FEVER_URGENT,
         story=APPROVED,
         reviewers=("dr.mehta", "dr.lindqvist", "dr.okafor"),
         approval_comments=(
@@ -993,6 +1152,8 @@ worried [2]. See a doctor if the fever lasts five days or longer [2].
         topic="childrens-health",
         body=HONEY_INTRO + HONEY_REST,
         references=(PAUL_2007, ARNON_1979),
+        plain_body=HONEY_PLAIN,
+        urgent_help=HONEY_URGENT,
         story=REVISION_UNDER_REVIEW,
         reviewers=("dr.lindqvist", "dr.mehta", "dr.okafor"),
         approval_comments=(

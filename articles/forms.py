@@ -18,6 +18,7 @@ class ArticleForm(forms.ModelForm):
             "summary",
             "body",
             "plain_body",
+            "urgent_help",
             "origin",
             "change_note",
         ]
@@ -26,6 +27,7 @@ class ArticleForm(forms.ModelForm):
             "slug": forms.TextInput(attrs={"class": "vTextField wf-wide"}),
             "body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField wf-wide"}),
             "plain_body": forms.Textarea(attrs={"rows": 14, "class": "vLargeTextField wf-wide"}),
+            "urgent_help": forms.Textarea(attrs={"rows": 5, "class": "vLargeTextField wf-wide"}),
             "change_note": forms.TextInput(attrs={"class": "vTextField wf-wide"}),
             "summary": forms.Textarea(attrs={"rows": 2, "class": "wf-wide"}),
         }
@@ -83,6 +85,8 @@ class TransitionForm(forms.Form):
 
     comment = forms.CharField(required=False, max_length=5000, widget=forms.Textarea)
     state = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    # Approval only: the public "What changed" line, as the editor leaves it.
+    change_note = forms.CharField(required=False, max_length=300)
 
 
 class CandidateField(forms.ModelChoiceField):

@@ -72,11 +72,12 @@ COMPARED_FIELDS = (
     "summary",
     "body",
     "plain_body",
+    "urgent_help",
     "origin",
     "change_note",
 )
 # Long text: compared word by word rather than as a whole value.
-LONG_FIELDS = frozenset({"summary", "body", "plain_body", "change_note", "title"})
+LONG_FIELDS = frozenset({"summary", "body", "plain_body", "urgent_help", "change_note", "title"})
 REFERENCE_FIELDS = ("position", "authors", "title", "journal", "year", "pmid", "doi", "url")
 
 # Columns a timeline needs from the article's history: never the texts.

@@ -187,6 +187,17 @@ class Article(FSMModelMixin, models.Model):
             "same references. Reviewed together with the answer above."
         ),
     )
+    urgent_help = models.TextField(
+        _("when to get help urgently"),
+        blank=True,
+        max_length=2000,
+        validators=[validators.body_is_renderable],
+        help_text=_(
+            "Optional. The warning signs that mean a reader should get medical help at once, "
+            "and where (e.g. “Call 999 if your child has a fit.”). Shown in a box beside the "
+            "answer and reviewed by the board with the text."
+        ),
+    )
     origin = models.CharField(
         _("how the text was made"),
         max_length=20,
@@ -557,6 +568,10 @@ class PublishedVersion(ImmutableModel):
     body_html = models.TextField(_("rendered answer"))
     plain_body_source = models.TextField(_("approved plain-language Markdown"), blank=True)
     plain_body_html = models.TextField(_("rendered plain-language answer"), blank=True)
+    urgent_help_source = models.TextField(
+        _("approved “when to get help urgently” Markdown"), blank=True
+    )
+    urgent_help_html = models.TextField(_("rendered “when to get help urgently”"), blank=True)
     origin = models.CharField(
         _("how the text was made"),
         max_length=20,
@@ -861,3 +876,62 @@ class RateLimitCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} · {self.client} · {self.count}"
+
+
+class SearchSynonym(models.Model):
+    """Words readers type that mean a term the answers use, kept by the editors.
+
+    Applied when a reader searches, not when articles are indexed: a new or
+    changed synonym works on the next search, with nothing to re-index. Every
+    change raises the live set's generation (triggers, migration 0009), so
+    no cached search page outlives it.
+    """
+
+    words = models.CharField(
+        _("readers' words"),
+        max_length=300,
+        help_text=_(
+            "What readers type, separated by commas, e.g. “tylenol, acetaminophen”. A word "
+            "or a few words each; capitals do not matter."
+        ),
+    )
+    term = models.CharField(
+        _("term in our answers"),
+        max_length=100,
+        help_text=_(
+            "The word or words our answers use for the same thing, e.g. “paracetamol”. A "
+            "search for any of the readers' words also finds answers that use this term."
+        ),
+    )
+    note = models.CharField(
+        _("note for editors"),
+        max_length=300,
+        blank=True,
+        help_text=_("Optional: why this synonym is here, or where it came from."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["term", "words"]
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+
+    def __str__(self) -> str:
+        return f"{self.words} → {self.term}"
+
+    def clean(self) -> None:
+        from articles.search import normalise_words
+
+        if not normalise_words(self.term):
+            raise ValidationError({"term": _("Write the term with letters or digits.")})
+        if not [w for w in self.variants() if w]:
+            raise ValidationError(
+                {"words": _("Write at least one word readers type, separated by commas.")}
+            )
+
+    def variants(self) -> list[str]:
+        from articles.search import normalise_words
+
+        return [normalise_words(part) for part in self.words.split(",") if normalise_words(part)]

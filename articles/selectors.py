@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from articles import search
 from articles.choices import ArticleState
 from articles.models import AuditEntry, LiveSetGeneration, PublishedVersion, SitePage, Topic
 
@@ -66,6 +66,8 @@ class LiveFacts:
     # While the working copy is with the board: whether its text is still the
     # live text (a re-review), not a new one. False otherwise.
     text_unchanged: bool = False
+    # The live set's generation: the page lists related answers, live ones only.
+    generation: str = "0"
 
     @property
     def update_in_review(self) -> bool:
@@ -82,8 +84,14 @@ def _live_facts_query(slug: str) -> QuerySet:
         live_versions()
         .filter(slug=slug)
         .order_by()
+        .annotate(generation=RawSQL(f"SELECT value FROM {GENERATION_TABLE} WHERE id = 1", []))
         .values_list(
-            "pk", "approved_at", "next_review_due", "live_for__state", "live_for__updated_at"
+            "pk",
+            "approved_at",
+            "next_review_due",
+            "live_for__state",
+            "live_for__updated_at",
+            "generation",
         )[:1]
     )
 
@@ -93,6 +101,7 @@ def _topic_description_query(slug: str) -> QuerySet:
 
 
 _SLUG_PROBE = "editorial-slug-probe"
+GENERATION_TABLE = LiveSetGeneration._meta.db_table
 
 
 @functools.cache
@@ -138,13 +147,19 @@ def live_facts_by_slug(slug: str) -> LiveFacts:
     row = _fetch_one(_compiled_sql(connection.vendor, "live_facts", _SLUG_PROBE), [slug])
     if row is None:
         raise Http404("No published article at this address.")
-    pk, approved_at, next_review_due, state, updated_at = row
+    pk, approved_at, next_review_due, state, updated_at, generation = row
     if isinstance(next_review_due, str):
         next_review_due = datetime.date.fromisoformat(next_review_due)
     # Only for an article with the board (a few at a time): one more query.
     unchanged = state in UPDATE_IN_REVIEW_STATES and live_text_unchanged(pk)
     return LiveFacts(
-        pk, _as_datetime(approved_at), next_review_due, state, _as_datetime(updated_at), unchanged
+        pk,
+        _as_datetime(approved_at),
+        next_review_due,
+        state,
+        _as_datetime(updated_at),
+        text_unchanged=unchanged,
+        generation=str(generation or 0),
     )
 
 
@@ -159,6 +174,7 @@ def live_text_unchanged(version_id: int) -> bool:
             live_for__title=F("title"),
             live_for__body=F("body_source"),
             live_for__plain_body=F("plain_body_source"),
+            live_for__urgent_help=F("urgent_help_source"),
         )
         .order_by()
         .exists()
@@ -278,8 +294,7 @@ def group_by_topic(versions: Iterable[PublishedVersion]) -> list[TopicGroup]:
 
 # --- Search ----------------------------------------------------------------------
 
-# Longer queries are cut: nobody types more, and it bounds the work.
-SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_LENGTH = search.MAX_LENGTH
 SEARCH_CONFIG = "english"
 
 
@@ -295,21 +310,25 @@ def search_document():
     return RawSQL(f'"{PublishedVersion._meta.db_table}"."search_document"', [], SearchVectorField())
 
 
-def search_live_versions(query: str) -> QuerySet[PublishedVersion] | RankedVersions:
-    """Live versions matching the reader's words, best match first.
+def search_live_versions(
+    query: str | search.ReadQuery, synonyms: search.Synonyms | None = None
+) -> QuerySet[PublishedVersion] | RankedVersions:
+    """Live versions matching any of the reader's words, best match first.
 
     PostgreSQL and SQLite rank with full-text search (stemming, so "treating"
-    finds "treatment"); other databases need every word somewhere in the text.
-    Either way the result is a sequence a Paginator can page through.
+    finds "treatment"): the title weighs most, then the summary, and an answer
+    matching more of the words ranks higher. A quoted phrase must appear as
+    written. Other databases need every word somewhere in the text. Either
+    way the result is a sequence a Paginator can page through.
     """
-    query = " ".join(query.split())[:SEARCH_MAX_LENGTH]
+    read = query if isinstance(query, search.ReadQuery) else search.read_query(query, synonyms)
     listing = live_versions().only(*LISTING_FIELDS)
-    if not query:
+    if read.is_empty:
         return listing.none()
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
+        from django.contrib.postgres.search import SearchRank
 
-        terms = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+        terms = postgresql_search_query(read)
         document = search_document()
         return (
             listing.annotate(rank=SearchRank(document, terms))
@@ -318,20 +337,54 @@ def search_live_versions(query: str) -> QuerySet[PublishedVersion] | RankedVersi
             .order_by("-rank", "-approved_at", "-id")
         )
     if connection.vendor == "sqlite":
-        match = fts_match(query)
-        if not match:
-            return listing.none()
-        return RankedVersions(SQLITE_RANKED_LIVE_IDS, [match], listing)
+        return RankedVersions(SQLITE_RANKED_LIVE_IDS, [fts_match(read)], listing)
     matches = Q()
-    for word in query.split()[:20]:
-        matches &= (
-            Q(title__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(topic_name__icontains=word)
-            | Q(body_source__icontains=word)
-            | Q(plain_body_source__icontains=word)
-        )
+    for group in read.groups:
+        either = Q()
+        for alternative in group.alternatives:
+            phrase = " ".join(alternative)
+            either |= (
+                Q(title__icontains=phrase)
+                | Q(summary__icontains=phrase)
+                | Q(topic_name__icontains=phrase)
+                | Q(body_source__icontains=phrase)
+                | Q(plain_body_source__icontains=phrase)
+            )
+        matches &= either
     return listing.filter(matches).order_by("-approved_at", "-id")
+
+
+def postgresql_search_query(read: search.ReadQuery):
+    """The reader's groups as one tsquery: required phrases AND (any word OR synonym).
+
+    Each word is its own ``plainto_tsquery``, so nothing the reader types is
+    read as tsquery syntax. With a phrase required, the loose words still
+    count towards the rank: the query asks for the phrase and (the words or
+    the phrase again).
+    """
+    from django.contrib.postgres.search import SearchQuery
+
+    def alternative(words: tuple[str, ...]) -> SearchQuery:
+        return SearchQuery(
+            " ".join(words),
+            config=SEARCH_CONFIG,
+            search_type="phrase" if len(words) > 1 else "plain",
+        )
+
+    def group_query(group: search.Group) -> SearchQuery:
+        combined = alternative(group.alternatives[0])
+        for other in group.alternatives[1:]:
+            combined |= alternative(other)
+        return combined
+
+    required = [group_query(g) for g in read.groups if g.required]
+    optional = [group_query(g) for g in read.groups if not g.required]
+    if not required:
+        return functools.reduce(lambda a, b: a | b, optional)
+    must = functools.reduce(lambda a, b: a & b, required)
+    if not optional:
+        return must
+    return must & functools.reduce(lambda a, b: a | b, [*optional, required[0]])
 
 
 # SQLite's full-text index of published versions (migration 0006): title,
@@ -353,16 +406,35 @@ SQLITE_RANKED_LIVE_IDS = (
 SQLITE_SHORTEST_PREFIX = 3
 
 
-def fts_match(query: str) -> str:
-    """The reader's words as an FTS5 query: every word, quoted, longer ones as prefixes.
+def _fts_alternative(words: tuple[str, ...]) -> str:
+    if len(words) > 1:
+        return '"' + " ".join(words) + '"'
+    word = words[0]
+    return f'"{word}"*' if len(word) >= SQLITE_SHORTEST_PREFIX else f'"{word}"'
 
-    Quoting makes FTS5's own syntax (AND, NEAR, colons, quotes) plain text;
-    the prefix lets "treating" find "treatment" once Porter has stemmed it.
+
+def _fts_group(group: search.Group) -> str:
+    alternatives = [_fts_alternative(words) for words in group.alternatives]
+    return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
+
+
+def fts_match(query: str | search.ReadQuery) -> str:
+    """The reader's groups as an FTS5 query: required phrases AND (any word OR synonym).
+
+    Words are quoted, which makes FTS5's own syntax (AND, NEAR, colons,
+    quotes) plain text; longer ones are prefixes, so "treating" finds
+    "treatment" once Porter has stemmed it. bm25 scores every phrase of the
+    query, so the loose words rank answers even when a phrase is required.
     """
-    words = re.findall(r"\w+", query)[:20]
-    return " AND ".join(
-        f'"{word}"*' if len(word) >= SQLITE_SHORTEST_PREFIX else f'"{word}"' for word in words
-    )
+    read = query if isinstance(query, search.ReadQuery) else search.read_query(query)
+    required = [_fts_group(g) for g in read.groups if g.required]
+    optional = [_fts_group(g) for g in read.groups if not g.required]
+    if not required:
+        return " OR ".join(optional)
+    must = " AND ".join(required)
+    if not optional:
+        return must
+    return f"{must} AND ({' OR '.join([*optional, required[0]])})"
 
 
 class RankedVersions:
@@ -510,3 +582,45 @@ def corrections(limit: int) -> list[Correction]:
     entries = retractions(limit) + [Correction("update", *row) for row in updates]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]
+
+
+# --- Related answers ----------------------------------------------------------------
+
+RELATED_LIMIT = 3
+
+
+def related_versions(
+    version: PublishedVersion, limit: int = RELATED_LIMIT
+) -> list[PublishedVersion]:
+    """Other live answers of the version's topic, newest first: one query."""
+    return list(
+        live_versions()
+        .filter(topic_slug=version.topic_slug)
+        .exclude(article_id=version.article_id)
+        .only(*LISTING_FIELDS)
+        .order_by("-approved_at", "-id")[:limit]
+    )
+
+
+# How many of the newest live answers the board page reads to link each
+# member to what they approved, and how many it lists per member.
+REVIEWED_SCAN = 300
+REVIEWED_PER_MEMBER = 5
+
+
+def answers_reviewed_by(member_ids: Iterable[int]) -> dict[int, list[PublishedVersion]]:
+    """For each board member, the newest live answers whose approval they signed.
+
+    One query over the newest live answers (an index walk): the byline each
+    version froze names its approving members.
+    """
+    wanted = set(member_ids)
+    found: dict[int, list[PublishedVersion]] = {}
+    for version in live_version_listing(limit=REVIEWED_SCAN):
+        for reviewer in version.reviewers or ():
+            member_id = reviewer.get("member_id") if isinstance(reviewer, dict) else None
+            if member_id in wanted:
+                answers = found.setdefault(member_id, [])
+                if len(answers) < REVIEWED_PER_MEMBER:
+                    answers.append(version)
+    return found

@@ -138,6 +138,7 @@ def _transition(
     comment: str = "",
     expected_state: str | None = None,
     locked: bool = False,
+    change_note: str | None = None,
 ) -> Article:
     """Run the transition ``name`` in the shape every workflow write follows.
 
@@ -168,6 +169,8 @@ def _transition(
                 % {"state": article.get_state_display().lower()}
             )
         from_state = article.state
+        if name == "approve":
+            _check_change_note(article, change_note)
         # No decision is recorded from here to the snapshot, so the permission,
         # the condition and the byline share the approval policy's answers.
         with round_settled():
@@ -186,6 +189,8 @@ def _transition(
                 raise WorkflowError(str(error)) from error  # pragma: no cover
             if name == "approve":
                 _publish(article, by)
+            elif name in ("revise", "submit"):
+                _prefill_change_note(article, comment)
         payload = {"comment": comment}
         if name == "approve":
             payload["version"] = article.live_version.number
@@ -267,6 +272,12 @@ def version_from_working_copy(article: Article, *, by: User | None = None) -> Pu
             if article.plain_body.strip()
             else ""
         ),
+        urgent_help_source=article.urgent_help,
+        urgent_help_html=(
+            render_markdown(article.urgent_help, reference_count=len(references))
+            if article.urgent_help.strip()
+            else ""
+        ),
         origin=article.origin,
         change_note=article.change_note,
         references=[ref.as_snapshot(n) for n, ref in enumerate(references, start=1)],
@@ -325,6 +336,48 @@ def _check_approvals_name(article: Article, fingerprint: str) -> None:
                 )
 
 
+def change_note_needed(article: Article) -> bool:
+    """Whether approving now would publish a changed text with no public "What changed".
+
+    A first version needs none ("First published."), nor a re-review that
+    changed no word ("Re-reviewed by the board; the text did not change.").
+    """
+    if article.live_version_id is None or article.change_note.strip():
+        return False
+    unchanged = PublishedVersion.objects.filter(
+        pk=article.live_version_id,
+        title=article.title,
+        summary=article.summary,
+        body_source=article.body,
+        plain_body_source=article.plain_body,
+        urgent_help_source=article.urgent_help,
+    )
+    return not unchanged.exists()
+
+
+def _check_change_note(article: Article, change_note: str | None) -> None:
+    # The editor's wording, when they gave one, replaces the author's.
+    if change_note is not None:
+        article.change_note = " ".join(change_note.split())[
+            : Article._meta.get_field("change_note").max_length
+        ]
+    if change_note_needed(article):
+        raise WorkflowError(
+            _(
+                "Write what changed in this version, in a sentence for readers: the public "
+                "change log shows it. Nothing was approved."
+            )
+        )
+
+
+def _prefill_change_note(article: Article, comment: str) -> None:
+    """A revision's public note starts as the author's own words about it."""
+    if article.live_version_id is not None and comment and not article.change_note.strip():
+        article.change_note = " ".join(comment.split())[
+            : Article._meta.get_field("change_note").max_length
+        ]
+
+
 def _default_change_note(previous: PublishedVersion | None, version: PublishedVersion) -> str:
     if previous is None:
         return _("First published.")
@@ -358,8 +411,10 @@ def article_request_changes(*, article: Article | int, by: User, comment: str, *
     return _transition(article, "request_changes", by=by, comment=comment, **kw)
 
 
-def article_approve(*, article: Article | int, by: User, comment: str = "", **kw) -> Article:
-    return _transition(article, "approve", by=by, comment=comment, **kw)
+def article_approve(
+    *, article: Article | int, by: User, comment: str = "", change_note: str | None = None, **kw
+) -> Article:
+    return _transition(article, "approve", by=by, comment=comment, change_note=change_note, **kw)
 
 
 def article_reject(*, article: Article | int, by: User, comment: str, **kw) -> Article:
@@ -383,10 +438,27 @@ def article_retract(*, article: Article | int, by: User, reason: str, **kw) -> A
 
 
 def article_transition(
-    *, article: Article | int, name: str, by: User, comment: str = "", expected_state=None
+    *,
+    article: Article | int,
+    name: str,
+    by: User,
+    comment: str = "",
+    expected_state=None,
+    change_note: str | None = None,
 ) -> Article:
-    """Run the transition called ``name``: the entry point of the admin's buttons."""
-    return _transition(article, name, by=by, comment=comment, expected_state=expected_state)
+    """Run the transition called ``name``: the entry point of the admin's buttons.
+
+    ``change_note``, for an approval, is the public "What changed" line as
+    the editor left it (pre-filled with the author's).
+    """
+    return _transition(
+        article,
+        name,
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        change_note=change_note,
+    )
 
 
 CONTENT_FIELDS = (
@@ -395,6 +467,7 @@ CONTENT_FIELDS = (
     "summary",
     "body",
     "plain_body",
+    "urgent_help",
     "origin",
     "change_note",
     "topic",

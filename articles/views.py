@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,7 +24,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from articles import audience as audiences
 from articles import notifications, page_cache, ratelimit, selectors, structured_data
-from articles.feeds import LatestArticlesFeed
+from articles import search as search_reading
+from articles.feeds import FEED_LENGTH, LatestArticlesFeed
 from articles.forms_public import ProblemReportForm
 from articles.models import ProblemReport, PublishedVersion
 from articles.public_pages import public_page
@@ -115,6 +116,7 @@ def _article_page_key(request: HttpRequest, facts: selectors.LiveFacts) -> str:
         _is_overdue(facts),
         audiences.current(request),
         audiences.chosen(request) is not None,
+        facts.generation,
     )
 
 
@@ -129,7 +131,8 @@ def _article_context(
     facts: selectors.LiveFacts | None = None,
 ) -> dict:
     audience = audiences.current(request)
-    plain = audience == audiences.Audience.PATIENT and bool(version.plain_body_html.strip())
+    has_plain = bool(version.plain_body_html.strip())
+    plain = audience == audiences.Audience.PATIENT and has_plain
     body_html, backlinks = with_backlinks(version.plain_body_html if plain else version.body_html)
     versions = selectors.change_log(version)
     first_published = versions[-1].approved_at if versions else version.approved_at
@@ -141,8 +144,11 @@ def _article_context(
         "audience": audience,
         "audience_chosen": audiences.chosen(request) is not None,
         "audiences": audiences.Audience,
+        # One text for everybody unless the board approved a plain-language one:
+        # then, and only then, the reader has a choice to make.
+        "two_texts": has_plain,
         "showing_plain": plain,
-        "plain_missing": audience == audiences.Audience.PATIENT and not plain,
+        "related": selectors.related_versions(version),
         # From the facts the page is cached under, when there are some, so
         # the page always says what its key says.
         "update_in_review": (
@@ -370,31 +376,55 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _cached_response(request, page_key, render_page)
 
 
+# What a search without results offers instead: the newest questions.
+SEARCH_NEWEST_COUNT = 5
+
+
 @public_page
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[: selectors.SEARCH_MAX_LENGTH]
     page_number = request.GET.get("page", "")
     number = _page_number(page_number)
+    generation = selectors.live_set_generation()
 
     def render_page() -> bytes:
-        page = None
+        context = {"query": query, "page": None}
         if query:
-            paginator = Paginator(selectors.search_live_versions(query), SEARCH_PAGE_SIZE)
-            # get_page turns a too large number into the last page.
-            page = paginator.get_page(number or page_number)
-        return render(request, "public/search.html", {"query": query, "page": page}).content
+            read = search_reading.read_query(query, search_reading.synonym_table(generation))
+            results = selectors.search_live_versions(read)
+            # get_page turns a missing, malformed or too large number into a real page.
+            page = Paginator(results, SEARCH_PAGE_SIZE).get_page(number or page_number)
+            page.object_list = list(page.object_list)
+            corrections = search_reading.suggestions(read)
+            context.update(
+                page=page,
+                read=read,
+                highlight=search_reading.highlight_pattern(read),
+                suggestion=search_reading.corrected_text(query, corrections),
+                corrections=corrections,
+            )
+            if not page.object_list:
+                newest = list(selectors.live_version_listing(limit=HOME_LIMIT))
+                context.update(
+                    newest=newest[:SEARCH_NEWEST_COUNT], topics=selectors.group_by_topic(newest)
+                )
+        return render(request, "public/search.html", context).content
 
     # The results are a function of the words, the page asked for and the
-    # live set: a new approval or a retraction changes the generation.
-    page_key = page_cache.key("search", query, number, selectors.live_set_generation())
+    # live set: a new approval, a retraction or an edited synonym changes
+    # the generation.
+    page_key = page_cache.key("search", query, number, generation)
     return _cached_response(request, page_key, render_page, store=page_cache.search_page)
 
 
 @public_page
 @require_safe
 def advisory_board(request: HttpRequest) -> HttpResponse:
-    members = public_board_members()
+    members = list(public_board_members())
+    reviewed = selectors.answers_reviewed_by(member.pk for member in members)
+    for member in members:
+        member.reviewed_answers = reviewed.get(member.pk, [])
     return render(request, "public/advisory_board.html", {"members": members})
 
 
@@ -423,8 +453,26 @@ def feed(request: HttpRequest) -> HttpResponse:
     def render_feed() -> bytes:
         return atom(request).content
 
-    page_key = page_cache.key("feed", selectors.live_set_generation())
-    return _cached_response(request, page_key, render_feed, content_type=atom.content_type)
+    # A person who follows the "Atom feed" link gets a page that explains
+    # the feed and lists its answers (browsers show Atom as raw XML); feed
+    # readers, which do not ask for HTML, get the Atom document.
+    if "text/html" in request.headers.get("Accept", ""):
+
+        def render_feed_page() -> bytes:
+            versions = list(selectors.live_version_listing(limit=FEED_LENGTH))
+            context = {
+                "versions": versions,
+                "feed_url": structured_data.absolute(reverse("articles:feed")),
+            }
+            return render(request, "public/feed.html", context).content
+
+        page_key = page_cache.key("feed-page", selectors.live_set_generation())
+        response = _cached_response(request, page_key, render_feed_page)
+    else:
+        page_key = page_cache.key("feed", selectors.live_set_generation())
+        response = _cached_response(request, page_key, render_feed, content_type=atom.content_type)
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 # How many entries the corrections log shows.

@@ -544,6 +544,8 @@ def decision_record(
                     decision == Decision.APPROVE
                     and approval_rule_holds(article)
                     and not rejection_recommended(article)
+                    # A changed text waits for its public note: an editor approves it.
+                    and not article_services.change_note_needed(article)
                 ):
                     article_services.article_approve(
                         article=article, by=by, comment=comment_to_author, locked=True

@@ -44,3 +44,24 @@ def page_url(context, number) -> str:
         params["q"] = query
     params["page"] = number
     return "?" + params.urlencode()
+
+
+@register.filter
+def highlight(text, pattern: str):
+    """The text, escaped, with the parts matching ``pattern`` marked for the reader's eye."""
+    import re
+
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    text = str(text or "")
+    if not pattern:
+        return escape(text)
+    parts = re.split(f"({pattern})", text, flags=re.IGNORECASE)
+    # re.split with one group alternates: text, match, text, ...
+    return mark_safe(
+        "".join(
+            f"<mark>{escape(part)}</mark>" if index % 2 else escape(part)
+            for index, part in enumerate(parts)
+        )
+    )

@@ -482,3 +482,38 @@ def test_a_bad_marker_in_the_plain_language_answer_blocks_submission(author, art
         article_submit(article=article, by=author)
     article.refresh_from_db()
     assert article.state == "draft"
+
+
+def test_revision_approval_form_asks_for_the_public_change_note(
+    client, author, editor, member, approved_article, settings
+):
+    """A revision the board approved without a public note waits for the editor, whose
+    approval form asks for the "What changed" line that the change log then shows."""
+    from articles import services
+    from reviewers.services import decision_record
+
+    settings.EDITORIAL_REQUIRED_APPROVALS = 1
+    services.article_revise(article=approved_article, by=author)
+    article = reload(approved_article)
+    article.body = "The new dose table [1]."
+    services.article_save_content(article=article, by=author)
+    services.article_submit(article=article, by=author)
+    assignment = assign_accepted(article=article, reviewer=member, by=editor)
+    decision_record(assignment=assignment, by=member.user, decision="approve", no_conflict=True)
+    assert reload(article).state == ArticleState.UNDER_REVIEW
+
+    client.force_login(editor)
+    page = client.get(change_url(article)).content.decode()
+    assert 'name="change_note" id="id_change_note_approve"' in page
+
+    refused = client.post(
+        action_url(article, "approve"), {"state": ArticleState.UNDER_REVIEW, "change_note": ""}
+    )
+    assert reload(article).state == ArticleState.UNDER_REVIEW
+    assert "Write what changed" in client.get(refused.url).content.decode()
+
+    client.post(
+        action_url(article, "approve"),
+        {"state": ArticleState.UNDER_REVIEW, "change_note": "Dose table updated for 2026."},
+    )
+    assert reload(article).live_version.change_note == "Dose table updated for 2026."

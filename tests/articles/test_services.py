@@ -50,7 +50,9 @@ def approve_again(article: Article, *, author, editor, member) -> Article:
 @pytest.fixture
 def revised_article(approved_article, author):
     """``approved_article`` whose author started a revision and rewrote the answer."""
-    services.article_revise(article=approved_article, by=author)
+    services.article_revise(
+        article=approved_article, by=author, comment="The advice follows newer evidence."
+    )
     return edit(approved_article, author, body="Newer evidence changes the advice [1].")
 
 
@@ -515,3 +517,78 @@ def test_submit_with_a_marker_beyond_the_references_names_it(article, author):
     with pytest.raises(services.WorkflowError, match=r"cites \[3\]"):
         services.article_submit(article=article, by=author)
     assert Article.objects.get(pk=article.pk).state == "draft"
+
+
+# --- The public change note of a revision ----------------------------------------------
+
+
+@pytest.fixture
+def silent_revision(approved_article, author, settings):
+    """A revision whose author wrote no note, with a changed answer, approved by the board."""
+    settings.EDITORIAL_REQUIRED_APPROVALS = 1
+    services.article_revise(article=approved_article, by=author)
+    return edit(approved_article, author, body="Newer evidence changes the advice [1].")
+
+
+def test_revision_without_change_note_waits_for_an_editor(silent_revision, author, editor, member):
+    """The board's approvals suffice, but a changed text with no public note is not published."""
+    article = approve_again(silent_revision, author=author, editor=editor, member=member)
+
+    assert article.state == "under_review"
+    assert live_versions().get().number == 1
+
+
+def test_approving_a_revision_without_change_note_is_refused(
+    silent_revision, author, editor, member, footprint
+):
+    """The editor's approval needs the "What changed" line; nothing changes without it."""
+    article = approve_again(silent_revision, author=author, editor=editor, member=member)
+    before = footprint(article)
+
+    with pytest.raises(WorkflowError, match="Write what changed"):
+        services.article_approve(article=article, by=editor, change_note="   ")
+
+    assert footprint(article) == before
+
+
+def test_editor_approves_a_revision_with_the_change_note(silent_revision, author, editor, member):
+    """The editor's line becomes the version's public change note."""
+    article = approve_again(silent_revision, author=author, editor=editor, member=member)
+
+    services.article_approve(article=article, by=editor, change_note="Updated after a 2026 trial.")
+
+    live = live_versions().get()
+    assert (live.number, live.change_note) == (2, "Updated after a 2026 trial.")
+
+
+def test_change_note_is_prefilled_from_the_authors_note(approved_article, author):
+    """The author's note on starting a revision becomes the change note they can edit."""
+    services.article_revise(
+        article=approved_article, by=author, comment="Added the 2018 Cochrane review."
+    )
+
+    assert fresh(approved_article).change_note == "Added the 2018 Cochrane review."
+
+
+def test_prefilled_change_note_is_published_with_the_board_approval(
+    approved_article, author, editor, member, settings
+):
+    settings.EDITORIAL_REQUIRED_APPROVALS = 1
+    services.article_revise(article=approved_article, by=author, comment="Dose table updated.")
+    article = edit(approved_article, author, body="The new dose table [1].")
+
+    approve_again(article, author=author, editor=editor, member=member)
+
+    assert live_versions().get().change_note == "Dose table updated."
+
+
+def test_unchanged_text_needs_no_change_note(approved_article, author, editor, member, settings):
+    """A re-review that changed no word gets the honest default note."""
+    settings.EDITORIAL_REQUIRED_APPROVALS = 1
+    services.article_revise(article=approved_article, by=author)
+
+    approve_again(fresh(approved_article), author=author, editor=editor, member=member)
+
+    live = live_versions().get()
+    assert live.number == 2
+    assert live.change_note == "Re-reviewed by the board; the text did not change."

@@ -155,9 +155,12 @@ def test_article_page_at_phone_and_desktop_widths(new_page, honey, artifacts, wi
     page.goto(article_url(honey))
 
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(page.locator(".trust-line")).to_contain_text("Reviewed by")
+    expect(page.get_by_role("group", name="Which best describes you?")).to_be_visible()
+    # The trust line's link opens the disclosure it points into.
+    page.locator(".trust-line").get_by_role("link", name="Review details").click()
     expect(page.get_by_role("heading", name="Medical Advisory Board")).to_be_visible()
     expect(page.get_by_role("heading", name="Article review status")).to_be_visible()
-    expect(page.get_by_role("heading", name="Which best describes you?")).to_be_visible()
     expect(page.get_by_text("Last reviewed")).to_be_visible()
     expect(page.get_by_role("heading", name="References")).to_be_visible()
     expect(page.get_by_role("heading", name="Change log")).to_be_visible()
@@ -268,6 +271,9 @@ def _axe_violations(page, axe_source: str) -> list[dict]:
         "/",
         "ARTICLE",
         "/search/?q=honey",
+        "/search/?q=hony",
+        "/search/?q=how+do+I",
+        "/feed/",
         "/advisory-board/",
         "/editorial-policy/",
         "/topics/childrens-health/",
@@ -295,3 +301,100 @@ def test_public_pages_have_no_serious_accessibility_violations(
         f"{v['nodes'][0]['target']})"
         for v in violations
     )
+
+
+# --- The answer first, on every live demo answer ------------------------------------
+
+
+@pytest.fixture
+def demo_answers(db):
+    """The demo's live answers (seeded through the workflow), by address."""
+    import io
+
+    from django.core.management import call_command
+
+    from articles.selectors import live_versions
+
+    call_command("seed_demo", stdout=io.StringIO())
+    return list(live_versions().order_by("slug").values_list("slug", flat=True))
+
+
+def test_every_demo_answer_starts_within_the_first_phone_screen(new_page, demo_answers, artifacts):
+    """On a 390x844 phone the answer's first paragraph starts on the first screen, for every
+    live demo answer, and no page scrolls sideways."""
+    assert len(demo_answers) >= 6
+    page = new_page()
+    page.set_viewport_size(PHONE)
+    for slug in demo_answers:
+        page.goto(f"/articles/{slug}/")
+        top = page.evaluate("document.querySelector('#answer p').getBoundingClientRect().top")
+        assert top < PHONE["height"] - 80, f"{slug}: the answer starts at {top}px"
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{slug} scrolls sideways by {overflow}px"
+        page.screenshot(path=artifacts / f"public-answer-first-{slug}.png")
+
+
+@pytest.mark.parametrize(("width", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_no_public_page_scrolls_sideways(new_page, demo_answers, width, viewport, artifacts):
+    """Every public page fits the screen's width, on a phone and on a desktop."""
+    page = new_page()
+    page.set_viewport_size(viewport)
+    paths = [
+        "/",
+        f"/articles/{demo_answers[0]}/",
+        f"/articles/{demo_answers[0]}/report/",
+        "/search/?q=how+do+I+treat+milia",
+        "/search/?q=mila",
+        "/search/?q=how+do+I",
+        "/topics/skin-conditions/",
+        "/advisory-board/",
+        "/editorial-policy/",
+        "/feed/",
+    ]
+    for path in paths:
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width} width"
+        name = path.strip("/").replace("/", "-").replace("?q=", "-").replace("+", "-") or "home"
+        page.screenshot(path=artifacts / f"public-{width}-{name}.png", full_page=True)
+
+
+def test_review_details_open_without_javascript(browser, live_server, honey):
+    """The review details are a native disclosure: they open with JavaScript off."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(article_url(honey))
+        tracker = page.get_by_role("heading", name="Article review status")
+        expect(tracker).to_be_hidden()
+        page.locator("summary.review-details__summary").click()
+        expect(tracker).to_be_visible()
+        expect(page.get_by_role("heading", name="Medical Advisory Board")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_report_error_summary_takes_focus_and_links_to_fields(new_page, honey, artifacts):
+    """A report sent with mistakes: the summary has the focus, each of its links puts the
+    cursor in the field it names."""
+    from playwright.sync_api import expect
+
+    page = new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(article_url(honey) + "report/")
+    expect(
+        page.get_by_text("This form is not for questions about your own health.")
+    ).to_be_visible()
+    page.get_by_role("button", name="Send the report").click()
+
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("There is a problem")
+    page.screenshot(path=artifacts / "public-report-error-summary.png")
+
+    summary.get_by_role("link", name="Tell us what is wrong so that we can check it.").click()
+    expect(page.get_by_label("What is wrong, and where on the page?")).to_be_focused()
+    summary.get_by_role("link", name="Choose the kind of problem.").click()
+    expect(page.locator("#id_kind_0")).to_be_focused()

@@ -30,9 +30,12 @@ def publish(article: Article, author, editor, member) -> Article:
     return review(article, editor, member)
 
 
-def revise(article: Article, author, **content) -> Article:
-    """Open a revision of an approved article and save new content into it."""
-    article = article_revise(article=article, by=author)
+def revise(article: Article, author, comment: str = "Updated the answer.", **content) -> Article:
+    """Open a revision of an approved article and save new content into it.
+
+    The author's ``comment`` on opening it becomes the public change note.
+    """
+    article = article_revise(article=article, by=author, comment=comment)
     for field, value in content.items():
         setattr(article, field, value)
     return article_save_content(article=article, by=author)

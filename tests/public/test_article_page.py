@@ -121,14 +121,18 @@ def test_tracker_dates_each_step_of_this_version(client, published):
 
 
 def test_dates_show_last_reviewed_updated_and_next_review(client, published):
-    """The three dates are shown apart, with a link to the editorial policy."""
+    """The trust line says when the answer was last updated, once; the review
+    details give the other dates, with a link to the editorial policy."""
     version = published.live_version
     html = page(client, published).content.decode()
     dates = html.split('<dl class="dates"')[1].split("</dl>")[0]
+    trust_line = html.split('<p class="trust-line">')[1].split("</p>")[0]
 
     assert "Last reviewed" in dates
     assert f'datetime="{version.last_reviewed.isoformat()}"' in dates
-    assert "Last updated" in dates
+    assert html.count("Last updated") == 1
+    assert "Last updated" in trust_line
+    assert f'datetime="{version.approved_at.isoformat()}"' in trust_line
     assert "Next review due" in dates
     assert f'datetime="{version.next_review_due.isoformat()}"' in dates
     assert 'href="/editorial-policy/"' in dates
@@ -224,18 +228,38 @@ def test_professionals_read_the_professional_text(client, two_wordings):
     assert 'value="professional" class="audience__choice" aria-pressed="true"' in html
 
 
-def test_patients_fall_back_to_the_professional_text_and_are_told(client, published):
-    """Without an approved plain version, patients read the main text with a note saying so."""
-    client.cookies["audience"] = "patient"
+@pytest.mark.parametrize("cookie", [None, "patient", "professional"])
+def test_single_text_answer_says_so_and_offers_no_choice(client, published, cookie):
+    """With one approved text, every reader is told it is the one text for all
+    readers; no chooser, and nothing claims a text written for them."""
+    if cookie:
+        client.cookies["audience"] = cookie
     response = page(client, published)
+    html = response.content.decode()
 
     assert "Most cases clear on their own" in answer(response)
-    assert "There is no plain-language version of this article yet" in response.content.decode()
+    assert "One text for all readers" in html
+    assert 'action="/audience/"' not in html
+    assert "You chose" not in html
+    assert "You are reading the text" not in html
 
 
-def test_professionals_get_no_fallback_note(client, published):
-    client.cookies["audience"] = "professional"
-    assert "no plain-language version" not in page(client, published).content.decode()
+def test_first_visit_claims_no_choice(client, two_wordings):
+    """A reader who chose nothing is told which text this is, not that they chose it."""
+    html = page(client, two_wordings).content.decode()
+    status = html.split('class="audience__status"')[1].split("</p>")[0]
+
+    assert "This is the text in everyday language for patients and carers." in status
+    assert "You" not in status
+    assert 'aria-pressed="true"' not in html
+
+
+def test_chosen_audience_is_confirmed(client, two_wordings):
+    client.cookies["audience"] = "patient"
+    html = page(client, two_wordings).content.decode()
+
+    assert "You are reading the text in everyday language for patients and carers." in html
+    assert 'value="patient" class="audience__choice" aria-pressed="true"' in html
 
 
 def test_audience_choice_sets_a_cookie_and_returns(client, published):
@@ -287,14 +311,14 @@ def test_unknown_audience_sets_no_cookie(client, db):
     assert "audience" not in response.cookies
 
 
-def test_chooser_is_a_plain_get_form(client, published):
+def test_chooser_is_a_plain_get_form(client, two_wordings):
     """The chooser sends the choice and the page to return to; the page holds no token."""
-    html = page(client, published).content.decode()
+    html = page(client, two_wordings).content.decode()
     chooser = html.split('id="audience"')[1].split("</form>")[0]
 
     assert 'method="get" action="/audience/"' in chooser
     assert "csrfmiddlewaretoken" not in html
-    assert f'name="next" value="{published.get_absolute_url()}#audience"' in chooser
+    assert f'name="next" value="{two_wordings.get_absolute_url()}#audience"' in chooser
     assert "Which best describes you?" in chooser
 
 
@@ -415,7 +439,8 @@ def test_canonical_description_and_open_graph(client, published):
 def test_article_page_costs_at_most_four_queries(
     client, author, editor, member, second_member, django_assert_max_num_queries, size, settings
 ):
-    """References, reviewers and versions do not add queries."""
+    """References, reviewers and versions do not add queries: live facts, the
+    version, its change log and the related answers."""
     article = ArticleFactory(author=author, body="Claim [1].")
     for _ in range(size):
         ReferenceFactory(article=article)
@@ -435,7 +460,7 @@ def test_article_page_costs_at_most_four_queries(
         again = page(client, article)  # rendered once, then served from the cache
 
     assert response.status_code == again.status_code == 200
-    assert len(captured) == 3
+    assert len(captured) == 4
     assert f'id="ref-{size}"' in response.content.decode()
     assert f'id="ref-{size}"' in again.content.decode()
 

@@ -165,12 +165,14 @@ def test_search_reads_operators_as_plain_words(client, library, query):
     assert response.status_code == 200
 
 
-def test_search_needs_every_word(client, library):
+def test_search_ranks_answers_matching_more_words_first(client, library):
+    """Any of the words may match; the answer matching more of them comes first."""
     fever, warts, _ = library
 
     html = search(client, q="fever paracetamol").content.decode()
 
-    assert fever.title in html and warts.title not in html
+    assert fever.title in html and warts.title in html
+    assert html.index(fever.title) < html.index(warts.title)
 
 
 def test_retracted_articles_drop_out_of_search(client, library, editor):
@@ -223,8 +225,9 @@ def test_search_query_is_escaped(client, db):
 
 
 def test_search_costs_a_count_and_a_page_then_one_query(client, library, django_assert_num_queries):
-    """The first time, the live set's generation, a count and a page; then the generation alone."""
-    with django_assert_num_queries(3):
+    """The first time, the live set's generation, the synonyms, a count, a page and
+    the vocabulary; then the generation alone."""
+    with django_assert_num_queries(5):
         assert search(client, q="fever").status_code == 200
     with django_assert_num_queries(1):
         assert search(client, q="fever").status_code == 200
@@ -372,7 +375,7 @@ def test_search_matches_short_words_whole_on_sqlite():
     word that starts with it."""
     from articles.selectors import fts_match
 
-    assert fts_match("a IV treating") == '"a" AND "IV" AND "treating"*'
+    assert fts_match("a IV treating") == '"iv" OR "treating"*'
 
 
 def test_search_uses_the_gin_index_on_postgresql(db):
@@ -435,3 +438,50 @@ def test_board_page_shows_certification_and_a_checked_licence_only(client, membe
     assert "Board-certified in dermatology" in html
     assert "Licensed to practise in Ontario" in html
     assert "Bavaria" not in html
+
+
+def test_search_with_an_unknown_word_costs_one_query_more(
+    client, library, django_assert_num_queries
+):
+    """Only a word no answer uses is compared with the vocabulary; cached, one query again."""
+    with django_assert_num_queries(6):
+        html = search(client, q="fevr").content.decode()
+    assert "Did you mean" in html and "<strong>fever</strong>" in html
+    with django_assert_num_queries(1):
+        assert search(client, q="fevr").status_code == 200
+
+
+def test_board_page_marks_a_lapsed_licence_and_links_approved_answers(
+    client, library, member, second_member
+):
+    """A member whose licence lapsed is marked as not reviewing; each member links to the
+    live answers they approved."""
+    import datetime
+
+    second_member.licence_expires_on = datetime.date(2020, 1, 1)
+    second_member.save()
+    fever, _, _ = library
+
+    html = client.get(reverse("articles:advisory_board")).content.decode()
+    lapsed = html.split(f'id="member-{second_member.pk}"')[1].split("</li>\n")[0]
+    current = html.split(f'id="member-{member.pk}"')[1].split('class="member__since"')[0]
+
+    assert "Not reviewing at present." in lapsed
+    assert "Licensed to practise" not in lapsed
+    assert "Answers they recently approved" in current
+    assert f'href="/articles/{fever.slug}/"' in current
+
+
+def test_feed_link_opens_a_readable_page_in_a_browser(client, library):
+    """A browser asking for HTML gets a page explaining the feed; feed readers get Atom."""
+    fever, _, _ = library
+    url = reverse("articles:feed")
+
+    page = client.get(url, headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    atom = client.get(url, headers={"accept": "application/atom+xml"})
+
+    assert page["Content-Type"].startswith("text/html")
+    assert "Follow newly reviewed answers" in page.content.decode()
+    assert fever.title in page.content.decode()
+    assert atom["Content-Type"].startswith("application/atom+xml")
+    assert "Accept" in page["Vary"] and "Accept" in atom["Vary"]

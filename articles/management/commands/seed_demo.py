@@ -301,6 +301,7 @@ class DemoBuilder:
             summary=spec.summary,
             body=spec.body,
             plain_body=spec.plain_body,
+            urgent_help=spec.urgent_help,
             origin=spec.origin,
             topic=self.topics[spec.topic],
             author=author,

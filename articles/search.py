@@ -1,0 +1,328 @@
+"""How the public search reads a reader's question.
+
+Readers type questions ("can I squeeze milia on my baby"), not keywords. The
+question is read here, the same way for both databases: quoted phrases are
+kept whole and required; the other words are dropped when they are too
+common to tell answers apart (stop words) and otherwise any of them may
+match, so an answer matching more of them ranks higher. Words and phrases
+the editors listed as synonyms (``SearchSynonym``) also look for the term
+the answers use. The databases then stem and rank (``articles.selectors``).
+
+A word found in no published answer gets a "did you mean" suggestion from
+the answers' own vocabulary: PostgreSQL keeps it in a table with a trigram
+index (``pg_trgm``), SQLite reads it from an FTS5 vocabulary table; the
+closest words by edit distance win, the most widely used first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import connection
+
+# Longer queries are cut: nobody types more, and it bounds the work.
+MAX_LENGTH = 200
+# Words looked up at most, phrases included; the rest are ignored.
+MAX_TERMS = 12
+# Readers' synonyms are matched up to this many words long.
+MAX_SYNONYM_WORDS = 4
+
+# Words too common in questions to tell one answer from another. Written for
+# readers' questions: question words, pronouns, auxiliaries, connectives.
+# Words that carry medical meaning ("pain", "baby", "after", "without")
+# are deliberately absent.
+_STOP_WORDS_TEXT = """
+    a about am an and any anything are as at be been being but by can cannot could
+    did do does doing done for from get gets getting got had has have having he her
+    here hers him his how i if im in into is it its itself ive just me might mine
+    more most much must my myself no not now of off on one ones or our ours out
+    please really s shall she should so some something such t than that thats the
+    their theirs them then there these they this those to too us very was we were
+    what whats when where which while who whom whose why will with would you your
+    yours yourself
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+
+WORD = re.compile(r"\w+")
+QUOTED = re.compile(r'"([^"]*)"')
+
+
+def normalise_words(text: str) -> str:
+    """Lower-case words separated by single spaces: how every term is compared."""
+    return " ".join(WORD.findall(text.casefold()))
+
+
+@dataclass(frozen=True)
+class Group:
+    """One thing the reader asked for: a word or phrase, with its synonyms' terms.
+
+    Each alternative is a tuple of words; more than one word is a phrase.
+    """
+
+    alternatives: tuple[tuple[str, ...], ...]
+    required: bool = False
+    # The reader's own words, for "did you mean" (a synonym is never misspelt).
+    spellable: bool = False
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return self.alternatives[0]
+
+
+@dataclass(frozen=True)
+class ReadQuery:
+    """The reader's question as the search reads it."""
+
+    text: str
+    groups: tuple[Group, ...] = ()
+    ignored: tuple[str, ...] = field(default=())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+    @property
+    def spellable_words(self) -> list[str]:
+        return [
+            group.words[0]
+            for group in self.groups
+            if group.spellable and 3 <= len(group.words[0]) <= 30 and group.words[0].isalpha()
+        ]
+
+    @property
+    def highlight_words(self) -> list[str]:
+        """Every word any alternative looks for, to mark in the results."""
+        seen: dict[str, None] = {}
+        for group in self.groups:
+            for alternative in group.alternatives:
+                for word in alternative:
+                    if word not in STOP_WORDS:
+                        seen.setdefault(word)
+        return list(seen)
+
+
+Synonyms = dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
+
+
+def read_query(text: str, synonyms: Synonyms | None = None) -> ReadQuery:
+    """Phrases, words and synonyms of the reader's text; stop words left out."""
+    text = " ".join(text.split())[:MAX_LENGTH]
+    synonyms = synonyms or {}
+    groups: list[Group] = []
+    ignored: list[str] = []
+    seen: set[tuple[str, ...]] = set()
+
+    def add(group: Group) -> None:
+        if group.words not in seen and len(groups) < MAX_TERMS:
+            seen.add(group.words)
+            groups.append(group)
+
+    # Quotes alternate: text between a pair is a phrase; an unpaired quote
+    # is just a character.
+    parts = QUOTED.split(text) if text.count('"') >= 2 else [text.replace('"', " ")]
+    for index, part in enumerate(parts):
+        words = tuple(WORD.findall(part.casefold()))
+        if not words:
+            continue
+        if index % 2 == 1:
+            add(Group(alternatives=(words,), required=True))
+            continue
+        position = 0
+        while position < len(words):
+            for length in range(min(MAX_SYNONYM_WORDS, len(words) - position), 0, -1):
+                candidate = words[position : position + length]
+                terms = synonyms.get(candidate)
+                if terms:
+                    add(Group(alternatives=(candidate, *terms)))
+                    position += length
+                    break
+            else:
+                word = words[position]
+                position += 1
+                if word in STOP_WORDS or len(word) == 1:
+                    ignored.append(word)
+                else:
+                    add(Group(alternatives=((word,),), spellable=True))
+    return ReadQuery(text=text, groups=tuple(groups), ignored=tuple(dict.fromkeys(ignored)))
+
+
+# --- Synonyms ----------------------------------------------------------------------
+
+
+def synonym_table(generation: str) -> Synonyms:
+    """Every synonym the editors keep: readers' words → the answers' terms.
+
+    Cached under the live set's generation, which every change of a synonym
+    raises (migration 0009), so an edit works on the next search.
+    """
+    key = "editorial:search-synonyms:" + hashlib.sha256(generation.encode()).hexdigest()[:32]
+    table = cache.get(key)
+    if table is None:
+        from articles.models import SearchSynonym
+
+        collected: dict[tuple[str, ...], dict[tuple[str, ...], None]] = {}
+        for words, term in SearchSynonym.objects.values_list("words", "term"):
+            term_words = tuple(WORD.findall(term.casefold()))
+            if not term_words:
+                continue
+            for variant in words.split(","):
+                variant_words = tuple(WORD.findall(variant.casefold()))[:MAX_SYNONYM_WORDS]
+                if variant_words and variant_words != term_words:
+                    collected.setdefault(variant_words, {})[term_words] = None
+        table = {variant: tuple(terms) for variant, terms in collected.items()}
+        cache.set(key, table, 24 * 60 * 60)
+    return table
+
+
+# --- Did you mean ------------------------------------------------------------------
+
+# PostgreSQL's vocabulary of published answers (migration 0009): each word
+# once, with the number of versions using it, trigram-indexed.
+POSTGRESQL_WORDS_TABLE = "articles_searchword"
+# SQLite's: an unstemmed FTS5 index of the same text, and its vocabulary.
+SQLITE_WORDS_TABLE = "articles_publishedversion_words"
+SQLITE_VOCABULARY = "articles_publishedversion_words_vocab"
+# Candidates considered per unknown word.
+CANDIDATES = 40
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Levenshtein distance with adjacent swaps, giving up past ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous_previous: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            cost = char_a != char_b
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous_previous[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous_previous, previous = previous, current
+    return previous[-1]
+
+
+def _holds(longer: str, shorter: str) -> bool:
+    """Whether ``shorter``'s letters appear in ``longer`` in the same order."""
+    letters = iter(longer)
+    return all(char in letters for char in shorter)
+
+
+def _allowed_distance(word: str) -> int:
+    return 1 if len(word) <= 4 else 2
+
+
+def _known(words: list[str]) -> set[str]:
+    """The reader's words that some published answer uses: one lookup by key."""
+    if connection.vendor == "postgresql":
+        sql = f"SELECT word FROM {POSTGRESQL_WORDS_TABLE} WHERE word = ANY(%s)"
+        params: list = [words]
+    elif connection.vendor == "sqlite":
+        sql = " UNION ALL ".join(
+            [f"SELECT term FROM {SQLITE_VOCABULARY} WHERE term = %s"] * len(words)
+        )
+        params = list(words)
+    else:
+        return set(words)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _candidates(words: list[str]) -> list[tuple[str, str, int]]:
+    """(asked word, vocabulary word, versions using it) near each unknown word: one query."""
+    if connection.vendor == "postgresql":
+        selects = [
+            f"(SELECT %s, word, documents FROM {POSTGRESQL_WORDS_TABLE} "
+            "WHERE word %% %s ORDER BY similarity(word, %s) DESC, documents DESC "
+            f"LIMIT {CANDIDATES})"
+        ] * len(words)
+        params = [value for word in words for value in (word, word, word)]
+    elif connection.vendor == "sqlite":
+        # The vocabulary is read by a range of its terms: the words that
+        # start with the same letter and are about as long.
+        selects = [
+            f"SELECT * FROM (SELECT %s, term, doc FROM {SQLITE_VOCABULARY} "
+            "WHERE term >= %s AND term < %s AND length(term) BETWEEN %s AND %s "
+            f"ORDER BY doc DESC LIMIT {CANDIDATES * 10})"
+        ] * len(words)
+        params = []
+        for word in words:
+            limit = _allowed_distance(word)
+            params += [word, word[0], chr(ord(word[0]) + 1), len(word) - limit, len(word) + limit]
+    else:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        return [(row[0], row[1], row[2]) for row in cursor.fetchall()]
+
+
+def suggestions(query: ReadQuery) -> dict[str, str]:
+    """For each of the reader's words no published answer uses, the closest one that is used.
+
+    A lookup by key says which words are known (the common case: one cheap
+    query); only unknown words are compared with the vocabulary.
+    """
+    words = query.spellable_words
+    if not words:
+        return {}
+    known = _known(words)
+    unknown = [word for word in words if word not in known]
+    if not unknown:
+        return {}
+    best: dict[str, tuple] = {}
+    for asked, word, documents in _candidates(unknown):
+        if word == asked:
+            continue
+        distance = edit_distance(asked, word, _allowed_distance(asked))
+        if distance > _allowed_distance(asked):
+            continue
+        # Equal distances: readers swap and drop letters more often than they
+        # type a wrong one, so a word with the same letters, then one that
+        # holds all of theirs (or they all of its), then the commoner.
+        rank = (
+            distance,
+            sorted(word) != sorted(asked),
+            not (_holds(word, asked) or _holds(asked, word)),
+            -documents,
+            word,
+        )
+        if asked not in best or rank < best[asked]:
+            best[asked] = rank
+    return {asked: rank[-1] for asked, rank in best.items()}
+
+
+def corrected_text(text: str, corrections: dict[str, str]) -> str:
+    """The reader's text with each misspelt word replaced, everything else as typed."""
+    if not corrections:
+        return text
+
+    def replace(match: re.Match) -> str:
+        return corrections.get(match.group(0).casefold(), match.group(0))
+
+    return WORD.sub(replace, text)
+
+
+# --- Highlighting ------------------------------------------------------------------
+
+
+def highlight_pattern(query: ReadQuery) -> str:
+    """A regular expression for the words to mark in results' titles and summaries.
+
+    Each word is matched by its first letters, so that "treating" marks
+    "treatment" as the stemming search found it.
+    """
+    stems = sorted(
+        {re.escape(word[:5]) for word in query.highlight_words if len(word) >= 3},
+        key=len,
+        reverse=True,
+    )
+    if not stems:
+        return ""
+    return r"\b(?:" + "|".join(stems) + r")\w*"
