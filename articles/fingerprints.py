@@ -7,7 +7,9 @@ is the SHA-256 of one canonical serialisation of that content:
     json.dumps({"fields": {name: value, ...}, "references": [{...}, ...]},
                sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
-encoded as UTF-8, each reference holding exactly ``REFERENCE_FIELDS``. The
+encoded as UTF-8, each reference holding exactly ``REFERENCE_FIELDS``. A field
+with an empty value is left out, so an optional field added to the
+reviewable content later (the urgent-help box) changes no earlier fingerprint. The
 same function fingerprints a published version from what it froze, so a
 version, the decisions that approved it and the page readers see can be
 compared by anyone with the export and a few lines of Python.
@@ -34,7 +36,7 @@ SHORT = 12
 
 def fingerprint(fields: dict[str, Any], references: list[dict[str, Any]]) -> str:
     content = {
-        "fields": {name: fields[name] or "" for name in sorted(fields)},
+        "fields": {name: fields[name] for name in sorted(fields) if fields[name]},
         "references": [{name: ref.get(name) for name in REFERENCE_FIELDS} for ref in references],
     }
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -1443,6 +1443,7 @@ def audit_records(article: Article, viewer: Viewer | None = None) -> list[dict]:
                 "fingerprint": version.fingerprint,
                 "body_source": version.body_source,
                 "plain_body_source": version.plain_body_source,
+                "urgent_help_source": version.urgent_help_source,
                 "references": version.references,
             }
         records.append(record)

@@ -262,7 +262,7 @@ class Article(FSMModelMixin, models.Model):
     # What the board reviews and a fingerprint covers, with the references in
     # order (articles.fingerprints). A field readers are shown as part of the
     # answer belongs here.
-    REVIEWABLE_FIELDS = ("title", "body", "plain_body")
+    REVIEWABLE_FIELDS = ("title", "body", "plain_body", "urgent_help")
 
     class Meta:
         ordering = ["-updated_at"]
@@ -618,7 +618,12 @@ class PublishedVersion(ImmutableModel):
     )
 
     # Where each of Article.REVIEWABLE_FIELDS was frozen.
-    SOURCE_OF = {"title": "title", "body": "body_source", "plain_body": "plain_body_source"}
+    SOURCE_OF = {
+        "title": "title",
+        "body": "body_source",
+        "plain_body": "plain_body_source",
+        "urgent_help": "urgent_help_source",
+    }
 
     class Meta:
         ordering = ["-approved_at", "-id"]

@@ -56,7 +56,7 @@ def _plain(payload):
 
 def _fingerprint(fields, references):
     content = {
-        "fields": {name: fields[name] or "" for name in sorted(fields)},
+        "fields": {name: fields[name] for name in sorted(fields) if fields[name]},
         "references": [{name: ref.get(name) for name in REFERENCE_FIELDS} for ref in references],
     }
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

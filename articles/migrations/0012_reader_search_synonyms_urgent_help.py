@@ -114,7 +114,8 @@ def restore_sqlite_triggers(schema_editor):
 
     SQLite cannot add a NOT NULL column with a default in place: Django
     copies the table into a new one, and the triggers of 0006 (search index)
-    and 0007 (live set generation) go with the old table. The FTS5 table
+    0007 (live set generation) and 0010 (no state change without its action)
+    go with the old table. The FTS5 table
     itself survives, keyed by the same ids.
     """
     from importlib import import_module
@@ -123,9 +124,10 @@ def restore_sqlite_triggers(schema_editor):
     live = import_module("articles.migrations.0007_live_set_generation")
     for name in ("insert", "delete", "update"):
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {fts.TABLE}_{name}")
-    for name in live.TRIGGERS:
+    guards = import_module("articles.migrations.0010_fingerprints_action_seq_and_guards")
+    for name in (*live.TRIGGERS, *guards.TRIGGERS):
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-    for statement in [*fts.CREATE[1:4], *live.SQLITE]:
+    for statement in [*fts.CREATE[1:4], *live.SQLITE, *guards.SQLITE]:
         schema_editor.execute(statement)
 
 
@@ -203,7 +205,7 @@ def seed_synonyms(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0008_postgresql_search_document"),
+        ("articles", "0011_rate_limit_counts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
