@@ -303,7 +303,7 @@ class Life:
 
     def fingerprint(self) -> str:
         return fingerprint(
-            {name: self.a[name] for name in Article.REVIEWABLE_FIELDS},
+            {name: self.a.get(name, "") for name in Article.REVIEWABLE_FIELDS},
             [
                 {k: r[k] for k in ("authors", "title", "journal", "year", "pmid", "doi", "url")}
                 for r in self.refs
