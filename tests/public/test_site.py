@@ -247,8 +247,15 @@ def test_feed_is_atom_with_approved_articles(client, library, editor, author, me
     assert root.tag == f"{ATOM}feed"
     assert root.find(f"{ATOM}title").text == "Test Health"
     entries = root.findall(f"{ATOM}entry")
-    assert [e.find(f"{ATOM}title").text for e in entries] == [fever.title]
-    entry = entries[0]
+    # The retracted article's entry now says it was withdrawn, newest first.
+    assert [e.find(f"{ATOM}title").text for e in entries] == [
+        f"Withdrawn: {warts.title}",
+        fever.title,
+    ]
+    withdrawn = entries[0]
+    assert "Outdated." in withdrawn.find(f"{ATOM}summary").text
+    assert withdrawn.find(f"{ATOM}id").text.endswith(f"/articles/{warts.slug}/")
+    entry = entries[1]
     assert entry.find(f"{ATOM}link").get("href").endswith(fever.get_absolute_url())
     assert entry.find(f"{ATOM}author/{ATOM}name").text == fever.live_version.author_name
     assert "Reviewed by" in entry.find(f"{ATOM}summary").text
