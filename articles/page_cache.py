@@ -33,7 +33,7 @@ from django.utils.translation import get_language
 
 # Bump when a public template changes, so that no cached page (nor a browser's
 # copy under an ETag made from the key) outlives it.
-TEMPLATE_REVISION = "3"
+TEMPLATE_REVISION = "4"
 TIMEOUT = 24 * 60 * 60
 
 
