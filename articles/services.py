@@ -276,6 +276,9 @@ def _publish(article: Article, by: User) -> None:
         version.change_note = _default_change_note(previous, version)
     version.save()
     article.live_version = version
+    from articles.reports import reports_close_on_publication
+
+    reports_close_on_publication(article=article, version=version, by=by)
     # The note described this revision; the next one starts with a blank.
     article.change_note = ""
 
