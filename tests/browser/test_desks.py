@@ -243,9 +243,7 @@ def _admin_links(page) -> list[str]:
     keep = []
     for href in hrefs:
         path = href.split("#")[0]
-        if any(
-            part in path for part in ("/add/", "/logout", "/delete/", "/history/", "password")
-        ):
+        if any(part in path for part in ("/add/", "/logout", "/delete/", "/history/", "password")):
             continue
         if path not in keep:
             keep.append(path)
@@ -258,7 +256,10 @@ def demo(transactional_db, django_db_serialized_rollback):
 
 
 def test_every_demo_page_fits_at_1280_and_the_members_pages_at_390(
-    new_page, artifacts, demo, axe_source  # noqa: F811
+    new_page,
+    artifacts,
+    demo,
+    axe_source,  # noqa: F811
 ):
     """No horizontal overflow for any role's pages; the desks have no serious axe problem."""
     problems: dict[str, list[str]] = {}
