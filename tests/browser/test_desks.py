@@ -265,7 +265,7 @@ def test_every_demo_page_fits_at_1280_and_the_members_pages_at_390(
     problems: dict[str, list[str]] = {}
     accessibility: dict[str, list[str]] = {}
     for username in ("editor", "author", "dr.mehta", "dr.lindqvist", "dr.novak"):
-        page = new_page()
+        page = new_page(bypass_csp=True)
         page.set_viewport_size(DESKTOP)
         log_in(page, username, DEMO_PASSWORD)
         found = serious_violations(page, axe_source)
@@ -291,7 +291,8 @@ def test_every_demo_page_fits_at_1280_and_the_members_pages_at_390(
         page.context.close()
 
     for username in ("dr.mehta", "dr.lindqvist"):
-        page = new_page(viewport=PHONE)
+        page = new_page(bypass_csp=True)
+        page.set_viewport_size(PHONE)
         log_in(page, username, DEMO_PASSWORD)
         paths = ["/admin/"] + [
             href.split("#")[0]
@@ -311,7 +312,7 @@ def test_every_demo_page_fits_at_1280_and_the_members_pages_at_390(
                     accessibility[f"{username} (phone) {path}"] = found
         shot(page, artifacts, f"fit-{username}-phone-last-page")
 
-    editor_page = new_page()
+    editor_page = new_page(bypass_csp=True)
     editor_page.set_viewport_size(DESKTOP)
     log_in(editor_page, "editor", DEMO_PASSWORD)
     editor_page.goto(reverse("admin:articles_article_changelist"))
