@@ -91,16 +91,16 @@ def test_author_editor_and_board_member_publish_an_article(
     expect(slug).to_have_value(SLUG)
     page.get_by_label("Topic").select_option(label="Skin conditions")
     page.get_by_label("Summary").fill(SUMMARY)
-    page.get_by_role("textbox", name="Answer").fill(BODY)  # the body field
+    page.get_by_label("Answer (for professionals and everyone)").fill(BODY)
     for field, value in REFERENCE.items():
         page.locator(f"#id_references-0-{field}").fill(value)
     shot(page, "01-author-draft")
-    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="Save", exact=True).last.click()
     expect(success_message(page)).to_contain_text("was added successfully")
 
     open_article(page)
     expect(page.locator(".wf-state")).to_contain_text("Draft")
-    page.get_by_role("button", name="Submit for review").click()
+    page.get_by_role("button", name="Submit for review", exact=True).click()
     expect(success_message(page)).to_contain_text("Submitted for review.")
     expect(page.locator(".wf-state")).to_contain_text("Submitted")
     shot(page, "02-author-submitted")
@@ -110,11 +110,11 @@ def test_author_editor_and_board_member_publish_an_article(
     log_in(page, editor)
     open_article(page)
     assign = page.locator("form.wf-assign")
-    expect(assign.get_by_role("heading", name="Invite a board member")).to_be_visible()
-    assign.get_by_label("Board member").select_option(value=str(member.pk))
+    expect(assign.get_by_role("heading", name="Invite board members")).to_be_visible()
+    assign.locator(f"#candidate-{member.pk}").check()
     assign.get_by_label("Review due by").fill(due.isoformat())
     shot(page, "03-editor-assigns")
-    assign.get_by_role("button", name="Invite", exact=True).click()
+    assign.get_by_role("button", name="Invite the ticked members").click()
     expect(success_message(page)).to_contain_text(f"{member.name} was invited to review")
     expect(page.locator(".wf-state")).to_contain_text("Submitted")
     shot(page, "04-editor-assigned")
@@ -123,6 +123,7 @@ def test_author_editor_and_board_member_publish_an_article(
     # --- The board member accepts, reads the preview and approves ---------------
     log_in(page, member.user)
     open_article(page)
+    page.get_by_label("I know of no conflict of interest").check()
     page.get_by_role("button", name="Accept this review").click()
     expect(success_message(page)).to_contain_text("You accepted the review.")
     expect(page.locator(".wf-state")).to_contain_text("Under review")
@@ -181,7 +182,7 @@ def test_a_refused_save_holds_the_workflow_buttons_back(new_page, author):
     page = new_page()
     log_in(page, author)
     open_article(page)
-    submit = page.get_by_role("button", name="Submit for review")
+    submit = page.get_by_role("button", name="Submit for review", exact=True)
     expect(submit).to_be_enabled()
 
     page.locator("#id_body").fill(BODY + "\n\nA new paragraph that must not be lost.")
@@ -189,6 +190,6 @@ def test_a_refused_save_holds_the_workflow_buttons_back(new_page, author):
     page.get_by_role("button", name="Save and continue editing").click()
 
     expect(page.locator(".errornote")).to_be_visible()
-    expect(page.get_by_role("button", name="Submit for review")).to_be_disabled()
+    expect(page.get_by_role("button", name="Submit for review", exact=True)).to_be_disabled()
     expect(page.locator(".wf-unsaved")).to_be_visible()
     assert Article.objects.get(pk=article.pk).state == ArticleState.DRAFT
