@@ -187,7 +187,7 @@ def test_a_refused_save_holds_the_workflow_buttons_back(new_page, author):
 
     page.locator("#id_body").fill(BODY + "\n\nA new paragraph that must not be lost.")
     page.locator("#id_slug").fill("not a valid address!")
-    page.get_by_role("button", name="Save and continue editing").click()
+    page.get_by_role("button", name="Save and continue editing").last.click()
 
     expect(page.locator(".errornote")).to_be_visible()
     expect(page.get_by_role("button", name="Submit for review", exact=True)).to_be_disabled()
