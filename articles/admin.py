@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from articles import history, services
 from articles.admin_logged import ActionLoggedAdmin
@@ -32,6 +33,7 @@ from articles.choices import ArticleState
 from articles.conditions import is_editor, may_edit_content, wrote
 from articles.fingerprints import article_fingerprint, short
 from articles.forms import (
+    AcceptForm,
     ArticleForm,
     AssignForm,
     CancelAssignmentForm,
@@ -49,7 +51,7 @@ from articles.models import (
     Topic,
     display_name,
 )
-from articles.rendering import uncited_references
+from articles.rendering import uncited_references, unresolved_markers
 from articles.services import WorkflowError
 from articles.viewer import Viewer
 from editorial.admin_history import ReadOnlyHistoryAdmin
@@ -152,12 +154,15 @@ class NumberedReferenceFormSet(BaseInlineFormSet):
         return kwargs
 
 
-class ReferenceInline(admin.TabularInline):
+class ReferenceInline(admin.StackedInline):
+    """Each reference a card: full-width title, the identifiers beside the lookup."""
+
     model = Reference
     form = ReferenceForm
     formset = NumberedReferenceFormSet
     extra = 1
-    fields = ["position", "authors", "title", "journal", "year", "pmid", "doi", "url"]
+    fields = [("pmid", "doi"), "authors", "title", ("journal", "year"), ("url", "position")]
+    classes = ["wf-reference-cards"]
     verbose_name = _("reference")
     verbose_name_plural = _("References — marker [1] cites the first, [2] the second…")
 
@@ -199,14 +204,23 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["title", "slug", "topic", "summary"]}),
-        (_("Answer"), {"fields": ["body"]}),
         (
-            _("For patients (optional)"),
-            {"fields": ["plain_body"], "classes": ["collapse"]},
+            _("The answer, for professionals and for patients"),
+            {
+                # Side by side as equals: patients are the default audience.
+                "fields": [("body", "plain_body")],
+                "classes": ["wf-answers"],
+                "description": _(
+                    "Write the answer and its plain-language version together; both cite the "
+                    "same references. The preview under each box shows it as readers will "
+                    "see it."
+                ),
+            },
         ),
         (_("When to get help urgently (optional)"), {"fields": ["urgent_help"]}),
         (_("Origin and change note"), {"fields": ["origin", "change_note"]}),
     ]
+    save_on_top = True
     prepopulated_fields = {"slug": ["title"]}
     # The workflow panel links the live public page when there is one.
     view_on_site = False
@@ -260,6 +274,30 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
     def get_changeform_initial_data(self, request):
         return {"topic": Topic.objects.order_by("name").first()}
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and obj.is_editable and request.method in ("GET", "HEAD"):
+            # Citation problems beside the text that has them, from the last save.
+            count = len(obj.references.all())
+            for name in ("body", "plain_body"):
+                markers = unresolved_markers(getattr(obj, name), count)
+                if name in form.base_fields and markers:
+                    form.base_fields[name].help_text = format_html(
+                        '{}<strong class="wf-citation-warning" role="note">{}</strong>',
+                        form.base_fields[name].help_text,
+                        ngettext(
+                            "This text cites %(markers)s, but there is no such reference: "
+                            "add it below or correct the marker. Until then it cannot be "
+                            "submitted.",
+                            "This text cites %(markers)s, but there are no such references: "
+                            "add them below or correct the markers. Until then it cannot be "
+                            "submitted.",
+                            len(markers),
+                        )
+                        % {"markers": ", ".join(dict.fromkeys(markers))},
+                    )
+        return form
+
     def save_model(self, request, obj, form, change):
         services.article_save_content(article=obj, by=request.user)
 
@@ -279,12 +317,63 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             part_of=form.instance.action_seq or None,
         )
 
-    def response_post_save_add(self, request, obj):
-        # The workflow buttons live on the article's page: stay there.
+
+    def _after_save(self, request, obj):
+        """Submit when asked to, and say at once what still stops a submission."""
+        article = Article.objects.get(pk=obj.pk)
+        if "_submit" in request.POST:
+            try:
+                services.article_submit(article=article, by=request.user)
+            except WorkflowError as error:
+                self.message_user(
+                    request,
+                    _("Saved as a draft, but not submitted: %(reason)s")
+                    % {"reason": error.message},
+                    messages.WARNING,
+                )
+            else:
+                # Replace Django's "changed successfully": one message, the outcome.
+                list(messages.get_messages(request))
+                self.message_user(
+                    request,
+                    _("Saved and submitted for review. The editors have been told."),
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(self._change_url(obj.pk))
+        count = article.references.count()
+        markers = unresolved_markers(article.body, count) + unresolved_markers(
+            article.plain_body, count
+        )
+        if markers:
+            self.message_user(
+                request,
+                _(
+                    "Saved, with a citation problem: the text cites %(markers)s beyond the "
+                    "references. See the warning beside the text."
+                )
+                % {"markers": ", ".join(dict.fromkeys(markers))},
+                messages.WARNING,
+            )
         return HttpResponseRedirect(self._change_url(obj.pk))
 
+    def response_post_save_add(self, request, obj):
+        # The workflow buttons live on the article's page: stay there.
+        return self._after_save(request, obj)
+
     def response_post_save_change(self, request, obj):
-        return HttpResponseRedirect(self._change_url(obj.pk))
+        return self._after_save(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        article = obj
+        context["wf_can_save_and_submit"] = (
+            article is None and request.user.has_perm("articles.add_article")
+        ) or (
+            article is not None
+            and article.is_editable
+            and wrote(article, request.user)
+            and self.has_change_permission(request, article)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
@@ -412,6 +501,8 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 "form": restored(
                     TransitionForm, f"transition:{info.name}", initial={"state": article.state}
                 ),
+                "effect": effect_on_readers(info.name, article),
+                "danger": info.name in DESTRUCTIVE_TRANSITIONS,
             }
             for info in services.available_transitions(article, user)
         ]
@@ -544,7 +635,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             and a.decision.decision == Decision.REQUEST_CHANGES
         ]
         topic = article.topic
-        return {
+        context = {
             "wf_requested_changes": requested,
             "wf_uncited": uncited_references(
                 article.body, len(article.references.all()), article.plain_body
@@ -582,6 +673,8 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             "wf_review_soon": timezone.localdate() + datetime.timedelta(days=REVIEW_DUE_WINDOW),
             **timeline_context(request, article, listing=listing),
         }
+        context.update(desk_context(request, article, assignments, context))
+        return context
 
     def transition_view(self, request, object_id, name):
         if request.method != "POST":
@@ -621,29 +714,42 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         if not form.is_valid():
             errors = " ".join(e for field in form.errors.values() for e in field)
             return self._refuse(request, article, "assign", request.POST, errors)
-        try:
-            assignment = review_services.assignment_create(
-                article=article,
-                reviewer=form.cleaned_data["reviewer"],
-                by=request.user,
-                due_date=form.cleaned_data["due_date"],
-                respond_by=form.cleaned_data["respond_by"],
-            )
-        except WorkflowError as error:
-            return self._refuse(request, article, "assign", request.POST, error.message)
+        invited, refused = [], []
+        # One transaction per member: one refusal does not undo the others.
+        for reviewer in form.cleaned_data["reviewer"]:
+            try:
+                assignment = review_services.assignment_create(
+                    article=article,
+                    reviewer=reviewer,
+                    by=request.user,
+                    due_date=form.cleaned_data["due_date"],
+                    respond_by=form.cleaned_data["respond_by"],
+                    message=form.cleaned_data["message"],
+                )
+            except WorkflowError as error:
+                refused.append(error.message)
+            else:
+                invited.append(assignment)
+        if not invited:
+            return self._refuse(request, article, "assign", request.POST, " ".join(refused))
         self.message_user(
             request,
-            _(
-                "%(name)s was invited to review: reply by %(respond)s, review due by %(due)s. "
-                "They have been emailed."
+            ngettext(
+                "%(names)s was invited to review: reply by %(respond)s, review due by %(due)s. "
+                "They have been emailed.",
+                "%(names)s were invited to review: reply by %(respond)s, review due by %(due)s. "
+                "Each has been emailed.",
+                len(invited),
             )
             % {
-                "name": assignment.reviewer.name,
-                "respond": assignment.respond_by.strftime("%-d %B %Y"),
-                "due": assignment.due_date.strftime("%-d %B %Y"),
+                "names": ", ".join(a.reviewer.name for a in invited),
+                "respond": invited[0].respond_by.strftime("%-d %B %Y"),
+                "due": invited[0].due_date.strftime("%-d %B %Y"),
             },
             messages.SUCCESS,
         )
+        for message in refused:
+            self.message_user(request, message, messages.ERROR)
         return HttpResponseRedirect(self._change_url(article.pk))
 
     def cancel_assignment_view(self, request, object_id):
@@ -755,6 +861,10 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 request.POST,
                 _("You have no open invitation to review this article: nothing was done."),
             )
+        accept_form = AcceptForm(request.POST)
+        if not accept_form.is_valid():
+            errors = " ".join(e for field in accept_form.errors.values() for e in field)
+            return self._refuse(request, article, "accept", request.POST, errors)
         try:
             review_services.assignment_accept(assignment=assignment, by=request.user)
         except WorkflowError as error:
@@ -826,6 +936,95 @@ def _reference_notes(formset) -> list[str]:
         _("removed reference “%(title)s”") % {"title": ref.title} for ref in formset.deleted_objects
     ]
     return notes
+
+
+# Set apart and styled as destructive: they take something away from readers
+# or end the article's road to publication.
+DESTRUCTIVE_TRANSITIONS = frozenset({"retract", "reject"})
+
+
+def effect_on_readers(name: str, article: Article) -> str:
+    """One line under a workflow button: what pressing it does to what readers see."""
+    public = article.live_version_id is not None
+    effects = {
+        "submit": _("Readers see no change: the text goes to the editors and is frozen."),
+        "withdraw": _("Readers see no change: the article becomes a draft again."),
+        "start_review": _("Readers see no change: the invited members may decide."),
+        "request_changes": _("Readers see no change: the author revises and resubmits."),
+        "approve": _("Readers see this text at once, replacing any earlier version."),
+        "reject": (
+            _(
+                "Closes this revision. Readers keep seeing the live version; retract it to "
+                "take it down."
+            )
+            if public
+            else _("Closes the article: nothing of it was ever public.")
+        ),
+        "reopen": _("Readers see no change: the article becomes a draft again."),
+        "revise": _("Readers keep the approved version until the revision is approved."),
+        "start_rereview": _(
+            "Readers keep seeing the approved text, unchanged, while the board reviews it."
+        ),
+        "retract": _(
+            "Readers lose the page at once: its address shows a retraction notice instead."
+        ),
+    }
+    return str(effects.get(name, ""))
+
+
+def _rendered_words(markdown: str) -> str:
+    """The text a reader sees, without Markdown or tags, one paragraph a line."""
+    from django.utils.html import strip_tags
+
+    from articles.rendering import render_markdown
+
+    return strip_tags(render_markdown(markdown or ""))
+
+
+def desk_context(request, article: Article, assignments, context: dict) -> dict:
+    """The article page's part of each role's desk: reports, declines, candidates, diff."""
+    from articles.models import ProblemReport
+
+    user = request.user
+    extra: dict = {
+        "wf_reports": [],
+        "wf_declines": [],
+        "wf_candidates": [],
+        "wf_diff": None,
+        "wf_danger_actions": [a for a in context["wf_actions"] if a["danger"]],
+    }
+    if context["wf_is_editor"]:
+        extra["wf_reports"] = list(
+            ProblemReport.objects.filter(article=article, status__in=["new", "in_progress"])
+            .select_related("version")
+            .order_by("created_at", "id")
+        )
+        extra["wf_declines"] = [
+            a
+            for a in assignments
+            if a.status == AssignmentStatus.DECLINED and a.round == article.review_round
+        ]
+    form = context.get("wf_assign_form")
+    if form is not None:
+        extra["wf_candidates"] = review_selectors.candidate_rows(form.fields["reviewer"].queryset)
+        chosen = set(map(str, form["reviewer"].value() or []))
+        for row in extra["wf_candidates"]:
+            row.checked = str(row.member.pk) in chosen
+    if context.get("wf_my_invitation") is not None:
+        extra["wf_accept_form"] = AcceptForm()
+    if context.get("wf_decision_form") is not None and context.get("wf_compare_reviewed_url"):
+        decision = history.reviewed_decision(article, user)
+        if decision is not None:
+            number = history.reviewed_revision_number(article, decision)
+            row = history.revision_row(article, number)
+            extra["wf_diff"] = {
+                "number": number,
+                "body": history.word_diff(_rendered_words(row.body), _rendered_words(article.body)),
+                "plain": history.word_diff(
+                    _rendered_words(row.plain_body), _rendered_words(article.plain_body)
+                ),
+            }
+    return extra
 
 
 def _number_reviewed_revisions(assignments, listing: list[history.Revision]) -> None:

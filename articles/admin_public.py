@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from articles import reports as report_services
 from articles.choices import ReportStatus
 from articles.models import ProblemReport, SearchSynonym, SitePage
+from articles.services import WorkflowError
 from editorial.admin_history import ReadOnlyHistoryAdmin
 
 OPEN_STATUSES = (ReportStatus.NEW, ReportStatus.IN_PROGRESS)
@@ -119,7 +123,7 @@ class OpenFilter(admin.SimpleListFilter):
 
 @admin.register(ProblemReport)
 class ProblemReportAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["excerpt", "status_badge", "kind", "article_title", "created_at", "handled_by"]
+    list_display = ["excerpt", "status_badge", "article_title", "created_at", "handled_by"]
     list_display_links = ["excerpt"]
     list_filter = [OpenFilter, "status", "kind"]
     list_select_related = ["version", "article", "handled_by"]
@@ -133,12 +137,26 @@ class ProblemReportAdmin(ReadOnlyHistoryAdmin):
         "article_links",
         "version_read",
         "handled_by",
+        "reply_sent",
+        "revision_started_at",
     ]
     fieldsets = [
         (_("What the reader sent"), {"fields": ["created_at", "kind", "message", "reply_to"]}),
         (_("Where"), {"fields": ["article_links", "version_read"]}),
-        (_("Handling"), {"fields": ["status", "editor_note", "handled_by"]}),
+        (
+            _("Handling"),
+            {
+                "fields": [
+                    "status",
+                    "editor_note",
+                    "handled_by",
+                    "reply_sent",
+                    "revision_started_at",
+                ]
+            },
+        ),
     ]
+    change_form_template = "admin/articles/problemreport/change_form.html"
     actions = ["mark_in_progress", "mark_resolved", "mark_dismissed"]
 
     class Media:
@@ -202,6 +220,86 @@ class ProblemReportAdmin(ReadOnlyHistoryAdmin):
             report.version.number,
             report.version.approved_at.strftime("%Y-%m-%d"),
             state,
+        )
+
+    @admin.display(description=_("reply to the reader"))
+    def reply_sent(self, report: ProblemReport) -> str:
+        if not report.replied_at:
+            return _("none sent yet")
+        return format_html(
+            "{} <br><span class='wf-muted'>{} {}</span>",
+            report.reply,
+            report.replied_at.strftime("%-d %b %Y %H:%M"),
+            report.replied_by or "",
+        )
+
+    # --- Reply and revision, from the desk, the article's page or the report ------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/reply/", wrap(self.reply_view), name="articles_problemreport_reply"),
+            path(
+                "<int:pk>/start-revision/",
+                wrap(self.start_revision_view),
+                name="articles_problemreport_start_revision",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _back(self, request, report_pk: int):
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = reverse("admin:articles_problemreport_change", args=[report_pk])
+        return HttpResponseRedirect(target)
+
+    def _report_or_404(self, request, pk: int) -> ProblemReport:
+        from django.http import Http404
+
+        report = self.get_queryset(request).filter(pk=pk).first()
+        if report is None or not self.has_change_permission(request, report):
+            raise Http404(_("No such report."))
+        return report
+
+    def reply_view(self, request, pk: int):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        report = self._report_or_404(request, pk)
+        try:
+            report_services.report_reply(
+                report=report, by=request.user, text=request.POST.get("reply", "")
+            )
+        except WorkflowError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return self._back(request, pk)
+        self.message_user(
+            request,
+            _("Your reply was emailed to the reader and recorded on the report."),
+            messages.SUCCESS,
+        )
+        return self._back(request, pk)
+
+    def start_revision_view(self, request, pk: int):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        report = self._report_or_404(request, pk)
+        try:
+            report_services.report_start_revision(report=report, by=request.user)
+        except WorkflowError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return self._back(request, pk)
+        self.message_user(
+            request,
+            _(
+                "A revision is open as a draft, linked to the report. Readers keep the approved "
+                "version; publishing the revision closes the report with a note."
+            ),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:articles_article_change", args=[report.article_id])
         )
 
     # --- Handling --------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -176,14 +177,19 @@ def _my_reviews_queue(user) -> Queue:
         # Say why no invitation can come, and who can change it.
         empty = _(
             "%(reason)s Editors cannot invite you until this changes: ask them to update "
-            "your board profile."
+            "your board profile, from the profile itself."
         ) % {"reason": reason}
+    more_url = reverse("admin:reviewers_reviewassignment_changelist") + "?whose=mine"
+    more_label = _("All my assignments")
+    if reason:
+        more_url = reverse("admin:reviewers_boardmember_change", args=[user.board_member.pk])
+        more_label = _("Your board profile: ask the editors to update your licence")
     return Queue(
         title=_("My reviews"),
         empty=empty,
         items=items,
-        more_url=reverse("admin:reviewers_reviewassignment_changelist") + "?whose=mine",
-        more_label=_("All my assignments"),
+        more_url=more_url,
+        more_label=more_label,
     )
 
 
@@ -329,3 +335,71 @@ def work_queues(user) -> list[Queue]:
             )
         )
     return queues
+
+
+# --- The editor's desk: readers' reports and the board's open work ------------------
+
+# Declines shown on the desk: the last weeks' are the ones an editor acts on.
+DECLINES_WINDOW_DAYS = 30
+
+
+@dataclass
+class Desk:
+    reports: list
+    reports_total: int
+    invitations: list
+    invitations_total: int
+    in_progress: list
+    in_progress_total: int
+    declines: list
+
+
+def new_reports():
+    """Readers' reports still to handle: open, no revision started yet; new ones first.
+
+    A report stays here after a reply, so that the editor can still start
+    the revision it asks for; starting one (or closing the report) takes it off.
+    """
+    from articles.models import ProblemReport
+
+    return (
+        ProblemReport.objects.filter(
+            status__in=["new", "in_progress"], revision_started_at__isnull=True
+        )
+        .select_related("version", "article")
+        .order_by("-status", "created_at", "id")
+    )
+
+
+def _reviewing(statuses):
+    return ReviewAssignment.objects.filter(
+        status__in=statuses,
+        article__state__in=[ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW],
+        round=models.F("article__review_round"),
+    ).select_related("article", "reviewer__user")
+
+
+def editor_desk() -> Desk:
+    """What the editors follow besides the article queues, each list a fixed number of queries."""
+    reports = new_reports()
+    invitations = _reviewing([AssignmentStatus.INVITED]).order_by("respond_by", "id")
+    in_progress = _reviewing([AssignmentStatus.OPEN]).order_by("due_date", "id")
+    since = timezone.now() - datetime.timedelta(days=DECLINES_WINDOW_DAYS)
+    declines = (
+        ReviewAssignment.objects.filter(
+            status=AssignmentStatus.DECLINED,
+            responded_at__gte=since,
+            article__state__in=[ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW],
+        )
+        .select_related("article", "reviewer__user")
+        .order_by("-responded_at", "-id")
+    )
+    return Desk(
+        reports=list(reports[:LIMIT]),
+        reports_total=reports.count(),
+        invitations=list(invitations[:LIMIT]),
+        invitations_total=invitations.count(),
+        in_progress=list(in_progress[:LIMIT]),
+        in_progress_total=in_progress.count(),
+        declines=list(declines[:LIMIT]),
+    )

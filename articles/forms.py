@@ -25,11 +25,18 @@ class ArticleForm(forms.ModelForm):
         widgets = {
             "title": forms.TextInput(attrs={"class": "vTextField wf-wide"}),
             "slug": forms.TextInput(attrs={"class": "vTextField wf-wide"}),
-            "body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField wf-wide"}),
-            "plain_body": forms.Textarea(attrs={"rows": 14, "class": "vLargeTextField wf-wide"}),
+            "body": forms.Textarea(attrs={"rows": 22, "class": "vLargeTextField wf-wide"}),
+            "plain_body": forms.Textarea(attrs={"rows": 22, "class": "vLargeTextField wf-wide"}),
             "urgent_help": forms.Textarea(attrs={"rows": 5, "class": "vLargeTextField wf-wide"}),
             "change_note": forms.TextInput(attrs={"class": "vTextField wf-wide"}),
             "summary": forms.Textarea(attrs={"rows": 2, "class": "wf-wide"}),
+        }
+        labels = {"body": _("Answer (for professionals and everyone)")}
+        help_texts = {
+            "plain_body": _(
+                "The same answer in everyday words for patients and carers, citing the same "
+                "references. Reviewed together with the answer."
+            ),
         }
 
     def clean_slug(self):
@@ -69,14 +76,14 @@ class ReferenceForm(forms.ModelForm):
         formfield_callback = _https_links
         fields = ["position", "authors", "title", "journal", "year", "pmid", "doi", "url"]
         widgets = {
-            "position": forms.NumberInput(attrs={"style": "width: 3.5em"}),
-            "authors": forms.TextInput(attrs={"size": 14}),
-            "title": forms.TextInput(attrs={"size": 26}),
-            "journal": forms.TextInput(attrs={"size": 12}),
-            "year": forms.NumberInput(attrs={"style": "width: 4.5em"}),
-            "pmid": forms.TextInput(attrs={"size": 8}),
-            "doi": forms.TextInput(attrs={"size": 12}),
-            "url": forms.URLInput(attrs={"size": 12}),
+            "position": forms.NumberInput(attrs={"class": "wf-ref-position", "min": 0}),
+            "authors": forms.TextInput(attrs={"class": "vTextField wf-ref-wide"}),
+            "title": forms.TextInput(attrs={"class": "vTextField wf-ref-wide"}),
+            "journal": forms.TextInput(attrs={"class": "vTextField"}),
+            "year": forms.NumberInput(attrs={"class": "wf-ref-year"}),
+            "pmid": forms.TextInput(attrs={"class": "wf-ref-pmid", "inputmode": "numeric"}),
+            "doi": forms.TextInput(attrs={"class": "vTextField wf-ref-doi"}),
+            "url": forms.URLInput(attrs={"class": "vTextField"}),
         }
 
 
@@ -89,8 +96,10 @@ class TransitionForm(forms.Form):
     change_note = forms.CharField(required=False, max_length=300)
 
 
-class CandidateField(forms.ModelChoiceField):
+class CandidateField(forms.ModelMultipleChoiceField):
     """Board members with what an editor weighs when choosing: field and load."""
+
+    widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, member):
         label = f"{member} — {member.specialties}"
@@ -112,8 +121,8 @@ def _date_input():
 class AssignForm(forms.Form):
     reviewer = CandidateField(
         queryset=BoardMember.objects.none(),
-        label=_("Board member"),
-        empty_label=_("Choose a board member…"),
+        label=_("Board members"),
+        error_messages={"required": _("Tick at least one board member to invite.")},
     )
     respond_by = forms.DateField(
         label=_("Reply by"),
@@ -121,6 +130,16 @@ class AssignForm(forms.Form):
         help_text=_("The member accepts or declines by this date."),
     )
     due_date = forms.DateField(label=_("Review due by"), widget=_date_input())
+    message = forms.CharField(
+        label=_("Message with the invitation"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Optional, sent to each member invited with the standard invitation, e.g. why "
+            "you thought of them."
+        ),
+    )
 
     def __init__(self, *args, candidates=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,6 +178,8 @@ CONFLICT_CHOICES = [
 
 
 class DecisionForm(forms.Form):
+    """Conflicts first, then the checklist, then the judgement: the order a review goes in."""
+
     decision = forms.ChoiceField(
         label=_("Your decision"), choices=Decision.choices, widget=forms.RadioSelect
     )
@@ -227,6 +248,18 @@ class DecisionForm(forms.Form):
     def conflict_fields(self):
         return [self["conflict"], self["conflict_statement"]]
 
+    @property
+    def ordered_field_names(self) -> list[str]:
+        """The fields in the order the form asks them, for error summaries."""
+        return [
+            "conflict",
+            "conflict_statement",
+            *(f"check_{q.pk}" for q in self.questions),
+            "decision",
+            "comment_to_author",
+            "confidential_note",
+        ]
+
     def checklist_answers(self) -> dict[int, bool]:
         return {q.pk: bool(self.cleaned_data.get(f"check_{q.pk}")) for q in self.questions}
 
@@ -251,3 +284,17 @@ class DecisionForm(forms.Form):
                 if not cleaned.get(f"check_{question.pk}"):
                     self.add_error(f"check_{question.pk}", _("Confirm this before approving."))
         return cleaned
+
+
+class AcceptForm(forms.Form):
+    """Accepting a review starts with the conflict question, asked again at the decision."""
+
+    no_conflict = forms.BooleanField(
+        label=_("I know of no conflict of interest with this article, its author or its topic."),
+        error_messages={
+            "required": _(
+                "Confirm that you have no conflict of interest, or decline the invitation and "
+                "say that you have one."
+            )
+        },
+    )

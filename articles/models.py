@@ -707,6 +707,29 @@ class ProblemReport(models.Model):
         verbose_name=_("handled by"),
     )
     editor_note = models.TextField(_("editor's note"), blank=True)
+    reply = models.TextField(
+        _("reply to the reader"),
+        blank=True,
+        help_text=_("What the editors wrote back to the reader, as it was emailed."),
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replied by"),
+    )
+    revision_started_at = models.DateTimeField(
+        _("revision started at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when a revision of the article was started from this report: publishing that "
+            "revision closes the report with a note."
+        ),
+    )
 
     history = HistoricalRecords()
 

@@ -312,6 +312,9 @@ def _publish(article: Article, by: User) -> None:
     _check_approvals_name(article, version.fingerprint)
     version.save()
     article.live_version = version
+    from articles.reports import reports_close_on_publication
+
+    reports_close_on_publication(article=article, version=version, by=by)
     # The note described this revision; the next one starts with a blank.
     article.change_note = ""
 

@@ -251,6 +251,13 @@ EDITORIAL_BASE_URL = os.environ.get("EDITORIAL_BASE_URL", "http://127.0.0.1:8000
 # The public site's name, shown in page titles and emails.
 EDITORIAL_SITE_NAME = os.environ.get("EDITORIAL_SITE_NAME", "Editorial Health")
 
+# Where a reference's record is looked up from its DOI (Crossref's REST API)
+# and its PubMed ID (NCBI E-utilities); an installation may use a mirror.
+EDITORIAL_CROSSREF_URL = os.environ.get("EDITORIAL_CROSSREF_URL", "https://api.crossref.org")
+EDITORIAL_PUBMED_URL = os.environ.get(
+    "EDITORIAL_PUBMED_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+)
+
 # --- Security ---------------------------------------------------------------
 # Headers on every response, in development too; what only makes sense over
 # HTTPS is switched on below for production.

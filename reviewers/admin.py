@@ -1,17 +1,21 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from articles.admin import ReadOnlyAdmin
 from articles.admin_logged import ActionLoggedAdmin
 from articles.conditions import is_editor
 from articles.viewer import confidential_decisions_filter
+from articles.services import WorkflowError
 from editorial.admin_history import ReadOnlyHistoryAdmin
+from reviewers import services as review_services
 from reviewers.choices import PENDING_STATUSES
 from reviewers.models import (
     BoardMember,
@@ -79,8 +83,45 @@ class BoardMemberAdmin(ActionLoggedAdmin, ReadOnlyHistoryAdmin):
                 self.admin_site.admin_view(self.roster_view),
                 name="reviewers_boardmember_roster",
             ),
+            path(
+                "<int:pk>/licence-request/",
+                self.admin_site.admin_view(self.licence_request_view),
+                name="reviewers_boardmember_licence_request",
+            ),
             *super().get_urls(),
         ]
+
+    def licence_request_view(self, request, pk: int):
+        """A member asks the editors to record their renewed licence."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        member = BoardMember.objects.select_related("user").filter(pk=pk).first()
+        if member is None or member.user_id != request.user.pk:
+            raise Http404(_("No such board profile."))
+        back = reverse("admin:reviewers_boardmember_change", args=[pk])
+        try:
+            told = review_services.licence_update_request(
+                member=member, by=request.user, note=request.POST.get("note", "")
+            )
+        except WorkflowError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(back)
+        if told:
+            self.message_user(
+                request,
+                _(
+                    "The editors have been asked to update your licence; they will check it and "
+                    "update your profile."
+                ),
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request,
+                _("No editor has an email address on record: ask them in person."),
+                messages.WARNING,
+            )
+        return HttpResponseRedirect(back)
 
     def roster_view(self, request):
         """Per member: load, output and responsiveness, for the editors to balance the board."""
@@ -120,11 +161,11 @@ class BoardMemberAdmin(ActionLoggedAdmin, ReadOnlyHistoryAdmin):
         reason = obj.unavailability()
         if reason:
             return format_html(
-                '<strong style="color:#b91c1c">✘ {} {}</strong>',
+                '<strong class="wf-no">✘ {} {}</strong>',
                 reason,
                 _("They cannot be invited, and their approvals do not count."),
             )
-        return format_html('<span style="color:#15803d">✔ {}</span>', _("Yes."))
+        return format_html('<span class="wf-yes">✔ {}</span>', _("Yes."))
 
     def get_queryset(self, request):
         return (
@@ -164,8 +205,8 @@ class BoardMemberAdmin(ActionLoggedAdmin, ReadOnlyHistoryAdmin):
     def may_review(self, obj):
         reason = obj.unavailability()
         if reason:
-            return format_html('<strong style="color:#b91c1c">✘ {}</strong>', reason)
-        return format_html('<span style="color:#15803d">✔ {}</span>', _("yes"))
+            return format_html('<strong class="wf-no">✘ {}</strong>', reason)
+        return format_html('<span class="wf-yes">✔ {}</span>', _("yes"))
 
 
 class OwnReviewsFilter(admin.SimpleListFilter):
@@ -207,6 +248,38 @@ class ReviewAssignmentAdmin(ReadOnlyHistoryAdmin, ReadOnlyAdmin):
             )
         return queryset.filter(reviewer__user=request.user)
 
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/remind/",
+                self.admin_site.admin_view(self.remind_view),
+                name="reviewers_reviewassignment_remind",
+            ),
+            *super().get_urls(),
+        ]
+
+    def remind_view(self, request, pk: int):
+        """An editor reminds a member who has not answered, from the desk."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        assignment = ReviewAssignment.objects.select_related("reviewer__user").filter(pk=pk).first()
+        if assignment is None or not is_editor(request.user):
+            raise Http404(_("No such assignment."))
+        try:
+            review_services.assignment_remind(assignment=assignment, by=request.user)
+        except WorkflowError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("%(name)s has been reminded by email.") % {"name": assignment.reviewer.name},
+                messages.SUCCESS,
+            )
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("admin:index")
+        return HttpResponseRedirect(target)
+
     @admin.display(description=_("article"), ordering="article__title")
     def article_link(self, obj):
         url = reverse("admin:articles_article_change", args=[obj.article_id])
@@ -216,7 +289,7 @@ class ReviewAssignmentAdmin(ReadOnlyHistoryAdmin, ReadOnlyAdmin):
     def due(self, obj):
         if obj.is_overdue:
             return format_html(
-                '<strong style="color:#b91c1c">{} · {}</strong>', obj.due_date, _("overdue")
+                '<strong class="wf-overdue">{} · {}</strong>', obj.due_date, _("overdue")
             )
         return obj.due_date
 

@@ -166,6 +166,17 @@ class ReviewAssignment(models.Model):
         verbose_name=_("assigned by"),
     )
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    invitation_message = models.TextField(
+        _("message with the invitation"),
+        blank=True,
+        help_text=_("The editor's own words to the member, sent with the invitation."),
+    )
+    reminded_at = models.DateTimeField(
+        _("last reminded at"),
+        null=True,
+        blank=True,
+        help_text=_("When an editor last sent the member a reminder from the desk."),
+    )
 
     history = HistoricalRecords()
 

@@ -431,3 +431,46 @@ def editors() -> QuerySet:
         .filter(Q(groups__permissions=perm) | Q(user_permissions=perm) | Q(is_superuser=True))
         .distinct()
     )
+
+
+@dataclass
+class CandidateRow:
+    """One line of the table an editor picks reviewers from."""
+
+    member: BoardMember
+    open: int = 0
+    median_days_to_deliver: float | None = None
+    last_review: datetime.datetime | None = None
+    asked: int = 0
+    declined: int = 0
+
+    @property
+    def decline_rate(self) -> int | None:
+        """Per cent of invitations declined; None before the first one."""
+        return round(100 * self.declined / self.asked) if self.asked else None
+
+
+def candidate_rows(members: QuerySet[BoardMember]) -> list[CandidateRow]:
+    """Each candidate with load, speed, recency and how often they decline: two queries."""
+    members = list(members)
+    rows = {m.pk: CandidateRow(member=m, open=getattr(m, "open_reviews", 0) or 0) for m in members}
+    deliver: dict[int, list[float]] = {pk: [] for pk in rows}
+    history = (
+        ReviewAssignment.objects.filter(reviewer__in=rows.keys())
+        .exclude(status=AssignmentStatus.CANCELLED)
+        .values_list(
+            "reviewer_id", "status", "assigned_at", "responded_at", "decision__recorded_at"
+        )
+    )
+    for reviewer_id, status, assigned_at, responded_at, recorded_at in history:
+        row = rows[reviewer_id]
+        row.asked += 1
+        if status == AssignmentStatus.DECLINED:
+            row.declined += 1
+        if recorded_at is not None:
+            deliver[reviewer_id].append(_days(responded_at or assigned_at, recorded_at))
+            if row.last_review is None or recorded_at > row.last_review:
+                row.last_review = recorded_at
+    for pk, row in rows.items():
+        row.median_days_to_deliver = _median(deliver[pk])
+    return [rows[m.pk] for m in members]

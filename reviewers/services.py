@@ -144,6 +144,7 @@ def _invite(
     due_date: datetime.date,
     reason: str,
     automatic: str = "",
+    message: str = "",
 ) -> ReviewAssignment:
     already = _("%(name)s is already assigned to this round of review.") % {"name": reviewer.name}
     if ReviewAssignment.objects.filter(
@@ -160,6 +161,7 @@ def _invite(
         respond_by=respond_by,
         due_date=due_date,
         assigned_by=assigned_by,
+        invitation_message=message,
     )
     try:
         with transaction.atomic():
@@ -183,8 +185,11 @@ def assignment_create(
     by: User,
     due_date: datetime.date | None = None,
     respond_by: datetime.date | None = None,
+    message: str = "",
 ) -> ReviewAssignment:
     """Invite a board member to review the article's current round.
+
+    ``message`` is the editor's own note, sent with the invitation.
 
     The member accepts or declines by ``respond_by``; the review starts when
     the first member accepts, or when an editor starts it.
@@ -216,6 +221,7 @@ def assignment_create(
             respond_by=respond_by,
             due_date=due_date,
             reason=_("Invited"),
+            message=(message or "").strip(),
         )
 
 
@@ -552,3 +558,64 @@ def decision_record(
                     )
         decision_recorded.send(sender=ReviewDecision, decision=recorded, by=by)
     return recorded
+
+
+def assignment_remind(*, assignment: ReviewAssignment, by: User) -> ReviewAssignment:
+    """An editor's reminder to a member who has not answered an invitation (or delivered)."""
+    from articles.notifications import send_templated
+
+    with transaction.atomic():
+        article = lock(assignment.article_id)
+        assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if not is_editor(by):
+            raise WorkflowError(_("Only an editor can send reminders."))
+        if assignment.status not in PENDING_STATUSES or assignment.round != article.review_round:
+            raise WorkflowError(
+                _("This assignment is no longer waiting for the member: no reminder was sent.")
+            )
+        if article.state not in (ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW):
+            raise WorkflowError(_("The article is not in review: no reminder was sent."))
+        assignment.reminded_at = timezone.now()
+        _save(assignment, by=by, reason=_("Reminded by an editor"))
+        assignment = ReviewAssignment.objects.select_related(
+            "reviewer__user", "article", "assigned_by"
+        ).get(pk=assignment.pk)
+        template = (
+            "reminder_respond" if assignment.status == AssignmentStatus.INVITED else "reminder_due"
+        )
+        context = {
+            "assignment": assignment,
+            "article": assignment.article,
+            "days_overdue": (timezone.localdate() - assignment.due_date).days,
+        }
+        _log_assignment("assignment.remind", assignment, by=by)
+        # Queued in this transaction: the reminder and its record commit together.
+        send_templated(template=template, recipients=[assignment.reviewer.user], context=context)
+    return assignment
+
+
+def licence_update_request(*, member: BoardMember, by: User, note: str = "") -> list[str]:
+    """A member asks the editors to record a renewed licence; returns who was told.
+
+    Editors keep the licence fields (they verify them), so the member's part
+    is to ask, with the new details in the note.
+    """
+    from articles.notifications import send_templated
+    from reviewers.selectors import editors
+
+    if member.user_id != by.pk:
+        raise WorkflowError(_("You can ask for an update of your own profile only."))
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise WorkflowError(_("The note is longer than 2,000 characters: nothing was sent."))
+    with transaction.atomic():
+        log_action(
+            action="member.licence_update_request",
+            by=by,
+            payload={"member": member.pk, "member_name": member.name, "note": note},
+        )
+        return send_templated(
+            template="licence_update_request",
+            recipients=list(editors()),
+            context={"member": member, "note": note},
+        )

@@ -85,7 +85,9 @@ def test_review_loop_through_the_admin_as_three_users(
     client.force_login(member.user)
     page = client.get(change_url(article)).content.decode()
     assert "Accept this review" in page
-    response = client.post(reverse("admin:articles_article_accept", args=[article.pk]))
+    response = client.post(
+        reverse("admin:articles_article_accept", args=[article.pk]), {"no_conflict": "on"}
+    )
     assert response.status_code == 302
     assert reload(article).state == ArticleState.UNDER_REVIEW
     page = client.get(change_url(article)).content.decode()

@@ -51,6 +51,7 @@ def open_article(page) -> None:
 
 
 def accept(page) -> None:
+    page.get_by_label("I know of no conflict of interest").check()
     page.get_by_role("button", name="Accept this review").click()
     expect(success_message(page)).to_contain_text("You accepted the review.")
 
@@ -85,8 +86,8 @@ def test_two_reviewers_over_two_rounds_publish_with_both_names(
     open_article(page)
     for reviewer in (member, second_member):
         form = page.locator("form.wf-assign")
-        form.get_by_label("Board member").select_option(value=str(reviewer.pk))
-        form.get_by_role("button", name="Invite", exact=True).click()
+        form.locator(f"#candidate-{reviewer.pk}").check()
+        form.get_by_role("button", name="Invite the ticked members").click()
         expect(success_message(page)).to_contain_text(f"{reviewer.name} was invited to review")
     expect(page.locator(".wf-round")).to_contain_text("Invited: awaiting a reply")
     shot(page, "01-editor-invited-two")
@@ -112,10 +113,10 @@ def test_two_reviewers_over_two_rounds_publish_with_both_names(
     log_in(page, author)
     open_article(page)
     expect(page.locator(".wf-requested")).to_contain_text(CHANGES)
-    page.get_by_role("textbox", name="Answer").fill(REVISED_BODY)
-    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_label("Answer (for professionals and everyone)").fill(REVISED_BODY)
+    page.get_by_role("button", name="Save", exact=True).last.click()
     expect(success_message(page)).to_contain_text("was changed successfully")
-    page.get_by_role("button", name="Submit for review").click()
+    page.get_by_role("button", name="Submit for review", exact=True).click()
     expect(success_message(page)).to_contain_text("Submitted for review.")
     # Both reviewers of round 1 are invited to round 2 without the editor's help.
     expect(page.locator(".wf-round").first).to_contain_text("Round 2")

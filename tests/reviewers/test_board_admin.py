@@ -64,7 +64,9 @@ def test_invited_member_sees_accept_and_decline(client, invited, member):
 def test_accept_button_starts_the_review(client, invited, member):
     """Accepting from the page moves the article under review and opens the decision form."""
     client.force_login(member.user)
-    response = client.post(reverse("admin:articles_article_accept", args=[invited.article_id]))
+    response = client.post(
+        reverse("admin:articles_article_accept", args=[invited.article_id]), {"no_conflict": "on"}
+    )
 
     assert response.status_code == 302 and response.url.endswith("#your-review")
     assert reload(invited.article).state == "under_review"
@@ -98,7 +100,9 @@ def test_declined_invitation_shows_reason_to_editors_only(client, invited, membe
 def test_accept_by_someone_not_invited_is_refused(client, invited, second_member):
     """A member with no invitation gets a message, not a change (nor a 500)."""
     client.force_login(second_member.user)
-    response = client.post(reverse("admin:articles_article_accept", args=[invited.article_id]))
+    response = client.post(
+        reverse("admin:articles_article_accept", args=[invited.article_id]), {"no_conflict": "on"}
+    )
 
     assert response.status_code in (302, 404)
     assert reload(invited.article).state == "submitted"
@@ -127,9 +131,10 @@ def test_assign_form_ranks_specialists_and_explains_who_is_left_out(
 
     html = page(client, editor, submitted_article)
 
-    options = html[html.index('name="reviewer"') :]
-    assert f'value="{second_member.pk}">★' in options
-    assert f'value="{member.pk}"' not in options
+    table = html[html.index('class="wf-table wf-candidates"') :]
+    options = table[: table.index("</table>")]
+    assert f'<label for="candidate-{second_member.pk}">★ ' in options
+    assert f'name="reviewer" value="{member.pk}"' not in options
     assert f"Standing conflict with the topic {topic}." in html
 
 

@@ -220,7 +220,7 @@ def _accept(stage: Stage, cast, role):
     return article, (
         lambda: assignment_accept(assignment=invitation, by=cast[role]),
         reverse("admin:articles_article_accept", args=[article.pk]),
-        {},
+        {"no_conflict": "on"},
     )
 
 

@@ -79,6 +79,47 @@ def backdated(start: datetime.datetime) -> Iterator[None]:
         yield
 
 
+def on_day(days_ago: int):
+    """Run the steps inside as if it were ``days_ago`` days ago, at ten in the morning."""
+    now = timezone.localtime()
+    start = now.replace(hour=10, minute=0, second=0, microsecond=0) - datetime.timedelta(
+        days=days_ago
+    )
+    if days_ago <= 0:
+        start = now - datetime.timedelta(minutes=5)
+    return backdated(start)
+
+
+# How many days ago each step of each story happened. The review under way
+# was accepted 21 days ago with the default 14 days to deliver: it is
+# overdue. The article approved 350 days ago falls due for re-review within
+# the month (yearly policy). Other steps keep a few days between them.
+STORY_DAYS: dict[str, dict[str, int]] = {
+    demo.DRAFT_AFTER_WITHDRAWAL: {"write": 44, "submit": 40, "withdraw": 33, "edit": 9},
+    demo.SUBMITTED: {"write": 8, "submit": 2},
+    demo.UNDER_REVIEW: {"write": 30, "submit": 25, "accept": 21, "invite": 1},
+    demo.CHANGES_REQUESTED: {"write": 64, "submit": 52, "accept": 48, "decide": 41},
+    demo.APPROVED: {"write": 130, "submit": 118, "accept": 112, "approve": 104},
+    demo.APPROVED_REVIEW_DUE: {
+        "write": 372,
+        "submit": 366,
+        "accept": 361,
+        "approve": REVIEW_DUE_APPROVED_DAYS_AGO,
+    },
+    demo.REVISION_UNDER_REVIEW: {
+        "write": 220,
+        "submit": 211,
+        "accept": 207,
+        "approve": 199,
+        "revise": 19,
+        "resubmit": 12,
+        "reinvite": 10,
+    },
+    demo.REJECTED: {"write": 95, "submit": 88, "accept": 84, "decide": 77, "reject": 74},
+    demo.RETRACTED: {"write": 310, "submit": 300, "accept": 296, "approve": 289, "retract": 46},
+}
+
+
 # The state in which each story leaves its article.
 FINAL_STATE = {
     demo.DRAFT_AFTER_WITHDRAWAL: ArticleState.DRAFT,
@@ -242,56 +283,81 @@ class DemoBuilder:
         """Two readers' reports waiting in the editors' queue, once."""
         if ProblemReport.objects.exists():
             return
-        for slug, kind, message, email in demo.READER_REPORTS:
+        for n, (slug, kind, message, email) in enumerate(demo.READER_REPORTS):
             article = Article.objects.filter(slug=slug, live_version__isnull=False).first()
             if article is None:
                 continue
             report = ProblemReport(
-                article=article, version=article.live_version, kind=kind, message=message
+                article=article,
+                version=article.live_version,
+                kind=kind,
+                message=message,
+                # Received over the last days, not all at once.
+                created_at=timezone.now() - datetime.timedelta(days=1 + 3 * n, hours=2 * n),
             )
             report.email = email
             report._change_reason = "Sent by a reader"
             report.save()
 
     def tell_story(self, spec: demo.DemoArticle) -> None:
+        """Take the article through its story, each step on its own day of the past months.
+
+        Spread dates make every tracker and timeline read like real use: one
+        review is overdue (accepted three weeks ago, due in two), one approval
+        falls due for its yearly re-review, and nothing happened all at once.
+        """
         author, editor = self.users["author"], self.users["editor"]
-        if spec.story == demo.APPROVED_REVIEW_DUE:
-            approved_on = timezone.now() - datetime.timedelta(days=REVIEW_DUE_APPROVED_DAYS_AGO)
-            # Written then too: the action log runs forward in time.
-            with backdated(approved_on):
-                pk = self.write(spec)
-                article_submit(article=pk, by=author)
-                self.approve(pk, spec)
-            return
-        pk = self.write(spec)
+        days = STORY_DAYS[spec.story]
+        with on_day(days["write"]):
+            pk = self.write(spec)
         if spec.story == demo.DRAFT_AFTER_WITHDRAWAL:
-            article_submit(article=pk, by=author)
-            article_withdraw(article=pk, by=author, comment=spec.author_comment)
-            self.edit(pk, spec)
+            with on_day(days["submit"]):
+                article_submit(article=pk, by=author)
+            with on_day(days["withdraw"]):
+                article_withdraw(article=pk, by=author, comment=spec.author_comment)
+            with on_day(days["edit"]):
+                self.edit(pk, spec)
             return
-        article_submit(article=pk, by=author)
+        with on_day(days["submit"]):
+            article_submit(article=pk, by=author)
         if spec.story == demo.SUBMITTED:
             return
-        if spec.story in (demo.APPROVED, demo.REVISION_UNDER_REVIEW, demo.RETRACTED):
-            self.approve(pk, spec)
+        if spec.story in (
+            demo.APPROVED,
+            demo.APPROVED_REVIEW_DUE,
+            demo.REVISION_UNDER_REVIEW,
+            demo.RETRACTED,
+        ):
+            self.approve(pk, spec, accept_day=days["accept"], decide_day=days["approve"])
         if spec.story == demo.UNDER_REVIEW:
-            self.assign(pk, spec.reviewers[:1])
-            self.assign(pk, spec.pending_invitations, accept=False)
+            with on_day(days["accept"]):
+                self.assign(pk, spec.reviewers[:1])
+            with on_day(days["invite"]):
+                self.assign(pk, spec.pending_invitations, accept=False)
         elif spec.story == demo.CHANGES_REQUESTED:
-            (assignment,) = self.assign(pk, spec.reviewers[:1])
-            self.decide(assignment, Decision.REQUEST_CHANGES, spec.review_comment)
+            with on_day(days["accept"]):
+                (assignment,) = self.assign(pk, spec.reviewers[:1])
+            with on_day(days["decide"]):
+                self.decide(assignment, Decision.REQUEST_CHANGES, spec.review_comment)
         elif spec.story == demo.REJECTED:
-            (assignment,) = self.assign(pk, spec.reviewers[:1])
-            self.decide(assignment, Decision.REJECT, spec.review_comment)
-            article_reject(article=pk, by=editor, comment=spec.editor_comment)
+            with on_day(days["accept"]):
+                (assignment,) = self.assign(pk, spec.reviewers[:1])
+            with on_day(days["decide"]):
+                self.decide(assignment, Decision.REJECT, spec.review_comment)
+            with on_day(days["reject"]):
+                article_reject(article=pk, by=editor, comment=spec.editor_comment)
         elif spec.story == demo.RETRACTED:
-            article_retract(article=pk, by=editor, reason=spec.editor_comment)
+            with on_day(days["retract"]):
+                article_retract(article=pk, by=editor, reason=spec.editor_comment)
         elif spec.story == demo.REVISION_UNDER_REVIEW:
             # The approved version stays live while the revision is written and reviewed.
-            article_revise(article=pk, by=author, comment=spec.author_comment)
-            self.edit(pk, spec)
-            article_submit(article=pk, by=author, comment=spec.author_comment)
-            self.assign(pk, (spec.revision_reviewer,))
+            with on_day(days["revise"]):
+                article_revise(article=pk, by=author, comment=spec.author_comment)
+                self.edit(pk, spec)
+            with on_day(days["resubmit"]):
+                article_submit(article=pk, by=author, comment=spec.author_comment)
+            with on_day(days["reinvite"]):
+                self.assign(pk, (spec.revision_reviewer,))
 
     def write(self, spec: demo.DemoArticle) -> int:
         author = self.users["author"]
@@ -384,14 +450,15 @@ class DemoBuilder:
             fingerprint=article_fingerprint(article),
         )
 
-    def approve(self, pk: int, spec: demo.DemoArticle) -> None:
+    def approve(self, pk: int, spec: demo.DemoArticle, *, accept_day: int, decide_day: int) -> None:
         """Ask as many board members as the policy needs; the last approval publishes."""
         topic = Article.objects.select_related("topic").get(pk=pk).topic
         reviewers = spec.reviewers[: max(self.required, required_approvals(topic))]
-        for assignment, comment in zip(
-            self.assign(pk, reviewers), spec.approval_comments, strict=False
-        ):
-            self.decide(assignment, Decision.APPROVE, comment)
+        with on_day(accept_day):
+            assignments = self.assign(pk, reviewers)
+        with on_day(decide_day):
+            for assignment, comment in zip(assignments, spec.approval_comments, strict=False):
+                self.decide(assignment, Decision.APPROVE, comment)
 
 
 def reviewing_members() -> list[demo.DemoMember]:
