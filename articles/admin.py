@@ -317,7 +317,6 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             part_of=form.instance.action_seq or None,
         )
 
-
     def _after_save(self, request, obj):
         """Submit when asked to, and say at once what still stops a submission."""
         article = Article.objects.get(pk=obj.pk)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviewers', '0004_reminder_days_limit'),
+        ('reviewers', '0005_decision_fingerprint_and_credentials'),
     ]
 
     operations = [

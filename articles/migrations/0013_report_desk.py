@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0008_postgresql_search_document'),
+        ('articles', '0012_reader_search_synonyms_urgent_help'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
