@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from articles.admin import ReadOnlyAdmin
 from articles.admin_logged import ActionLoggedAdmin
 from articles.conditions import is_editor
-from articles.viewer import confidential_decisions_filter
 from articles.services import WorkflowError
+from articles.viewer import confidential_decisions_filter
 from editorial.admin_history import ReadOnlyHistoryAdmin
 from reviewers import services as review_services
 from reviewers.choices import PENDING_STATUSES
