@@ -63,6 +63,8 @@ class LiveFacts:
     next_review_due: datetime.date | None
     state: str
     updated_at: datetime.datetime
+    # Last, so that code building the facts by position keeps working.
+    article_id: int | None = None
 
     @property
     def update_in_review(self) -> bool:
@@ -75,7 +77,12 @@ def _live_facts_query(slug: str) -> QuerySet:
         .filter(slug=slug)
         .order_by()
         .values_list(
-            "pk", "approved_at", "next_review_due", "live_for__state", "live_for__updated_at"
+            "pk",
+            "approved_at",
+            "next_review_due",
+            "live_for__state",
+            "live_for__updated_at",
+            "article_id",
         )[:1]
     )
 
@@ -130,11 +137,16 @@ def live_facts_by_slug(slug: str) -> LiveFacts:
     row = _fetch_one(_compiled_sql(connection.vendor, "live_facts", _SLUG_PROBE), [slug])
     if row is None:
         raise Http404("No published article at this address.")
-    pk, approved_at, next_review_due, state, updated_at = row
+    pk, approved_at, next_review_due, state, updated_at, article_id = row
     if isinstance(next_review_due, str):
         next_review_due = datetime.date.fromisoformat(next_review_due)
     return LiveFacts(
-        pk, _as_datetime(approved_at), next_review_due, state, _as_datetime(updated_at)
+        pk,
+        _as_datetime(approved_at),
+        next_review_due,
+        state,
+        _as_datetime(updated_at),
+        article_id,
     )
 
 

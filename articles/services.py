@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
+from articles import surrogate
 from articles.conditions import is_author_role, is_editor, wrote
 from articles.models import Article, AuditEntry, PublishedVersion, display_name
 from articles.rendering import render_markdown, rendering_once
@@ -163,6 +164,7 @@ def _transition(
                 % {"state": article.get_state_display().lower()}
             )
         from_state = article.state
+        live_before = article.live_version_id
         # No decision is recorded from here to the snapshot, so the permission,
         # the condition and the byline share the approval policy's answers.
         with round_settled():
@@ -184,6 +186,8 @@ def _transition(
         article._history_user = by
         article._change_reason = f"{info.label}: {comment}" if comment else info.label
         article.save()
+        # Purged from the shared caches once this commits (articles/surrogate.py).
+        surrogate.article_transitioned(article, live_before=live_before)
         AuditEntry.objects.create(
             article=article,
             transition=name,

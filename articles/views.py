@@ -7,6 +7,7 @@ constant number of queries.
 
 from __future__ import annotations
 
+import datetime
 import functools
 
 from django.conf import settings
@@ -22,12 +23,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from articles import audience as audiences
-from articles import page_cache, ratelimit, selectors, structured_data
+from articles import page_cache, ratelimit, selectors, structured_data, surrogate
 from articles.feeds import LatestArticlesFeed
 from articles.forms_public import ProblemReportForm
 from articles.models import ProblemReport, PublishedVersion
 from articles.public_pages import public_page
 from articles.rendering import render_markdown, with_backlinks
+from editorial.httpcache import cache_for_readers
 from reviewers.selectors import public_board_members
 
 # How many of the newest articles the home page lists.
@@ -69,6 +71,8 @@ def _cached_response(
 @public_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    cache_for_readers(request, surrogate.LIVE_SET)
+
     def render_page() -> bytes:
         versions = list(selectors.live_version_listing(limit=HOME_LIMIT))
         context = {
@@ -109,6 +113,17 @@ def _article_page_key(request: HttpRequest, facts: selectors.LiveFacts) -> str:
         audiences.current(request),
         audiences.chosen(request) is not None,
     )
+
+
+def _seconds_until_overdue(facts: selectors.LiveFacts) -> int | None:
+    """Seconds until the page starts saying its review is overdue, which no purge announces."""
+    if facts.next_review_due is None or _is_overdue(facts):
+        return None
+    zone = timezone.get_default_timezone()
+    overdue_from = datetime.datetime.combine(
+        facts.next_review_due + datetime.timedelta(days=1), datetime.time(), tzinfo=zone
+    )
+    return max(0, int((overdue_from - timezone.now()).total_seconds()))
 
 
 def _last_modified(facts: selectors.LiveFacts):
@@ -164,7 +179,16 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     session, no CSRF token, so it is the same bytes for every reader of that
     audience and any cache on the way may keep it, asking each time.
     """
+    # Before the lookup: a "not found" is kept under the address too, and
+    # purged when an approval publishes there.
+    cache_for_readers(request, surrogate.address(slug))
     facts = selectors.live_facts_by_slug(slug)
+    cache_for_readers(
+        request,
+        surrogate.article(facts.article_id),
+        surrogate.version(facts.version_id),
+        max_age=_seconds_until_overdue(facts),
+    )
     page_key = _article_page_key(request, facts)
     etag = f'"{page_key.rsplit(":", 1)[-1]}"'
     last_modified = _last_modified(facts)
@@ -184,7 +208,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Set outright (the view made the response, nothing set them before):
     # what patch_cache_control and patch_vary_headers would write.
     response.headers["Cache-Control"] = "no-cache"
-    response.headers["Vary"] = "Cookie"
+    response.headers["Vary"] = audiences.VARY
     return response
 
 
@@ -280,6 +304,7 @@ def set_audience(request: HttpRequest) -> HttpResponse:
 @public_page
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    cache_for_readers(request, surrogate.topic(slug), surrogate.LIVE_SET)
     description = selectors.topic_description(slug)
     page_number = request.GET.get("page", "")
 
@@ -310,6 +335,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
+    cache_for_readers(request, surrogate.LIVE_SET, surrogate.SEARCH)
     query = " ".join(request.GET.get("q", "").split())[: selectors.SEARCH_MAX_LENGTH]
     page_number = request.GET.get("page", "")
 
@@ -330,6 +356,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @public_page
 @require_safe
 def advisory_board(request: HttpRequest) -> HttpResponse:
+    cache_for_readers(request, surrogate.BOARD)
     members = public_board_members()
     return render(request, "public/advisory_board.html", {"members": members})
 
@@ -337,6 +364,7 @@ def advisory_board(request: HttpRequest) -> HttpResponse:
 @public_page
 @require_safe
 def editorial_policy(request: HttpRequest) -> HttpResponse:
+    cache_for_readers(request, surrogate.page(POLICY_SLUG))
     page = selectors.site_page(POLICY_SLUG)
     return render(
         request,
@@ -354,6 +382,7 @@ def editorial_policy(request: HttpRequest) -> HttpResponse:
 @require_safe
 def feed(request: HttpRequest) -> HttpResponse:
     """The Atom feed of the newest approved articles, cached like the pages."""
+    cache_for_readers(request, surrogate.LIVE_SET)
     atom = LatestArticlesFeed()
 
     def render_feed() -> bytes:
