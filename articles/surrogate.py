@@ -110,7 +110,8 @@ def _topic_before(sender, instance, **kwargs):
 
 
 def _topic_changed(sender, instance, **kwargs):
-    purge_on_commit({topic(instance.slug), topic(getattr(instance, "_slug_before", None) or "")})
+    slugs = {instance.slug, getattr(instance, "_slug_before", None)}
+    purge_on_commit(topic(slug) for slug in slugs if slug)
 
 
 def _page_before(sender, instance, **kwargs):
@@ -118,7 +119,8 @@ def _page_before(sender, instance, **kwargs):
 
 
 def _page_changed(sender, instance, **kwargs):
-    purge_on_commit({page(instance.slug), page(getattr(instance, "_slug_before", None) or "")})
+    slugs = {instance.slug, getattr(instance, "_slug_before", None)}
+    purge_on_commit(page(slug) for slug in slugs if slug)
 
 
 def _board_changed(sender, instance, **kwargs):

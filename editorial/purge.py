@@ -157,8 +157,10 @@ class _Batch:
     def __init__(self) -> None:
         self.keys: set[str] = set()
         self.tokens: list[str] = []
+        self.flushed = False
 
     def flush(self) -> None:
+        self.flushed = True
         # One request per cache for the whole transaction; each of its tasks
         # then finds its purge delivered.
         results = deliver(self.keys)
@@ -183,8 +185,10 @@ def purge_on_commit(keys: Iterable[str]) -> None:
     batch = connection.__dict__.get("_editorial_purge_batch")
     # A batch belongs to the transaction that registered its flush: once that
     # commits or rolls back, the flush is no longer waiting and a new one starts.
-    waiting = batch is not None and any(
-        entry[1] == batch.flush for entry in connection.run_on_commit
+    waiting = (
+        batch is not None
+        and not batch.flushed
+        and any(entry[1] == batch.flush for entry in connection.run_on_commit)
     )
     if not waiting:
         batch = _Batch()
