@@ -1,4 +1,4 @@
-"""Start and stop a Varnish in front of the app: for ``make run-cached``, the tests and the benchmark.
+"""A Varnish in front of the app, started and stopped: ``make run-cached``, tests, benchmark.
 
 ``python -m editorial.varnish --port 8080 --backend-port 8000 -- <app command>``
 runs the app command and a varnishd (foreground, its own working folder,

@@ -1,4 +1,4 @@
-"""A recording stand-in for a cache's purge endpoint, and a real Varnish in front of the live server.
+"""A recording stand-in for a cache's purge endpoint; a real Varnish in front of the live server.
 
 Varnish missing is a skip on a developer's machine and a failure under
 CI=true, where a skip would hide a gap.

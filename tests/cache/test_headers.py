@@ -1,4 +1,4 @@
-"""What the app tells a shared cache: which responses it may keep, for how long, under which keys."""
+"""What the app tells a shared cache: which responses it may keep, how long, under which keys."""
 
 from __future__ import annotations
 

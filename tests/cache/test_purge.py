@@ -1,4 +1,4 @@
-"""Every change readers would see purges its keys from every cache after commit, with a retrying task."""
+"""A change readers would see purges its keys from every cache after commit, and retries."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from articles.models import Article, SitePage, Topic
-from articles.services import article_reopen, article_retract, article_start_rereview
+from articles.services import article_retract, article_start_rereview
 from editorial import purge
 from reviewers.models import ReviewAssignment
 from reviewers.services import decision_record
@@ -163,11 +163,14 @@ def test_one_transaction_sends_one_purge_per_cache(
 def test_a_rolled_back_change_purges_nothing_and_leaves_no_task(
     member, purge_recorder, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            member.credentials = "MD"
-            member.save()
-            raise RuntimeError("the change fails")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        member.credentials = "MD"
+        member.save()
+        raise RuntimeError("the change fails")
 
     assert purge_recorder.requests == []
     assert not DBTaskResult.objects.exists()
