@@ -190,9 +190,13 @@ def purge_on_commit(keys: Iterable[str]) -> None:
         and not batch.flushed
         and any(entry[1] == batch.flush for entry in connection.run_on_commit)
     )
-    if not waiting:
-        batch = _Batch()
-        connection._editorial_purge_batch = batch
-        transaction.on_commit(batch.flush)
+    if waiting:
+        batch.keys.update(keys)
+        batch.tokens.append(token)
+        return
+    batch = _Batch()
     batch.keys.update(keys)
     batch.tokens.append(token)
+    connection._editorial_purge_batch = batch
+    # Outside a transaction this sends at once.
+    transaction.on_commit(batch.flush)

@@ -111,7 +111,7 @@ def _varnish(live_server):
 
 
 @pytest.fixture
-def varnish(_varnish, settings, transactional_db):
+def varnish(_varnish, settings, transactional_db, django_db_serialized_rollback):
     """The real Varnish in front of the live server, emptied, and the app purging it."""
     if _varnish.process is None or _varnish.process.poll() is not None:
         _varnish.start()
@@ -134,3 +134,64 @@ def fetch(base: str, path: str, *, cookie: str = "", method: str = "GET"):
         return response.status, response.headers, response.read().decode()
     finally:
         connection.close()
+
+
+class Forwarder:
+    """A TCP path from the app to a cache that can be cut and restored.
+
+    Cut, the cache is unreachable for the app's purges while it goes on
+    serving readers what it holds: the case a retry exists for.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        import socket
+
+        self.target_port = target_port
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.listener = None
+        self.restore()
+
+    def restore(self) -> None:
+        import socket
+
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        import socket
+
+        # shutdown wakes the thread blocked in accept(); close alone would not.
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.listener.close()
+
+    def _accept(self, listener) -> None:
+        import socket
+
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.close()
+                except OSError:
+                    pass

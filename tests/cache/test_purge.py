@@ -256,3 +256,12 @@ def test_a_refusing_cache_is_reported_with_its_answer(settings):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_saved_outside_a_transaction_is_purged_at_once(member, purge_recorder):
+    """Autocommit: the change is committed when saved, and its keys go out straight away."""
+    member.credentials = "MBChB"
+    member.save()
+
+    assert purge_recorder.requests == [["board"]]
