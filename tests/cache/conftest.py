@@ -6,6 +6,7 @@ CI=true, where a skip would hide a gap.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import http.server
 import os
@@ -164,10 +165,8 @@ class Forwarder:
         import socket
 
         # shutdown wakes the thread blocked in accept(); close alone would not.
-        try:
+        with contextlib.suppress(OSError):
             self.listener.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self.listener.close()
 
     def _accept(self, listener) -> None:
@@ -191,7 +190,5 @@ class Forwarder:
             pass
         finally:
             for sock in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     sock.close()
-                except OSError:
-                    pass

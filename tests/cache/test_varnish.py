@@ -20,7 +20,6 @@ from articles.services import (
     article_save_content,
     article_submit,
 )
-from reviewers.models import ReviewAssignment
 from reviewers.services import decision_record
 from tests.cache.conftest import Forwarder, fetch
 from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory
@@ -158,7 +157,7 @@ def test_every_surface_shows_each_change_on_the_next_request_after_commit(
     where = (article.slug, topic.slug, "axolotlosis")
     article_submit(article=article, by=author)
     assert seen(varnish, *where) == set()
-    status, headers, _ = fetch(varnish.base, "/")
+    _status, headers, _ = fetch(varnish.base, "/")
     assert headers["X-Cache"] == "hit", "the lists are held by the cache"
 
     article = review_round(article, editor, member)
@@ -247,7 +246,7 @@ def test_each_audience_gets_its_own_copy_from_the_cache(varnish, anchor):
     path = f"/articles/{anchor.slug}/"
     patient = fetch(varnish.base, path)[2]
     fetch(varnish.base, path, cookie="audience=professional")
-    status, headers, professional = fetch(
+    _status, headers, professional = fetch(
         varnish.base, path, cookie="audience=professional; _ga=GA1.2.3"
     )
 
