@@ -265,3 +265,21 @@ def test_a_change_saved_outside_a_transaction_is_purged_at_once(member, purge_re
     member.save()
 
     assert purge_recorder.requests == [["board"]]
+
+
+def test_the_purge_command_empties_every_cache_of_the_given_keys(purge_recorder):
+    """After a deployment, `purge_cache --all` purges every page at once."""
+    from django.core.management import call_command
+
+    call_command("purge_cache", "article-3", "--all")
+
+    assert purge_recorder.requests == [["article-3", "site"]]
+
+
+def test_the_purge_command_says_which_cache_it_could_not_reach(purge_recorder):
+    from django.core.management import CommandError, call_command
+
+    purge_recorder.refuse()
+
+    with pytest.raises(CommandError, match="could not be purged"):
+        call_command("purge_cache", "--all")
