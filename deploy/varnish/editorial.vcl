@@ -51,6 +51,12 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
+    # Stylesheets and images: the same for everyone, named by their content
+    # in production (collectstatic), so kept as long as the app says.
+    if (req.url ~ "^/static/") {
+        unset req.http.Cookie;
+        return (hash);
+    }
     # The readers' pages. Anything else (the back office, the forms, the
     # audience switch) passes through untouched, cookies included.
     if (req.url !~ "^/(\?.*)?$"
@@ -95,6 +101,10 @@ sub vcl_backend_response {
     if (bereq.http.Editorial-Audience) {
         # A reader's page never sets a cookie.
         unset beresp.http.Set-Cookie;
+    }
+    if (bereq.url ~ "^/static/" && beresp.status == 200) {
+        unset beresp.http.Set-Cookie;
+        return (deliver);
     }
     if (!beresp.http.xkey || beresp.http.Cache-Control ~ "(?i)private|no-store") {
         # Not marked for a shared cache: remember for a while not to wait on it.

@@ -184,6 +184,8 @@ def test_no_cache_configured_means_no_purge_and_no_task(member, settings):
     assert not DBTaskResult.objects.exists()
 
 
+# The worker closes a connection left inside a transaction, as a test's would be.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_task_skips_a_cache_the_commit_reached(
     member, purge_recorder, django_capture_on_commit_callbacks, run_worker
 ):
@@ -196,6 +198,8 @@ def test_the_task_skips_a_cache_the_commit_reached(
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
+# The worker closes a connection left inside a transaction, as a test's would be.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_purge_the_cache_missed_is_retried_until_it_answers(
     member, purge_recorder, django_capture_on_commit_callbacks, run_worker, settings
 ):
@@ -258,7 +262,7 @@ def test_a_refusing_cache_is_reported_with_its_answer(settings):
         server.server_close()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_change_saved_outside_a_transaction_is_purged_at_once(member, purge_recorder):
     """Autocommit: the change is committed when saved, and its keys go out straight away."""
     member.credentials = "MBChB"

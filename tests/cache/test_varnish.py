@@ -274,3 +274,12 @@ def test_board_policy_and_topic_edits_show_on_the_next_request(varnish, anchor, 
     assert "Zanzibarova" in fetch(varnish.base, "/advisory-board/")[2]
     assert "checked twice" in fetch(varnish.base, "/editorial-policy/")[2]
     assert "everything between" in fetch(varnish.base, f"/topics/{topic.slug}/")[2]
+
+
+def test_static_files_are_kept_by_the_cache_without_cookies(varnish):
+    fetch(varnish.base, "/static/css/site.css", cookie="sessionid=abc")
+    status, headers, body = fetch(varnish.base, "/static/css/site.css", cookie="sessionid=def")
+
+    assert status == 200 and body
+    assert headers["X-Cache"] == "hit"
+    assert "Set-Cookie" not in headers
