@@ -189,10 +189,12 @@ def main(argv: list[str] | None = None) -> int:
         while not stopping and app.poll() is None and varnish.process.poll() is None:
             time.sleep(0.2)
     finally:
-        varnish.close()
+        # Both are told at once; then each is waited for.
         if app.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(app.pid, signal.SIGINT)
+        varnish.close()
+        if app.poll() is None:
             try:
                 app.wait(10)
             except subprocess.TimeoutExpired:
