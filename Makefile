@@ -1,12 +1,14 @@
-# Editorial: `make run` serves the product with demo data; `make test` runs the suite;
+# Editorial: `make run` serves the product with demo data (`make run-cached`: behind
+# Varnish on CACHE_PORT); `make test` runs the suite;
 # `make bench` measures it (ARTICLES=100000 for the large archive).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+CACHE_PORT ?= 8080
 
-.PHONY: run test install lint format check clean bench
+.PHONY: run run-cached test install lint format check clean bench
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Editorial needs Python 3.11 or newer")'
@@ -25,6 +27,17 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	WEB_ADDRESS=$(HOST):$(PORT) $(VENV)/bin/honcho start --port $(PORT)
+
+# The same, with Varnish (deploy/varnish/editorial.vcl) in front on CACHE_PORT:
+# readers' pages come from the cache and every change purges them by key.
+# Needs Debian's varnish and varnish-modules. Ctrl-C stops both.
+run-cached: export EDITORIAL_BASE_URL ?= http://$(HOST):$(CACHE_PORT)
+run-cached: export EDITORIAL_PURGE_URLS ?= http://127.0.0.1:$(CACHE_PORT)/
+run-cached: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) -m editorial.varnish --port $(CACHE_PORT) --backend-port $(PORT) -- \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(PY) manage.py makemigrations --check --dry-run

@@ -7,4 +7,6 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Articles")
 
     def ready(self) -> None:
-        from articles import receivers  # noqa: F401
+        from articles import receivers, surrogate  # noqa: F401
+
+        surrogate.connect()

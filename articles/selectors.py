@@ -68,6 +68,7 @@ class LiveFacts:
     text_unchanged: bool = False
     # The live set's generation: the page lists related answers, live ones only.
     generation: str = "0"
+    article_id: int | None = None
 
     @property
     def update_in_review(self) -> bool:
@@ -92,6 +93,7 @@ def _live_facts_query(slug: str) -> QuerySet:
             "live_for__state",
             "live_for__updated_at",
             "generation",
+            "article_id",
         )[:1]
     )
 
@@ -147,7 +149,7 @@ def live_facts_by_slug(slug: str) -> LiveFacts:
     row = _fetch_one(_compiled_sql(connection.vendor, "live_facts", _SLUG_PROBE), [slug])
     if row is None:
         raise Http404("No published article at this address.")
-    pk, approved_at, next_review_due, state, updated_at, generation = row
+    pk, approved_at, next_review_due, state, updated_at, generation, article_id = row
     if isinstance(next_review_due, str):
         next_review_due = datetime.date.fromisoformat(next_review_due)
     # Only for an article with the board (a few at a time): one more query.
@@ -160,6 +162,7 @@ def live_facts_by_slug(slug: str) -> LiveFacts:
         _as_datetime(updated_at),
         text_unchanged=unchanged,
         generation=str(generation or 0),
+        article_id=article_id,
     )
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from articles.actionlog import log_action
+from articles import surrogate
 from articles.conditions import is_author_role, is_editor, wrote
 from articles.fingerprints import article_fingerprint, short, version_fingerprint
 from articles.models import Article, AuditEntry, PublishedVersion, display_name
@@ -171,6 +172,7 @@ def _transition(
         from_state = article.state
         if name == "approve":
             _check_change_note(article, change_note)
+        live_before = article.live_version_id
         # No decision is recorded from here to the snapshot, so the permission,
         # the condition and the byline share the approval policy's answers.
         with round_settled():
@@ -213,6 +215,8 @@ def _transition(
         article._history_user = by
         article._change_reason = f"{info.label}: {comment}" if comment else info.label
         article.save()
+        # Purged from the shared caches once this commits (articles/surrogate.py).
+        surrogate.article_transitioned(article, live_before=live_before)
         AuditEntry.objects.create(
             article=article,
             transition=name,

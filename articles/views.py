@@ -7,6 +7,7 @@ constant number of queries.
 
 from __future__ import annotations
 
+import datetime
 import functools
 
 from django.conf import settings
@@ -23,13 +24,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from articles import audience as audiences
-from articles import notifications, page_cache, ratelimit, selectors, structured_data
+from articles import (
+    notifications,
+    page_cache,
+    ratelimit,
+    selectors,
+    structured_data,
+    surrogate,
+)
 from articles import search as search_reading
 from articles.feeds import FEED_LENGTH, LatestArticlesFeed
 from articles.forms_public import ProblemReportForm
 from articles.models import ProblemReport, PublishedVersion
 from articles.public_pages import public_page
 from articles.rendering import render_markdown, with_backlinks
+from editorial.httpcache import cache_for_readers
 from reviewers.selectors import public_board_members
 
 # How many of the newest articles the home page lists.
@@ -76,6 +85,8 @@ def _cached_response(
 @public_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    cache_for_readers(request, surrogate.LIVE_SET)
+
     def render_page() -> bytes:
         versions = list(selectors.live_version_listing(limit=HOME_LIMIT))
         context = {
@@ -118,6 +129,17 @@ def _article_page_key(request: HttpRequest, facts: selectors.LiveFacts) -> str:
         audiences.chosen(request) is not None,
         facts.generation,
     )
+
+
+def _seconds_until_overdue(facts: selectors.LiveFacts) -> int | None:
+    """Seconds until the page starts saying its review is overdue, which no purge announces."""
+    if facts.next_review_due is None or _is_overdue(facts):
+        return None
+    zone = timezone.get_default_timezone()
+    overdue_from = datetime.datetime.combine(
+        facts.next_review_due + datetime.timedelta(days=1), datetime.time(), tzinfo=zone
+    )
+    return max(0, int((overdue_from - timezone.now()).total_seconds()))
 
 
 def _last_modified(facts: selectors.LiveFacts):
@@ -178,10 +200,21 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     session, no CSRF token, so it is the same bytes for every reader of that
     audience and any cache on the way may keep it, asking each time.
     """
+    # Before the lookup: a "not found" (or a retraction notice) is kept under
+    # the address too, and purged when an approval publishes there.
+    cache_for_readers(request, surrogate.address(slug))
     try:
         facts = selectors.live_facts_by_slug(slug)
     except Http404:
         return _not_live(request, slug)
+    cache_for_readers(
+        request,
+        surrogate.article(facts.article_id),
+        surrogate.version(facts.version_id),
+        # The page lists related live answers, so it follows the live set too.
+        surrogate.LIVE_SET,
+        max_age=_seconds_until_overdue(facts),
+    )
     page_key = _article_page_key(request, facts)
     etag = f'"{page_key.rsplit(":", 1)[-1]}"'
     last_modified = _last_modified(facts)
@@ -201,7 +234,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Set outright (the view made the response, nothing set them before):
     # what patch_cache_control and patch_vary_headers would write.
     response.headers["Cache-Control"] = "no-cache"
-    response.headers["Vary"] = "Cookie"
+    response.headers["Vary"] = audiences.VARY
     return response
 
 
@@ -346,6 +379,7 @@ def _uncached(cache_key: str, render) -> bytes:
 @public_page
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    cache_for_readers(request, surrogate.topic(slug), surrogate.LIVE_SET)
     description = selectors.topic_description(slug)
     page_number = request.GET.get("page", "")
     number = _page_number(page_number)
@@ -383,6 +417,7 @@ SEARCH_NEWEST_COUNT = 5
 @public_page
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
+    cache_for_readers(request, surrogate.LIVE_SET, surrogate.SEARCH)
     query = " ".join(request.GET.get("q", "").split())[: selectors.SEARCH_MAX_LENGTH]
     page_number = request.GET.get("page", "")
     number = _page_number(page_number)
@@ -421,6 +456,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @public_page
 @require_safe
 def advisory_board(request: HttpRequest) -> HttpResponse:
+    cache_for_readers(request, surrogate.BOARD, surrogate.LIVE_SET)
     members = list(public_board_members())
     reviewed = selectors.answers_reviewed_by(member.pk for member in members)
     for member in members:
@@ -431,6 +467,7 @@ def advisory_board(request: HttpRequest) -> HttpResponse:
 @public_page
 @require_safe
 def editorial_policy(request: HttpRequest) -> HttpResponse:
+    cache_for_readers(request, surrogate.page(POLICY_SLUG))
     page = selectors.site_page(POLICY_SLUG)
     return render(
         request,
@@ -448,6 +485,7 @@ def editorial_policy(request: HttpRequest) -> HttpResponse:
 @require_safe
 def feed(request: HttpRequest) -> HttpResponse:
     """The Atom feed of the newest approved articles, cached like the pages."""
+    cache_for_readers(request, surrogate.LIVE_SET)
     atom = LatestArticlesFeed()
 
     def render_feed() -> bytes:
@@ -483,6 +521,7 @@ CORRECTIONS_LIMIT = 200
 @require_safe
 def corrections(request: HttpRequest) -> HttpResponse:
     """Retractions and updates of answers, newest first, with their dates and reasons."""
+    cache_for_readers(request, surrogate.LIVE_SET)
 
     def render_page() -> bytes:
         context = {"entries": selectors.corrections(CORRECTIONS_LIMIT), "limit": CORRECTIONS_LIMIT}

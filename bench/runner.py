@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -53,7 +54,15 @@ GOALS = {
     "changelist_queries": 15,
     "change_page_ms": 300,
     "approval_ms_postgresql": 50,
+    "cached_article_floor_ratio": 10,
+    "cached_article_p99_ms": 5,
+    "invisibility_p99_ms": 1000,
+    "invisibility_max_ms": 2000,
 }
+
+
+# The load target served by Varnish in front of the product.
+CACHED = "article-cached"
 
 
 class Failure(Exception):
@@ -352,6 +361,67 @@ def load_rounds(product: Server, floor: Server, targets: list[dict], args) -> di
     return {"rounds": rounds, "summary": summary}
 
 
+# --- the cache in front --------------------------------------------------------------
+
+
+class CachedServer:
+    """Varnish (deploy/varnish/editorial.vcl) in front of the product."""
+
+    def __init__(self, product: Server, port: int, log_dir: Path) -> None:
+        from editorial.varnish import Varnish
+
+        self.log_file = open(log_dir / f"varnish-{product.name}.log", "w")  # noqa: SIM115
+        self.varnish = Varnish(backend_port=product.port, port=port, log=self.log_file)
+        self.base = self.varnish.base
+
+    def start(self) -> None:
+        self.varnish.start()
+
+    def stop(self) -> None:
+        self.varnish.close()
+        self.log_file.close()
+
+
+def time_to_invisibility(db: dict, cache: CachedServer, article_path: str, args) -> dict:
+    """Retractions and approvals of different articles while readers load the cache."""
+    stop = threading.Event()
+    loads: list[dict] = []
+
+    def readers() -> None:
+        while not stop.is_set():
+            loads.append(
+                loadgen.run(
+                    cache.base + article_path,
+                    seconds=2,
+                    connections=args.connections,
+                    tool=args.loadgen,
+                ).as_dict()
+            )
+
+    thread = threading.Thread(target=readers, daemon=True)
+    thread.start()
+    try:
+        done = subprocess.run(
+            [PYTHON, "-m", "bench.invisibility", "--cache", cache.base,
+             "--count", str(args.invisibility)],
+            cwd=ROOT,
+            env=env_for(db, EDITORIAL_PURGE_URLS=cache.base + "/"),
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )  # fmt: skip
+    finally:
+        stop.set()
+        thread.join(30)
+    if done.returncode:
+        raise Failure(f"time to invisibility failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["readers_rps_median"] = (
+        round(statistics.median(load["rps"] for load in loads), 1) if loads else 0
+    )
+    return result
+
+
 # --- one database ------------------------------------------------------------------
 
 
@@ -365,8 +435,12 @@ def measure_database(db: dict, args, log_dir: Path, floor_holder: dict) -> dict:
     facts = result["in_process"]["facts"]
     targets = resolve_targets(json.loads(Path(args.targets).read_text()), facts)
     log(f"  starting the product under gunicorn ({args.workers} sync workers, DEBUG off)")
+    cache_port = free_port() if args.cache else None
+    product_env = env_for(db)
+    if cache_port:
+        product_env["EDITORIAL_PURGE_URLS"] = f"http://127.0.0.1:{cache_port}/"
     product = Server(
-        f"product-{db['vendor']}", "editorial.wsgi:application", env_for(db), args.workers, log_dir
+        f"product-{db['vendor']}", "editorial.wsgi:application", product_env, args.workers, log_dir
     )
     servers = [product]
     try:
@@ -416,7 +490,33 @@ def measure_database(db: dict, args, log_dir: Path, floor_holder: dict) -> dict:
                 *targets,
                 {"name": "ceiling", "path": "/", "status": "ok", "server": ceiling},
             ]
+        article = next((t for t in targets if t["name"] == "article" and t["status"] == "ok"), None)
+        cache = None
+        if cache_port and article is not None:
+            log("  starting Varnish in front of the product (deploy/varnish/editorial.vcl)")
+            try:
+                cache = CachedServer(product, cache_port, log_dir)
+                servers.append(cache)
+                cache.start()
+            except Exception as error:
+                result["cache_error"] = f"{type(error).__name__}: {error}"
+                log(f"    no cache: {error}")
+                cache = None
+        if cache is not None:
+            code, _ = fetch(cache.base + article["path"])
+            if code != 200:
+                raise Failure(f"the article through the cache answered {code}")
+            targets = [
+                *targets,
+                {"name": CACHED, "path": article["path"], "status": "ok", "server": cache},
+            ]
         result["load"] = load_rounds(product, floor, targets, args)
+        if cache is not None and args.invisibility:
+            log(
+                f"  time to invisibility: {args.invisibility} retractions, then as many "
+                "approvals, under load"
+            )
+            result["invisibility"] = time_to_invisibility(db, cache, article["path"], args)
     except (Failure, RuntimeError, subprocess.TimeoutExpired) as error:
         result.setdefault("server_started", False)
         result["error"] = str(error)
@@ -458,6 +558,13 @@ def table(results: dict) -> str:
                 f"{s.get('p99_ms_median', 0):>8.1f} {s.get('ratio_median', 0):>8.2f} {q!s:>8}"
                 f" {rendered:>10}"
             )
+        if CACHED in summary:
+            c = summary[CACHED]
+            lines.append(
+                f"  {CACHED:<10} {c['rps_median']:>8.0f} {c['p50_ms_median']:>8.1f} "
+                f"{c['p99_ms_median']:>8.1f} {c.get('ratio_median', 0):>8.2f}"
+                "  (the article through Varnish)"
+            )
         if "ceiling" in summary:
             c = summary["ceiling"]
             lines.append(
@@ -471,6 +578,22 @@ def table(results: dict) -> str:
                 f"  {'floor':<10} {f['rps_median']:>8.0f} {f['p50_ms_median']:>8.1f} "
                 f"{f['p99_ms_median']:>8.1f}"
             )
+        invisible = db.get("invisibility")
+        if invisible:
+            for kind in ("retractions", "approvals", "all"):
+                d = invisible.get(kind, {})
+                if d.get("count"):
+                    lines.append(
+                        f"  time to invisibility, {kind}: p50 {d['p50_ms']} ms, "
+                        f"p90 {d['p90_ms']} ms, p99 {d['p99_ms']} ms, max {d['max_ms']} ms "
+                        f"({d['count']} changes)"
+                    )
+            lines.append(
+                f"    slowest surface: {invisible.get('slowest_surface_ms')}; readers meanwhile "
+                f"{invisible.get('readers_rps_median')} req/s"
+            )
+        if db.get("cache_error"):
+            lines.append(f"  cache: {db['cache_error']}")
         ip = db.get("in_process", {})
         admin = ip.get("admin", {})
         if "changelist" in admin:
@@ -521,6 +644,18 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--fresh", action="store_true", help="Drop the archive databases first.")
     parser.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="Skip Varnish: the article through the cache and the time to invisibility.",
+    )
+    parser.add_argument(
+        "--invisibility",
+        type=int,
+        default=100,
+        help="Retractions (and as many approvals) timed through the cache; 0 skips them.",
+    )
+    parser.add_argument(
         "--tiny",
         action="store_true",
         help="A few seconds end to end: 20 articles, one short round.",
@@ -529,6 +664,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if args.tiny:
         args.articles, args.rounds, args.seconds, args.repeat = 20, 1, 1, 2
         args.connections = 2
+        args.invisibility = min(args.invisibility, 3)
     args.databases = {d.strip() for d in args.databases.split(",")}
     return args
 

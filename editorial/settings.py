@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "editorial.middleware.PermissionsPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Says which responses a shared cache (Varnish, a CDN) may keep, and
+    # under which surrogate keys (editorial/httpcache.py).
+    "editorial.httpcache.SharedCacheMiddleware",
     # Answers the public site's read-only pages (articles/public_pages.py);
     # what follows runs for the back office and the public forms.
     "articles.public_pages.PublicPagesMiddleware",
@@ -203,6 +206,31 @@ PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200")
 PAGE_CACHE_SEARCH_ENTRIES = int(os.environ.get("PAGE_CACHE_SEARCH_ENTRIES", "256"))
 
 LOGIN_URL = "admin:login"
+
+# --- A shared HTTP cache in front (Varnish, a CDN) --------------------------
+# How long a shared cache may keep a public page (s-maxage). Changes are
+# purged by key the moment they commit, so this only bounds what no purge
+# announces: the date an article's review falls due, the footer's year.
+EDITORIAL_SHARED_CACHE_SECONDS = int(os.environ.get("SHARED_CACHE_SECONDS", "3600"))
+# After that, the shared cache may answer with its copy while it fetches a
+# new one (stale-while-revalidate), and for much longer when the app fails
+# or is down (stale-if-error). Browsers always revalidate.
+EDITORIAL_STALE_WHILE_REVALIDATE = int(os.environ.get("STALE_WHILE_REVALIDATE", "30"))
+EDITORIAL_STALE_IF_ERROR = int(os.environ.get("STALE_IF_ERROR", str(24 * 3600)))
+# The response header naming a page's surrogate keys: "xkey" for Varnish's
+# xkey module, "Surrogate-Key" for Fastly, "Cache-Tag" for Cloudflare.
+EDITORIAL_SURROGATE_KEY_HEADER = os.environ.get("SURROGATE_KEY_HEADER", "xkey")
+# The caches to purge by key when readers' pages change, e.g.
+# "http://127.0.0.1:8080/" (a Varnish running deploy/varnish/editorial.vcl).
+# Empty: nothing to purge (`make run` has no cache in front).
+EDITORIAL_PURGE_URLS = env_list("EDITORIAL_PURGE_URLS")
+# Seconds a purge may take before the cache counts as unreachable; the
+# retrying task tries again later.
+EDITORIAL_PURGE_TIMEOUT = float(os.environ.get("EDITORIAL_PURGE_TIMEOUT", "2"))
+# First wait before a failed purge is retried; it doubles each time, up to
+# an hour, for EDITORIAL_PURGE_ATTEMPTS attempts (about a day in all).
+EDITORIAL_PURGE_RETRY_SECONDS = float(os.environ.get("EDITORIAL_PURGE_RETRY_SECONDS", "5"))
+EDITORIAL_PURGE_ATTEMPTS = int(os.environ.get("EDITORIAL_PURGE_ATTEMPTS", "36"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Editorial <editorial@localhost>")

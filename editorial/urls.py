@@ -4,7 +4,16 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from articles import surrogate
 from articles.sitemaps import SITEMAPS
+from editorial.httpcache import cache_for_readers
+
+
+def shared_sitemap(request, **kwargs):
+    """The sitemap lists live articles: a shared cache keeps it under the live set."""
+    cache_for_readers(request, surrogate.LIVE_SET)
+    return sitemap(request, **kwargs)
+
 
 urlpatterns = [
     # Before the admin's own URLs, whose catch-all would answer them.
@@ -12,7 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
-        sitemap,
+        shared_sitemap,
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),

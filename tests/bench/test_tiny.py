@@ -82,6 +82,13 @@ def test_tiny_benchmark_runs_end_to_end(tmp_path, targets_file):
             else:
                 assert name not in summary
 
+        from editorial.varnish import varnishd_path
+
+        if varnishd_path() is not None or IN_CI:
+            # The article through Varnish, and the time to invisibility of a few changes.
+            assert summary["article-cached"]["rps_median"] > 0, db.get("cache_error")
+            assert db["invisibility"]["all"]["count"] > 0
+
         measured = db["in_process"]
         assert measured["queries_per_page"]["article"]["queries"] >= 1
         assert measured["queries_per_page"]["search"]["first_ms"] > 0

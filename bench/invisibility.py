@@ -1,0 +1,199 @@
+"""Time to invisibility: from a commit until every public surface through the cache shows it.
+
+``python -m bench.invisibility --cache http://127.0.0.1:PORT --count 100``
+(DATABASE_URL naming the archive, EDITORIAL_PURGE_URLS the same cache)
+retracts the ``count`` newest live articles one by one, then approves each
+again, and prints one JSON object. For each change it first fetches every
+surface through the cache (so that each holds the old state), commits the
+change, and from the commit on asks every surface until it shows the new
+state: the article's page, home, its topic, the feed, the sitemap and a
+search for its title. The slowest surface's time is the change's time.
+
+The runner loads the cache meanwhile, so the purges and the fetches that
+follow them compete with readers. The archive keeps the changes: each
+article ends approved again, with one more published version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote, urlsplit
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "editorial.settings")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+
+import django
+
+django.setup()
+
+from django.db import transaction  # noqa: E402
+
+from articles.choices import ArticleState  # noqa: E402
+from articles.models import Article  # noqa: E402
+from articles.services import article_reopen, article_retract, article_submit  # noqa: E402
+from bench import archive  # noqa: E402
+from reviewers.selectors import assignable_members, editors  # noqa: E402
+from reviewers.services import assignment_accept, assignment_create, decision_record  # noqa: E402
+
+# A change not visible everywhere after this long counts as this long.
+GIVE_UP_SECONDS = 10.0
+
+
+class Cache:
+    def __init__(self, base: str) -> None:
+        parts = urlsplit(base)
+        self.host, self.port = parts.hostname, parts.port
+        self.connection = None
+
+    def get(self, path: str) -> tuple[int, str]:
+        for _ in range(2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            try:
+                self.connection.request("GET", path)
+                response = self.connection.getresponse()
+                return response.status, response.read().decode(errors="replace")
+            except (OSError, http.client.HTTPException):
+                self.connection.close()
+                self.connection = None
+        raise RuntimeError(f"the cache did not answer GET {path}")
+
+
+def surfaces(article: Article) -> dict[str, str]:
+    return {
+        "article": f"/articles/{article.slug}/",
+        "home": "/",
+        "topic": f"/topics/{article.topic.slug}/",
+        "feed": "/feed/",
+        "sitemap": "/sitemap.xml",
+        "search": f"/search/?q={quote(article.title)}",
+    }
+
+
+def shows(cache: Cache, path: str, slug: str) -> bool:
+    status, body = cache.get(path)
+    return status == 200 and f"/articles/{slug}/" in body
+
+
+def time_until(base: str, paths: dict[str, str], slug: str, *, showing: bool, since: float):
+    """Seconds from ``since`` until every surface shows (or stops showing) the article.
+
+    Each surface is asked by a reader of its own, as readers ask at once.
+    """
+
+    def poll(path: str) -> float:
+        cache = Cache(base)
+        while time.perf_counter() - since < GIVE_UP_SECONDS:
+            if shows(cache, path, slug) == showing:
+                return time.perf_counter() - since
+        return GIVE_UP_SECONDS
+
+    with ThreadPoolExecutor(max_workers=len(paths)) as pool:
+        futures = {name: pool.submit(poll, path) for name, path in paths.items()}
+        reached = {name: future.result() for name, future in futures.items()}
+    return max(reached.values()), reached
+
+
+def committed(change) -> float:
+    """Run ``change`` in a transaction; the moment it committed (before its purge went out)."""
+    moment = {}
+    with transaction.atomic():
+        # Registered first, so it runs first once the transaction commits.
+        transaction.on_commit(lambda: moment.setdefault("at", time.perf_counter()))
+        change()
+    return moment["at"]
+
+
+def distribution(seconds: list[float]) -> dict:
+    ordered = sorted(seconds)
+    if not ordered:
+        return {"count": 0}
+
+    def pick(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
+
+    return {
+        "count": len(ordered),
+        "p50_ms": pick(0.5),
+        "p90_ms": pick(0.9),
+        "p99_ms": pick(0.99),
+        "max_ms": round(ordered[-1] * 1000, 1),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.invisibility")
+    parser.add_argument("--cache", required=True, help="Base URL of the cache in front.")
+    parser.add_argument("--count", type=int, default=100)
+    args = parser.parse_args(argv)
+    cache = Cache(args.cache)
+    editor = editors().order_by("pk").first()
+    articles = list(
+        Article.objects.filter(state=ArticleState.APPROVED, live_version__isnull=False)
+        .exclude(slug=archive.HEAVY_SLUG)
+        .select_related("topic", "author", "live_version")
+        .order_by("-live_version__approved_at")[: args.count]
+    )
+    retractions, approvals, slowest = [], [], {}
+
+    def note(name_times: dict) -> None:
+        for name, seconds in name_times.items():
+            slowest[name] = max(slowest.get(name, 0.0), seconds)
+
+    for article in articles:
+        paths = surfaces(article)
+        for path in paths.values():
+            cache.get(path)
+        since = committed(
+            lambda a=article: article_retract(article=a, by=editor, reason="Benchmark retraction.")
+        )
+        seconds, per = time_until(args.cache, paths, article.slug, showing=False, since=since)
+        retractions.append(seconds)
+        note(per)
+
+    for article in articles:
+        article = Article.objects.select_related("topic", "author").get(pk=article.pk)
+        article_reopen(article=article, by=editor)
+        article_submit(article=article, by=article.author)
+        article = Article.objects.select_related("topic", "author").get(pk=article.pk)
+        member = assignable_members(article).first()
+        assignment = assignment_accept(
+            assignment=assignment_create(article=article, reviewer=member, by=editor),
+            by=member.user,
+        )
+        paths = surfaces(article)
+        for path in paths.values():
+            cache.get(path)
+        since = committed(
+            lambda a=assignment, m=member: decision_record(
+                assignment=a, by=m.user, decision="approve", no_conflict=True
+            )
+        )
+        seconds, per = time_until(args.cache, paths, article.slug, showing=True, since=since)
+        approvals.append(seconds)
+        note(per)
+
+    print(
+        json.dumps(
+            {
+                "retractions": distribution(retractions),
+                "approvals": distribution(approvals),
+                "all": distribution(retractions + approvals),
+                "slowest_surface_ms": {k: round(v * 1000, 1) for k, v in slowest.items()},
+                "gave_up_after_s": GIVE_UP_SECONDS,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
