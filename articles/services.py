@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from articles.actionlog import log_action
 from articles import surrogate
+from articles.actionlog import log_action
 from articles.conditions import is_author_role, is_editor, wrote
 from articles.fingerprints import article_fingerprint, short, version_fingerprint
 from articles.models import Article, AuditEntry, PublishedVersion, display_name
