@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def long_past(approved_article, author, editor, member):
     """An approved article revised, its references edited, resubmitted and approved again."""
-    article = article_revise(article=approved_article, by=author)
+    article = article_revise(article=approved_article, by=author, comment="Added a third source.")
     for n in range(6):
         article = edit(article, author, summary=f"Summary, take {n}.")
         if n % 2:
