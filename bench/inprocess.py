@@ -127,6 +127,7 @@ def approval(repeat: int) -> dict:
     entry and the notifications after commit. The articles stay in the
     archive, approved, as real ones would.
     """
+    from articles.fingerprints import article_fingerprint
     from articles.services import article_save_content, article_submit
     from reviewers.models import BoardMember
     from reviewers.services import assignment_accept, assignment_create, decision_record
@@ -170,15 +171,27 @@ def approval(repeat: int) -> dict:
         article_submit(article=article, by=author)
         assignment = assignment_create(article=article, reviewer=member, by=editor)
         assignment = assignment_accept(assignment=assignment, by=member.user)
+        # What the decision form carries: the fingerprint of the text on screen.
+        seen = article_fingerprint(Article.objects.get(pk=article.pk))
         if i == repeat:  # one more, to count its queries
             with CaptureQueriesContext(connection) as captured:
                 decision_record(
-                    assignment=assignment, by=member.user, decision="approve", no_conflict=True
+                    assignment=assignment,
+                    by=member.user,
+                    decision="approve",
+                    no_conflict=True,
+                    fingerprint=seen,
                 )
             queries.append(len(captured))
             continue
         started, cpu = time.perf_counter(), time.process_time()
-        decision_record(assignment=assignment, by=member.user, decision="approve", no_conflict=True)
+        decision_record(
+            assignment=assignment,
+            by=member.user,
+            decision="approve",
+            no_conflict=True,
+            fingerprint=seen,
+        )
         times.append((time.perf_counter() - started) * 1000)
         cpu_times.append((time.process_time() - cpu) * 1000)
         if Article.objects.get(pk=article.pk).state != "approved":

@@ -132,7 +132,17 @@ def test_seed_demo_records_who_did_each_step(seeded):
         "approve": "dr.okafor",
     }
     for model in (Article, Reference, Topic, BoardMember, ReviewAssignment, ChecklistQuestion):
-        assert not model.history.filter(history_user__isnull=True).exists(), model
+        unattributed = model.history.filter(history_user__isnull=True)
+        # Re-invitations on resubmission are the system's own, and logged as such.
+        unattributed = unattributed.exclude(history_change_reason__contains="after resubmission")
+        assert not unattributed.exists(), model
+    from articles.models import ActionLogEntry
+
+    assert (
+        not ActionLogEntry.objects.filter(by__isnull=True)
+        .exclude(action__in=["assignment.reinvite", "assignment.close", "reminder.send"])
+        .exists()
+    )
 
 
 def test_seed_demo_meets_the_required_number_of_approvals(db, settings):
