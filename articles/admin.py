@@ -197,7 +197,17 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             _("For patients (optional)"),
             {"fields": ["plain_body"], "classes": ["collapse"]},
         ),
-        (_("Origin and change note"), {"fields": ["origin", "change_note"]}),
+        (
+            _("Origin and change note"),
+            {
+                "fields": [
+                    "origin",
+                    ("generator", "generator_version"),
+                    "source_reference",
+                    "change_note",
+                ]
+            },
+        ),
     ]
     prepopulated_fields = {"slug": ["title"]}
     # The workflow panel links the live public page when there is one.
@@ -236,7 +246,17 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 _("Answer (Markdown source)"),
                 {"fields": ["body", "plain_body"], "classes": ["collapse"]},
             ),
-            (None, {"fields": ["origin", "change_note"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "origin",
+                        ("generator", "generator_version"),
+                        "source_reference",
+                        "change_note",
+                    ]
+                },
+            ),
         ]
 
     def get_inline_instances(self, request, obj=None):

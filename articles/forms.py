@@ -19,6 +19,9 @@ class ArticleForm(forms.ModelForm):
             "body",
             "plain_body",
             "origin",
+            "generator",
+            "generator_version",
+            "source_reference",
             "change_note",
         ]
         widgets = {

@@ -57,6 +57,9 @@ COMPARED_FIELDS = (
     "body",
     "plain_body",
     "origin",
+    "generator",
+    "generator_version",
+    "source_reference",
     "change_note",
 )
 # Long text: compared word by word rather than as a whole value.

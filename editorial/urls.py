@@ -8,6 +8,7 @@ from articles.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path(
         "sitemap.xml",
         sitemap,
