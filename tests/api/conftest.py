@@ -70,7 +70,12 @@ def draft_body(topic, **overrides) -> dict:
                 "year": 2008,
                 "pmid": "18571596",
             },
-            {"title": "Milia", "journal": "DermNet", "year": 2023, "url": "https://example.org/milia"},
+            {
+                "title": "Milia",
+                "journal": "DermNet",
+                "year": 2023,
+                "url": "https://example.org/milia",
+            },
         ],
         "provenance": {
             "origin": "ai_generated",

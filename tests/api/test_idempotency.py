@@ -66,7 +66,9 @@ def test_idempotency_keys_are_per_integration(api, topic, make_key, client_for, 
     body = draft_body(topic)
     api.post("/api/v1/drafts/", body, format="json", HTTP_IDEMPOTENCY_KEY="same")
     body["slug"] = "another-address"
-    response = other_client.post("/api/v1/drafts/", body, format="json", HTTP_IDEMPOTENCY_KEY="same")
+    response = other_client.post(
+        "/api/v1/drafts/", body, format="json", HTTP_IDEMPOTENCY_KEY="same"
+    )
     assert response.status_code == 201
     assert IdempotencyRecord.objects.count() == 2
 

@@ -35,9 +35,7 @@ def test_published_never_shows_unapproved_articles(reader, article, submitted_ar
     assert reader.get("/api/v1/published/").json()["count"] == 0
 
 
-def test_published_shows_the_approved_text_during_a_revision(
-    reader, approved_article, author
-):
+def test_published_shows_the_approved_text_during_a_revision(reader, approved_article, author):
     """While a revision is written, the API keeps serving the approved text."""
     from articles.models import Article
 

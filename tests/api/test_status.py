@@ -45,7 +45,11 @@ def test_status_shows_state_round_assignments_and_public_decision(api, reviewed,
 
 def test_status_never_shows_confidential_notes(api, reviewed):
     """Neither the confidential note nor any conflict statement leaves through the API."""
-    for path in (f"/api/v1/drafts/{reviewed}/status/", f"/api/v1/drafts/{reviewed}/", "/api/v1/drafts/"):
+    for path in (
+        f"/api/v1/drafts/{reviewed}/status/",
+        f"/api/v1/drafts/{reviewed}/",
+        "/api/v1/drafts/",
+    ):
         body = api.get(path).content.decode()
         assert "SECRET-NOTE" not in body
         assert "confidential" not in body
