@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -18,12 +19,9 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for name, value in detail.items():
-            key = (
-                "non_field_errors"
-                if name == "non_field_errors" and not prefix
-                else f"{prefix}{name}"
-            )
-            fields.update(_flatten(value, f"{key}."))
+            # A nested serializer's own errors belong to the field that holds it.
+            key = prefix if name == "non_field_errors" else f"{prefix}{name}."
+            fields.update(_flatten(value, key))
     elif isinstance(detail, list) and detail and all(isinstance(d, str) for d in detail):
         fields[prefix.rstrip(".") or "non_field_errors"] = [str(d) for d in detail]
     elif isinstance(detail, list):
@@ -79,6 +77,7 @@ def handler(exc, context):
     return response
 
 
+@csrf_exempt
 def json_not_found(request, *args, **kwargs) -> JsonResponse:
     """Addresses under /api/ that name no endpoint: a JSON 404, not the site's HTML page."""
     return JsonResponse(
