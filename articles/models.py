@@ -663,3 +663,94 @@ class LiveSetGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} ({self.changed_at})"
+
+
+class ActionLogChain(models.Model):
+    """The head of one chain of the action log: the row writers lock to append.
+
+    Every article has its own chain (``article-<id>``); actions about no one
+    article share the site-wide chain (``site``). Appending locks this row to
+    the end of the transaction, so two writers of one chain take turns on
+    both databases and each row names the one written just before it.
+    """
+
+    key = models.CharField(_("chain"), max_length=40, unique=True)
+    length = models.PositiveIntegerField(_("rows"), default=0)
+    head_hash = models.CharField(_("hash of the last row"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("action-log chain")
+        verbose_name_plural = _("action-log chains")
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.length})"
+
+
+class ActionLogEntry(ImmutableModel):
+    """One action, written in the transaction that did it and never changed.
+
+    ``row_hash`` is the SHA-256 of the row's canonical content, which includes
+    ``prev_hash``, the hash of the row before it in the same chain: editing,
+    deleting or reordering any row breaks every hash after it (see
+    articles.actionlog for the canonical form and ``manage.py verify_audit``).
+    """
+
+    chain = models.CharField(
+        _("chain"),
+        max_length=40,
+        help_text=_("“article-<id>” for an article's actions, “site” for the rest."),
+    )
+    seq = models.PositiveIntegerField(_("position in its chain"), help_text=_("1, 2, 3…"))
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty for an action the system took by itself."),
+    )
+    action = models.CharField(
+        _("action"), max_length=60, help_text=_("A dotted verb, e.g. “article.submit”.")
+    )
+    # Not a constraint: the trail outlives anything it mentions.
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("article"),
+    )
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    fingerprint = models.CharField(
+        _("content fingerprint"),
+        max_length=64,
+        blank=True,
+        help_text=_("SHA-256 of the reviewable content the action concerned, if any."),
+    )
+    payload = models.JSONField(
+        _("details"), default=dict, blank=True, help_text=_("The comment, ids, changes…")
+    )
+    backfilled = models.BooleanField(
+        _("backfilled"),
+        default=False,
+        help_text=_("Written afterwards from older records, not at the moment of the action."),
+    )
+    prev_hash = models.CharField(_("hash of the previous row"), max_length=64, blank=True)
+    row_hash = models.CharField(_("hash of this row"), max_length=64)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("action-log entry")
+        verbose_name_plural = _("action log")
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="action_log_chain_seq_unique")
+        ]
+        indexes = [models.Index(fields=["article", "seq"], name="action_log_article_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.seq} · {self.action} · {self.at:%Y-%m-%d %H:%M}"
