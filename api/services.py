@@ -21,8 +21,15 @@ from django.utils.translation import gettext as _
 from api import keys
 from api.models import ApiKey, Integration, WebhookDelivery, WebhookSubscription
 from api.scopes import DeliveryStatus, Event, Scope
+from articles.actionlog import log_action
 from articles.models import Article, Reference
-from articles.services import WorkflowError, article_save_content, lock
+from articles.services import (
+    WorkflowError,
+    article_save_content,
+    article_submit,
+    article_withdraw,
+    lock,
+)
 
 if TYPE_CHECKING:
     import datetime
@@ -168,7 +175,12 @@ def _saved(article: Article, *, by: User) -> Article:
         raise
 
 
-def draft_create(*, data: dict, by: User) -> Article:
+def via_key(api_key) -> str:
+    """How the action log names the key an action came through."""
+    return f"api key {api_key.prefix}" if api_key is not None else "api"
+
+
+def draft_create(*, data: dict, by: User, via: str = "api") -> Article:
     """A new draft by ``by`` with its references, all or nothing."""
     references = data.pop("references", [])
     with transaction.atomic():
@@ -176,10 +188,17 @@ def draft_create(*, data: dict, by: User) -> Article:
         article.slug = _unique_slug(article.title, data.get("slug", ""))
         article = _saved(article, by=by)
         _replace_references(article, references, by=by)
+        log_action(
+            action="api.draft_create",
+            by=by,
+            article=article,
+            to_state=article.state,
+            payload={"via": via, "origin": article.origin, "generator": article.generator},
+        )
     return article
 
 
-def draft_update(*, article: Article, data: dict, by: User) -> Article:
+def draft_update(*, article: Article, data: dict, by: User, via: str = "api") -> Article:
     """Change a draft's content (and references, when given) while it may be edited."""
     references = data.pop("references", None)
     with transaction.atomic():
@@ -189,7 +208,46 @@ def draft_update(*, article: Article, data: dict, by: User) -> Article:
         current = _saved(current, by=by)
         if references is not None:
             _replace_references(current, references, by=by)
+        changed = sorted(data) + (["references"] if references is not None else [])
+        log_action(
+            action="api.draft_update",
+            by=by,
+            article=current,
+            payload={"via": via, "fields": changed},
+        )
     return current
+
+
+def draft_submit(*, article: Article, by: User, comment: str = "", via: str = "api") -> Article:
+    """Submit through the workflow, noting in the action log which key asked."""
+    with transaction.atomic():
+        from_state = article.state
+        article = article_submit(article=article, by=by, comment=comment)
+        log_action(
+            action="api.draft_submit",
+            by=by,
+            article=article,
+            from_state=from_state,
+            to_state=article.state,
+            payload={"via": via},
+        )
+    return article
+
+
+def draft_withdraw(*, article: Article, by: User, comment: str = "", via: str = "api") -> Article:
+    """Withdraw through the workflow, noting in the action log which key asked."""
+    with transaction.atomic():
+        from_state = article.state
+        article = article_withdraw(article=article, by=by, comment=comment)
+        log_action(
+            action="api.draft_withdraw",
+            by=by,
+            article=article,
+            from_state=from_state,
+            to_state=article.state,
+            payload={"via": via},
+        )
+    return article
 
 
 # --- Webhooks -------------------------------------------------------------------------

@@ -30,12 +30,11 @@ from api.exceptions import error_body
 from api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from api.idempotency import idempotent
 from api.scopes import Scope
-from api.services import draft_create, draft_update
+from api.services import draft_create, draft_submit, draft_update, draft_withdraw, via_key
 from articles import page_cache
 from articles.history import Viewer
 from articles.models import Article, PublishedVersion
 from articles.selectors import live_facts_by_slug, live_set_generation, live_versions
-from articles.services import article_submit, article_withdraw
 
 ERROR = OpenApiResponse(
     description=_('A JSON error: {"error": {status, code, message, fields}}.'),
@@ -115,7 +114,9 @@ class DraftListView(OwnArticleMixin, APIView):
     def post(self, request):
         serializer = s.DraftWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        article = draft_create(data=serializer.to_service_data(), by=request.user)
+        article = draft_create(
+            data=serializer.to_service_data(), by=request.user, via=via_key(request.auth)
+        )
         return self.draft_response(article, status.HTTP_201_CREATED)
 
 
@@ -140,7 +141,12 @@ class DraftDetailView(OwnArticleMixin, APIView):
         article = self.get_article(request, pk)
         serializer = s.DraftUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        article = draft_update(article=article, data=serializer.to_service_data(), by=request.user)
+        article = draft_update(
+            article=article,
+            data=serializer.to_service_data(),
+            by=request.user,
+            via=via_key(request.auth),
+        )
         return self.draft_response(article)
 
 
@@ -154,7 +160,10 @@ class _TransitionView(OwnArticleMixin, APIView):
         serializer = s.TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         article = type(self).service(
-            article=article, by=request.user, comment=serializer.validated_data["comment"]
+            article=article,
+            by=request.user,
+            comment=serializer.validated_data["comment"],
+            via=via_key(request.auth),
         )
         return self.draft_response(article)
 
@@ -169,7 +178,7 @@ class _TransitionView(OwnArticleMixin, APIView):
     )
 )
 class DraftSubmitView(_TransitionView):
-    service = staticmethod(article_submit)
+    service = staticmethod(draft_submit)
 
 
 @extend_schema_view(
@@ -182,7 +191,7 @@ class DraftSubmitView(_TransitionView):
     )
 )
 class DraftWithdrawView(_TransitionView):
-    service = staticmethod(article_withdraw)
+    service = staticmethod(draft_withdraw)
 
 
 def article_status(article: Article, user) -> dict:

@@ -132,3 +132,18 @@ def test_draft_list_shows_only_own_articles(api, topic, article):
     api.post("/api/v1/drafts/", draft_body(topic), format="json")
     titles = [a["title"] for a in api.get("/api/v1/drafts/").json()]
     assert titles == ["What are the treatment options for milia?"]
+
+
+def test_draft_actions_are_logged_with_the_key(api, topic, integration):
+    """The action log names the integration's account and the key's prefix for each action."""
+    from api.models import ApiKey
+    from articles.models import ActionLogEntry
+
+    pk = api.post("/api/v1/drafts/", draft_body(topic), format="json").json()["id"]
+    api.post(f"/api/v1/drafts/{pk}/submit/", {}, format="json")
+    prefix = ApiKey.objects.get().prefix
+    rows = ActionLogEntry.objects.filter(article_id=pk, action__startswith="api.")
+    assert [(r.action, r.by_id, r.payload["via"]) for r in rows.order_by("seq")] == [
+        ("api.draft_create", integration.account.pk, f"api key {prefix}"),
+        ("api.draft_submit", integration.account.pk, f"api key {prefix}"),
+    ]

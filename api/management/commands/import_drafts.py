@@ -44,6 +44,7 @@ class Command(BaseCommand):
             handle = open(file, encoding="utf-8")  # noqa: SIM115
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
+        self.file_name = file
         created, skipped, refused = [], [], []
         with handle:
             for number, line in enumerate(handle, start=1):
@@ -88,13 +89,12 @@ class Command(BaseCommand):
             return "refused", "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
         try:
             with transaction.atomic():
+                via = f"import_drafts {self.file_name}"
                 article = services.draft_create(
-                    data=serializer.to_service_data(), by=target.account
+                    data=serializer.to_service_data(), by=target.account, via=via
                 )
                 if submit:
-                    from articles.services import article_submit
-
-                    article = article_submit(article=article, by=target.account)
+                    article = services.draft_submit(article=article, by=target.account, via=via)
                 if key:
                     IdempotencyRecord.objects.create(
                         integration=target,

@@ -29,7 +29,7 @@ def restore_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0008_postgresql_search_document'),
+        ('articles', '0009_action_log'),
     ]
 
     operations = [
