@@ -49,6 +49,9 @@ class ProvenanceSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
+        # Also in a partial update: provenance is changed as a whole or not at all.
+        if "origin" not in attrs:
+            raise serializers.ValidationError({"origin": [_("This field is required.")]})
         if attrs["origin"] != TextOrigin.HUMAN:
             missing = {
                 name: [_("Required when a machine was involved in writing the text.")]

@@ -139,7 +139,8 @@ class DraftDetailView(OwnArticleMixin, APIView):
     )
     def patch(self, request, pk: int):
         article = self.get_article(request, pk)
-        serializer = s.DraftUpdateSerializer(data=request.data, partial=True)
+        # Bound to the article, so that resending its own address is no clash.
+        serializer = s.DraftUpdateSerializer(article, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         article = draft_update(
             article=article,

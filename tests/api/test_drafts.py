@@ -147,3 +147,25 @@ def test_draft_actions_are_logged_with_the_key(api, topic, integration):
         ("api.draft_create", integration.account.pk, f"api key {prefix}"),
         ("api.draft_submit", integration.account.pk, f"api key {prefix}"),
     ]
+
+
+def test_draft_update_with_partial_provenance_is_refused(api, topic):
+    """Provenance is replaced whole: without its origin it is refused, not half-applied."""
+    pk = api.post("/api/v1/drafts/", draft_body(topic), format="json").json()["id"]
+    response = api.patch(
+        f"/api/v1/drafts/{pk}/", {"provenance": {"generator": "Other"}}, format="json"
+    )
+    assert response.status_code == 400
+    assert "provenance.origin" in response.json()["error"]["fields"]
+    assert Article.objects.get(pk=pk).generator == "Acme drafting pipeline"
+
+
+def test_draft_update_may_resend_its_own_address(api, topic):
+    """Sending the draft's own slug back with a change is not a clash with itself."""
+    created = api.post("/api/v1/drafts/", draft_body(topic), format="json").json()
+    response = api.patch(
+        f"/api/v1/drafts/{created['id']}/",
+        {"slug": created["slug"], "summary": "Changed."},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
