@@ -393,6 +393,13 @@ class PublishedListView(APIView):
                 )
             if since.tzinfo is None:
                 since = since.replace(tzinfo=datetime.UTC)
+            try:
+                # In UTC: a database may refuse an unusual offset such as -18:33.
+                since = since.astimezone(datetime.UTC)
+            except (OverflowError, ValueError):
+                raise exceptions.ValidationError(
+                    {"updated_since": [_("This date is out of range.")]}
+                ) from None
         generation = live_set_generation()
         params = [request.get_host(), *sorted(request.query_params.items())]
         etag = quote_etag(hashlib.sha256(f"{generation}|{params}".encode()).hexdigest()[:32])
