@@ -218,7 +218,17 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             },
         ),
         (_("When to get help urgently (optional)"), {"fields": ["urgent_help"]}),
-        (_("Origin and change note"), {"fields": ["origin", "change_note"]}),
+        (
+            _("Origin and change note"),
+            {
+                "fields": [
+                    "origin",
+                    ("generator", "generator_version"),
+                    "source_reference",
+                    "change_note",
+                ]
+            },
+        ),
     ]
     save_on_top = True
     prepopulated_fields = {"slug": ["title"]}
@@ -258,7 +268,17 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 _("Answer (Markdown source)"),
                 {"fields": ["body", "plain_body", "urgent_help"], "classes": ["collapse"]},
             ),
-            (None, {"fields": ["origin", "change_note"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "origin",
+                        ("generator", "generator_version"),
+                        "source_reference",
+                        "change_note",
+                    ]
+                },
+            ),
         ]
 
     def get_inline_instances(self, request, obj=None):

@@ -20,6 +20,9 @@ class ArticleForm(forms.ModelForm):
             "plain_body",
             "urgent_help",
             "origin",
+            "generator",
+            "generator_version",
+            "source_reference",
             "change_note",
         ]
         widgets = {

@@ -74,6 +74,9 @@ COMPARED_FIELDS = (
     "plain_body",
     "urgent_help",
     "origin",
+    "generator",
+    "generator_version",
+    "source_reference",
     "change_note",
 )
 # Long text: compared word by word rather than as a whole value.

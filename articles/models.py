@@ -205,6 +205,29 @@ class Article(FSMModelMixin, models.Model):
         default=TextOrigin.HUMAN,
         help_text=_("Stated on the public page beside the board's review."),
     )
+    # Provenance of machine-involved text: who or what produced it, stated to
+    # reviewers beside the text and frozen on the published version.
+    generator = models.CharField(
+        _("generating system"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "For machine-assisted or machine-generated text: the system that produced it, "
+            "e.g. “Acme Drafting Pipeline”."
+        ),
+    )
+    generator_version = models.CharField(
+        _("model version"),
+        max_length=200,
+        blank=True,
+        help_text=_("The model and version that system used, e.g. “example-llm 2026-03”."),
+    )
+    source_reference = models.CharField(
+        _("source of the question"),
+        max_length=500,
+        blank=True,
+        help_text=_("Optional: the reader question's id or address this answer responds to."),
+    )
     change_note = models.CharField(
         _("what changed"),
         max_length=300,
@@ -578,6 +601,9 @@ class PublishedVersion(ImmutableModel):
         choices=TextOrigin.choices,
         default=TextOrigin.HUMAN,
     )
+    generator = models.CharField(_("generating system"), max_length=200, blank=True)
+    generator_version = models.CharField(_("model version"), max_length=200, blank=True)
+    source_reference = models.CharField(_("source of the question"), max_length=500, blank=True)
     change_note = models.CharField(
         _("change note"),
         max_length=500,

@@ -283,6 +283,9 @@ def version_from_working_copy(article: Article, *, by: User | None = None) -> Pu
             else ""
         ),
         origin=article.origin,
+        generator=article.generator,
+        generator_version=article.generator_version,
+        source_reference=article.source_reference,
         change_note=article.change_note,
         references=[ref.as_snapshot(n) for n, ref in enumerate(references, start=1)],
         reviewers=[member.as_snapshot() for member in approving_members(article)],
@@ -476,6 +479,9 @@ CONTENT_FIELDS = (
     "plain_body",
     "urgent_help",
     "origin",
+    "generator",
+    "generator_version",
+    "source_reference",
     "change_note",
     "topic",
 )

@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "reviewers",
     "notifications",
     "accounts",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -285,6 +289,46 @@ EDITORIAL_CROSSREF_URL = os.environ.get("EDITORIAL_CROSSREF_URL", "https://api.c
 EDITORIAL_PUBMED_URL = os.environ.get(
     "EDITORIAL_PUBMED_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 )
+
+# --- API ----------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.KeyRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Editorial API",
+    "DESCRIPTION": (
+        "Machines draft, people approve: send drafts for review by the Medical Advisory Board, "
+        "follow their review, and read the approved articles."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# Requests per minute for each API key, and for each address without a key.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")
+API_ANONYMOUS_RATE_LIMIT = os.environ.get("API_ANONYMOUS_RATE_LIMIT", "60/min")
+# The largest request body the API reads (bytes).
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(512 * 1024)))
+# Whether anyone may read published articles through the API without a key.
+API_ANONYMOUS_PUBLISHED_READ = env_bool("API_ANONYMOUS_PUBLISHED_READ")
+# Webhooks: tries per delivery, the first pause between tries (doubling after
+# each), seconds to wait for a receiver, and failed deliveries in a row after
+# which a subscription is switched off and the editors are told.
+API_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("API_WEBHOOK_MAX_ATTEMPTS", "6"))
+API_WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("API_WEBHOOK_RETRY_BASE_SECONDS", "60"))
+API_WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("API_WEBHOOK_TIMEOUT_SECONDS", "10"))
+API_WEBHOOK_DISABLE_AFTER = int(os.environ.get("API_WEBHOOK_DISABLE_AFTER", "10"))
 
 # --- Security ---------------------------------------------------------------
 # Headers on every response, in development too; what only makes sense over

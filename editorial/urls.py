@@ -19,6 +19,7 @@ urlpatterns = [
     # Before the admin's own URLs, whose catch-all would answer them.
     path("admin/second-factor/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path(
         "sitemap.xml",
         shared_sitemap,

@@ -671,6 +671,6 @@ def test_approval_queries_do_not_grow_with_the_references(author, editor, member
     assert many == few
     # Decision, history, snapshot, audit and the round's closing, the fingerprint
     # check, two action-log rows (three queries each), the author's notification
-    # in the same transaction (inbox entry, email choice, email and its task) and
-    # the readers' reports the revision fixes.
-    assert many <= 35
+    # in the same transaction (inbox entry, email choice, email and its task), the
+    # readers' reports the revision fixes and the webhook subscriptions to tell.
+    assert many <= 36

@@ -1,0 +1,71 @@
+"""Limits and errors: rate, size, malformed bodies, unknown addresses, all in JSON."""
+
+from __future__ import annotations
+
+import pytest
+
+from articles.models import Article
+from tests.api.conftest import draft_body
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rate_limit_answers_429_with_retry_after(make_key, client_for, settings):
+    """Past the key's rate, requests get 429 and a Retry-After header."""
+    settings.API_RATE_LIMIT = "3/min"
+    client = client_for(make_key())
+    codes = [client.get("/api/v1/drafts/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    response = client.get("/api/v1/drafts/")
+    assert int(response["Retry-After"]) > 0
+    assert response.json()["error"]["status"] == 429
+
+
+def test_rate_limit_is_per_key(make_key, client_for, settings):
+    """One busy key does not slow another."""
+    settings.API_RATE_LIMIT = "1/min"
+    first, second = client_for(make_key()), client_for(make_key())
+    assert first.get("/api/v1/drafts/").status_code == 200
+    assert first.get("/api/v1/drafts/").status_code == 429
+    assert second.get("/api/v1/drafts/").status_code == 200
+
+
+def test_body_too_large_is_refused_with_413(api, topic, settings):
+    """A body over the limit is refused before it is parsed; nothing is created."""
+    settings.API_MAX_BODY_BYTES = 1000
+    body = draft_body(topic, body="Long text [1]. " * 200)
+    response = api.post("/api/v1/drafts/", body, format="json")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "body_too_large"
+    assert not Article.objects.exists()
+
+
+def test_malformed_json_gets_a_json_error(api):
+    """A body that is not JSON gets a 400 that says so, as JSON."""
+    response = api.post("/api/v1/drafts/", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"]
+
+
+def test_wrong_types_get_field_messages(api, topic):
+    """Each wrong field is named with its own message."""
+    body = draft_body(topic, title=["a list"], references="none")
+    body["topic"] = "no-such-topic"
+    fields = api.post("/api/v1/drafts/", body, format="json").json()["error"]["fields"]
+    assert {"title", "references", "topic"} <= set(fields)
+
+
+def test_unknown_address_under_api_is_a_json_404(api):
+    """An address that names no endpoint answers JSON, not the site's HTML page."""
+    response = api.patch("/api/v1/nothing-here/", {}, format="json")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_schema_is_served(client):
+    """The OpenAPI 3 schema is public at /api/v1/schema/."""
+    response = client.get("/api/v1/schema/?format=json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/drafts/" in schema["paths"]
