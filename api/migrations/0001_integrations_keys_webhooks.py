@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('articles', '0010_article_provenance'),
+        ('articles', '0014_article_provenance'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

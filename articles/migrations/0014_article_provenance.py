@@ -1,7 +1,8 @@
 """Provenance of an article's text: the generating system, model version and source.
 
 On SQLite, adding a column rebuilds the table, which drops the triggers
-migrations 0006 (search index) and 0007 (live set generation) put on it:
+migrations 0006 (search index), 0007 (live set generation), 0010 (no state
+change without its action) and 0012 (the answers' vocabulary) put on it:
 they are created again at the end.
 """
 
@@ -14,7 +15,10 @@ from django.db import migrations, models
 def _sqlite_triggers() -> list[str]:
     search = import_module("articles.migrations.0006_sqlite_search_index")
     live_set = import_module("articles.migrations.0007_live_set_generation")
-    return [s for s in [*search.CREATE, *live_set.SQLITE] if "CREATE TRIGGER" in s]
+    guards = import_module("articles.migrations.0010_fingerprints_action_seq_and_guards")
+    words = import_module("articles.migrations.0012_reader_search_synonyms_urgent_help")
+    statements = [*search.CREATE, *live_set.SQLITE, *guards.SQLITE, *words.SQLITE]
+    return [s for s in statements if "CREATE TRIGGER" in s]
 
 
 def restore_triggers(apps, schema_editor):
@@ -29,7 +33,7 @@ def restore_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0009_action_log'),
+        ('articles', '0013_report_desk'),
     ]
 
     operations = [
