@@ -6,8 +6,9 @@ import pytest
 
 from articles.models import Article
 from reviewers.models import ReviewAssignment
-from reviewers.services import assignment_accept, assignment_create, decision_record
+from reviewers.services import assignment_accept, assignment_create
 from tests.api.conftest import draft_body
+from tests.conftest import decision_record
 
 pytestmark = pytest.mark.django_db
 

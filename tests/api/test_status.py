@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from reviewers.models import ReviewAssignment
-from reviewers.services import assignment_accept, assignment_create, decision_record
+from reviewers.services import assignment_accept, assignment_create
 from tests.api.conftest import draft_body
+from tests.conftest import decision_record
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,10 @@ from api.services import subscription_create
 from articles.models import Article
 from articles.services import WorkflowError, article_submit
 from reviewers.models import ReviewAssignment
-from reviewers.services import assignment_accept, assignment_create, decision_record
+from reviewers.services import assignment_accept, assignment_create
 from tests.api.conftest import draft_body
 from tests.api.webhook_receiver import Receiver, verify
+from tests.conftest import decision_record
 
 pytestmark = pytest.mark.django_db
 

@@ -492,7 +492,7 @@ def test_revision_approval_form_asks_for_the_public_change_note(
     """A revision the board approved without a public note waits for the editor, whose
     approval form asks for the "What changed" line that the change log then shows."""
     from articles import services
-    from reviewers.services import decision_record
+    from tests.conftest import decision_record
 
     settings.EDITORIAL_REQUIRED_APPROVALS = 1
     services.article_revise(article=approved_article, by=author)

@@ -14,8 +14,14 @@ from articles.models import Article, ProblemReport
 from articles.reports import report_reply, report_start_revision
 from articles.services import WorkflowError, article_revise, article_submit
 from reviewers.models import ReviewAssignment
-from reviewers.services import assignment_create, decision_record
-from tests.conftest import ArticleFactory, BoardMemberFactory, ReferenceFactory, UserFactory
+from reviewers.services import assignment_create
+from tests.conftest import (
+    ArticleFactory,
+    BoardMemberFactory,
+    ReferenceFactory,
+    UserFactory,
+    decision_record,
+)
 
 
 def change_url(article) -> str:

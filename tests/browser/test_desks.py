@@ -62,7 +62,8 @@ def serious_violations(page, source: str) -> list[str]:
 
 def _approved(author, editor, member, settings):
     from reviewers.models import ReviewAssignment
-    from reviewers.services import assignment_accept, assignment_create, decision_record
+    from reviewers.services import assignment_accept, assignment_create
+    from tests.conftest import decision_record
 
     settings.EDITORIAL_REQUIRED_APPROVALS = 1
     from articles.services import article_submit

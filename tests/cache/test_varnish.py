@@ -20,9 +20,8 @@ from articles.services import (
     article_save_content,
     article_submit,
 )
-from reviewers.services import decision_record
 from tests.cache.conftest import Forwarder, fetch
-from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory
+from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory, decision_record
 from tests.reviewers.helpers import assign_accepted
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
