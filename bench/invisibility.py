@@ -36,6 +36,7 @@ django.setup()
 from django.db import transaction  # noqa: E402
 
 from articles.choices import ArticleState  # noqa: E402
+from articles.fingerprints import article_fingerprint  # noqa: E402
 from articles.models import Article  # noqa: E402
 from articles.services import article_reopen, article_retract, article_submit  # noqa: E402
 from bench import archive  # noqa: E402
@@ -173,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         for path in paths.values():
             cache.get(path)
         since = committed(
-            lambda a=assignment, m=member: decision_record(
-                assignment=a, by=m.user, decision="approve", no_conflict=True
+            lambda a=assignment, m=member, f=article_fingerprint(article): decision_record(
+                assignment=a, by=m.user, decision="approve", no_conflict=True, fingerprint=f
             )
         )
         seconds, per = time_until(args.cache, paths, article.slug, showing=True, since=since)
