@@ -173,8 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         paths = surfaces(article)
         for path in paths.values():
             cache.get(path)
+        on_screen = article_fingerprint(article)
         since = committed(
-            lambda a=assignment, m=member, f=article_fingerprint(article): decision_record(
+            lambda a=assignment, m=member, f=on_screen: decision_record(
                 assignment=a, by=m.user, decision="approve", no_conflict=True, fingerprint=f
             )
         )
