@@ -128,7 +128,7 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
 
 
 def _notify_editors(subscription: WebhookSubscription) -> None:
-    """Tell the editors a receiver stopped answering (an inbox entry once issue 18's is in)."""
+    """Tell the editors a receiver stopped answering: an inbox entry each, and email."""
     from articles.notifications import send_templated
     from reviewers.selectors import editors
 
@@ -193,6 +193,7 @@ def deliver_webhook(delivery_id: int) -> str:
                     "%(n)s deliveries in a row failed; the last: %(error)s"
                 ) % {"n": failures, "error": error or code}
                 subscription.save(update_fields=["active", "disabled_at", "disabled_reason"])
-                transaction.on_commit(lambda: _notify_editors(subscription))
+                # In this transaction: the notice and the switch-off commit together.
+                _notify_editors(subscription)
         delivery.save()
     return delivery.status

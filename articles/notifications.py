@@ -55,6 +55,8 @@ TEMPLATE_KINDS = {
     "reminder_overdue": Kind.REVIEW_REMINDER,
     "reminder_overdue_editors": Kind.REVIEW_REMINDER,
     "report_received": Kind.READER_REPORT,
+    "licence_update_request": Kind.REVIEW_RESPONSE,
+    "webhook_disabled": Kind.GENERAL,
 }
 
 
