@@ -28,16 +28,17 @@ run: install
 	$(PY) manage.py seed_demo
 	WEB_ADDRESS=$(HOST):$(PORT) $(VENV)/bin/honcho start --port $(PORT)
 
-# The same, with Varnish (deploy/varnish/editorial.vcl) in front on CACHE_PORT:
-# readers' pages come from the cache and every change purges them by key.
+# The same (web server and worker), with Varnish (deploy/varnish/editorial.vcl)
+# in front on CACHE_PORT: readers' pages come from the cache and every change
+# purges them by key, retried by the worker while the cache is unreachable.
 # Needs Debian's varnish and varnish-modules. Ctrl-C stops both.
 run-cached: export EDITORIAL_BASE_URL ?= http://$(HOST):$(CACHE_PORT)
 run-cached: export EDITORIAL_PURGE_URLS ?= http://127.0.0.1:$(CACHE_PORT)/
 run-cached: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) -m editorial.varnish --port $(CACHE_PORT) --backend-port $(PORT) -- \
-		$(PY) manage.py runserver $(HOST):$(PORT)
+	WEB_ADDRESS=$(HOST):$(PORT) $(PY) -m editorial.varnish --port $(CACHE_PORT) \
+		--backend-port $(PORT) -- $(VENV)/bin/honcho start --port $(PORT)
 
 test: install
 	$(PY) manage.py makemigrations --check --dry-run
