@@ -36,6 +36,11 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # No session cookie, nobody signed in: the session is not read, so a
+        # reader's response (the sitemap, the feed) stays free of Vary: Cookie
+        # and a shared cache may keep it.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)

@@ -192,3 +192,9 @@ class Forwarder:
             for sock in (source, sink):
                 with contextlib.suppress(OSError):
                     sock.close()
+
+
+@pytest.fixture(autouse=True)
+def _purges_wait_for_the_worker(tasks_wait):
+    """Purge tasks stay queued until a test runs the worker: the first purge is
+    the one sent after commit, and the retries are what these tests watch."""
