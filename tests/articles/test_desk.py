@@ -550,7 +550,9 @@ def test_forbidden_page_is_styled_with_a_way_back(client, member):
     assert "Back to your front page" in html
 
 
-def test_member_asks_editors_to_update_licence(client, member, editor):
+def test_member_asks_editors_to_update_licence(
+    client, member, editor, django_capture_on_commit_callbacks
+):
     """From their profile a member asks for a licence update; the editors are emailed."""
     member.licence_expires_on = timezone.localdate() - datetime.timedelta(days=3)
     member.save()
@@ -559,10 +561,11 @@ def test_member_asks_editors_to_update_licence(client, member, editor):
     assert "Ask the editors to update my licence" in client.get(profile).text
     mail.outbox.clear()
 
-    response = client.post(
-        reverse("admin:reviewers_boardmember_licence_request", args=[member.pk]),
-        {"note": "Renewed: GMC 7654321, valid to 2028."},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:reviewers_boardmember_licence_request", args=[member.pk]),
+            {"note": "Renewed: GMC 7654321, valid to 2028."},
+        )
 
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[editor.email]]

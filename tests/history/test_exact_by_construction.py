@@ -89,7 +89,7 @@ def test_stale_decision_form_is_refused_and_changes_nothing(
     services.article_save_content(article=article, by=author)
     services.article_submit(article=article.pk, by=author)
     # The member accepts the new invitation without reading the new text.
-    response = post_form(member_client, article, "accept")
+    response = post_form(member_client, article, "accept", no_conflict="on")
     assert response.status_code == 200
     before = ReviewDecision.objects.count()
 

@@ -21,7 +21,7 @@ def story(clock, one_approval, article, author, editor, member, second_member):
     clock.set(day0 + datetime.timedelta(days=1, hours=1))  # day 1, 10:00
     publish(article, author=author, editor=editor, member=member, comment="Sound.")
     clock.set(day0 + datetime.timedelta(days=3, hours=1))  # day 3, 10:00
-    article_revise(article=article, by=author)
+    article_revise(article=article, by=author, comment="Updated for 2026.")
     edit(article, author, body=article.body + " Updated for 2026.")
     publish(article, author=author, editor=editor, member=second_member)
     clock.set(day0 + datetime.timedelta(days=5, hours=3))  # day 5, 12:00
