@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles.models import ProblemReport, SitePage
+from articles.models import ProblemReport, SearchSynonym, SitePage
 from reviewers.models import ChecklistQuestion, ReminderRule, StandingConflict
 from tests.conftest import UserFactory
 
@@ -54,6 +54,10 @@ def instances(stage):
     ]
     for rule in rules:
         rule.save()
+    # So are the seeded search synonyms.
+    for synonym in SearchSynonym.objects.all():
+        synonym.save()
+    SearchSynonym.objects.create(words="tummy", term="abdomen")
     return article
 
 
@@ -96,6 +100,7 @@ def test_every_history_admin_is_covered():
         "reviewers.ReminderRule",
         "reviewers.ReviewAssignment",
         "reviewers.StandingConflict",
+        "articles.SearchSynonym",
     } <= set(HISTORY_ADMINS)
 
 
