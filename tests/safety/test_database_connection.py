@@ -83,7 +83,7 @@ def test_the_article_page_plans_its_query_once_per_connection(client, approved_a
 
     article_retract(article=approved_article, by=editor, reason="Withdrawn for checking.")
 
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 410  # the retraction notice
     assert len([s for s in _prepared_statements() if "articles_publishedversion" in s]) == 1
 
 
