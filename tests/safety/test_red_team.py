@@ -166,7 +166,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_server_processes_share_one_report_limit(article, author, editor, member):
     """Reports alternated between two processes: 5 accepted in all, not 5 per process."""
     live = publish(article, author, editor, member)
