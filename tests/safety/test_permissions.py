@@ -318,7 +318,9 @@ def test_a_decision_needs_an_accepted_invitation(stage, cast):
     client = cast.client("member_assigned")
     decide = reverse("admin:articles_article_decide", args=[article.pk])
     assert f'action="{decide}"' not in client.get(_change_url(article)).content.decode()
-    response = client.post(decide, {"decision": "approve", "conflict": "none"})
+    response = client.post(
+        decide, {"decision": "approve", "conflict": "none", **on_screen(article)}
+    )
     assert "nothing was recorded" in _messages_after(client, response)
     assert footprint(article) == before
 
