@@ -467,6 +467,8 @@ def _lock_cases(stage, cast):
 
     edited = Article.objects.get(pk=draft.pk)
     edited.summary = "Changed."
+    # What the member's form carries, read before the write is watched.
+    seen = on_screen(review)
 
     def edit():
         services.article_save_content(article=edited, by=cast.author)
@@ -494,7 +496,11 @@ def _lock_cases(stage, cast):
             "decision_record",
             review,
             lambda: decision_record(
-                assignment=assignment, by=cast.member_assigned, decision="approve", no_conflict=True
+                assignment=assignment,
+                by=cast.member_assigned,
+                decision="approve",
+                no_conflict=True,
+                **seen,
             ),
         ),
         (

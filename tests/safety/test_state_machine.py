@@ -46,7 +46,7 @@ from reviewers.services import (
     assignment_create,
     assignment_decline,
 )
-from tests.conftest import ArticleFactory, ReferenceFactory, decision_record
+from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory, decision_record
 from tests.safety.conftest import ROLES, assert_trail_is_a_chain
 
 pytestmark = pytest.mark.django_db
@@ -199,8 +199,14 @@ class WorkflowMachine(RuleBasedStateMachine):
         self._write(author)
 
     def _write(self, author: str) -> int:
-        article = ArticleFactory(
-            author=self.cast[author], body="Rest helps [1]. Fluids help too [2]."
+        # Written through the service, as in the admin: its creation is in the log.
+        article = services.article_save_content(
+            article=ArticleFactory.build(
+                author=self.cast[author],
+                topic=TopicFactory(),
+                body="Rest helps [1]. Fluids help too [2].",
+            ),
+            by=self.cast[author],
         )
         ReferenceFactory(article=article, position=1)
         ReferenceFactory(article=article, position=2)
