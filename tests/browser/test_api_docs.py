@@ -7,7 +7,9 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_api_docs_render_under_the_content_security_policy(new_page, transactional_db):
+def test_api_docs_render_under_the_content_security_policy(
+    new_page, transactional_db, django_db_serialized_rollback
+):
     """Swagger UI lists the API's operations with no policy violation and nothing inline."""
     page = new_page()
     violations: list[str] = []

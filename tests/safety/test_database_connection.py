@@ -16,7 +16,7 @@ from articles.services import article_retract
 connection = connections["default"]
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         default_connection.vendor != "postgresql", reason="the health check is PostgreSQL's"
     ),
