@@ -1179,8 +1179,7 @@ class ActionLogEntryAdmin(ReadOnlyAdmin):
         "by_whom",
         "from_state",
         "to_state",
-        "chain",
-        "seq",
+        # The chain and position are on each entry's page: the list fits the screen.
     ]
     list_filter = [LoggedActionFilter, "backfilled"]
     list_select_related = ["by"]

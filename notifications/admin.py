@@ -149,8 +149,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "attempts",
         "error",
         "created_at",
-        "next_attempt_at",
-        "delivered_at",
+        # When it is tried next, or was delivered, is on each email's page.
     ]
     list_filter = [StatusFilter, "kind"]
     search_fields = ["subject", "to"]
