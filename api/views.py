@@ -31,10 +31,10 @@ from api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from api.idempotency import idempotent
 from api.scopes import Scope
 from api.services import draft_create, draft_submit, draft_update, draft_withdraw, via_key
-from articles import page_cache
 from articles.history import Viewer
 from articles.models import Article, PublishedVersion
-from articles.selectors import live_facts_by_slug, live_set_generation, live_versions
+from articles.public import cache as page_cache
+from articles.public.selectors import live_facts_by_slug, live_set_generation, live_versions
 
 ERROR = OpenApiResponse(
     description=_('A JSON error: {"error": {status, code, message, fields}}.'),

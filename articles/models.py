@@ -286,6 +286,22 @@ class Article(FSMModelMixin, models.Model):
     # order (articles.fingerprints). A field readers are shown as part of the
     # answer belongs here.
     REVIEWABLE_FIELDS = ("title", "body", "plain_body", "urgent_help")
+    # Everything an author edits as the article's content: what the form
+    # shows, a save compares, a restore brings back and history compares.
+    CONTENT_FIELDS = (
+        "title",
+        "slug",
+        "summary",
+        "body",
+        "plain_body",
+        "urgent_help",
+        "origin",
+        "generator",
+        "generator_version",
+        "source_reference",
+        "change_note",
+        "topic",
+    )
 
     class Meta:
         ordering = ["-updated_at"]
@@ -976,7 +992,7 @@ class SearchSynonym(models.Model):
         return f"{self.words} → {self.term}"
 
     def clean(self) -> None:
-        from articles.search import normalise_words
+        from articles.public.search import normalise_words
 
         if not normalise_words(self.term):
             raise ValidationError({"term": _("Write the term with letters or digits.")})
@@ -986,6 +1002,6 @@ class SearchSynonym(models.Model):
             )
 
     def variants(self) -> list[str]:
-        from articles.search import normalise_words
+        from articles.public.search import normalise_words
 
         return [normalise_words(part) for part in self.words.split(",") if normalise_words(part)]

@@ -27,6 +27,7 @@ from django_fsm import TransitionNotAllowed
 from articles import surrogate
 from articles.actionlog import log_action
 from articles.conditions import is_author_role, is_editor, wrote
+from articles.exceptions import ConcurrentChange, WorkflowError
 from articles.fingerprints import article_fingerprint, short, version_fingerprint
 from articles.models import Article, AuditEntry, PublishedVersion, display_name
 from articles.rendering import render_markdown, rendering_once
@@ -34,18 +35,6 @@ from articles.signals import article_transitioned
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
-
-
-class WorkflowError(Exception):
-    """A workflow action was refused; ``str(error)`` says why in plain words."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class ConcurrentChange(WorkflowError):
-    """The article changed between the moment the user saw it and their action."""
 
 
 @dataclass(frozen=True)
@@ -471,20 +460,7 @@ def article_transition(
     )
 
 
-CONTENT_FIELDS = (
-    "title",
-    "slug",
-    "summary",
-    "body",
-    "plain_body",
-    "urgent_help",
-    "origin",
-    "generator",
-    "generator_version",
-    "source_reference",
-    "change_note",
-    "topic",
-)
+CONTENT_FIELDS = Article.CONTENT_FIELDS
 
 
 def _validate(article: Article) -> None:

@@ -4,7 +4,7 @@ An article's author is its author whatever groups they hold. On their own
 article an editor sees and receives exactly what an author does: no
 confidential notes to the editors, no conflict-of-interest statements, no
 decline reasons, no editor-only email. Every surface asks this module: the
-admin's review panel and decision list (articles.admin, reviewers.admin),
+admin's review panel and decision list (articles.admin.article, reviewers.admin),
 the timeline, revision pages and exports (articles.history), and the
 editor-only email (``editors_of``, used by the receivers).
 """

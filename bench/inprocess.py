@@ -37,8 +37,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from articles import page_cache  # noqa: E402
 from articles.models import Article, Reference, Topic  # noqa: E402
+from articles.public import cache as page_cache  # noqa: E402
 from bench import archive  # noqa: E402
 from bench.facts import facts, fill  # noqa: E402
 

@@ -32,7 +32,7 @@ class EditorialAdminSite(AdminSite):
         )
 
     def get_urls(self):
-        from articles.admin_tools import admin_tool_urls
+        from articles.admin.tools import admin_tool_urls
 
         # Before the app index (/admin/articles/) and the catch-all.
         return [*admin_tool_urls(self), *super().get_urls()]
@@ -57,7 +57,7 @@ class EditorialAdminSite(AdminSite):
 
     def index(self, request, extra_context=None):
         from articles.conditions import is_editor
-        from articles.dashboard import editor_desk, editor_stats, work_queues
+        from editorial.dashboard import editor_desk, editor_stats, work_queues
         from notifications import selectors as inbox
 
         editor = is_editor(request.user)

@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "editorial.httpcache.SharedCacheMiddleware",
     # Answers the public site's read-only pages (articles/public_pages.py);
     # what follows runs for the back office and the public forms.
-    "articles.public_pages.PublicPagesMiddleware",
+    "articles.public.middleware.PublicPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -384,6 +384,12 @@ AXES_HTTP_RESPONSE_CODE = 429
 # Behind a proxy the client's address is the last one the proxy adds.
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0")) or None
 # The same proxies, for the rate limit of readers' problem reports.
+# Speed tricks of the reader pages and the back office that the benchmark
+# measures with and without (bench/runner.py --variants): a comma-separated
+# list of their names switches them off in this process. Names:
+# url_memo, csp_cache, input_renderer, prepared_cursor.
+EDITORIAL_SPEED_TRICKS_OFF = frozenset(env_list("EDITORIAL_SPEED_TRICKS_OFF"))
+
 EDITORIAL_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from articles import surrogate
-from articles.sitemaps import SITEMAPS
+from articles.public.sitemaps import SITEMAPS
 from editorial.httpcache import cache_for_readers
 
 

@@ -9,12 +9,12 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from articles.admin import ReadOnlyAdmin
-from articles.admin_logged import ActionLoggedAdmin
+from articles.admin.article import ReadOnlyAdmin
+from articles.admin.logged import ActionLoggedAdmin
 from articles.conditions import is_editor
 from articles.services import WorkflowError
 from articles.viewer import confidential_decisions_filter
-from editorial.admin_history import ReadOnlyHistoryAdmin
+from editorial.admin_bases import ReadOnlyHistoryAdmin
 from reviewers import services as review_services
 from reviewers.choices import PENDING_STATUSES
 from reviewers.models import (

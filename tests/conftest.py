@@ -210,7 +210,7 @@ def _empty_page_cache():
     rate limit used (they live in the cache too)."""
     from django.core.cache import cache
 
-    from articles import page_cache
+    from articles.public import cache as page_cache
 
     cache.clear()
     page_cache.forget_local()

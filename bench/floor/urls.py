@@ -24,7 +24,7 @@ def constant(request, anything=None):
 
 
 # Behind Editorial's middleware (the ceiling) the page is answered as the
-# public pages are (articles.public_pages.public_page, not importable here).
+# public pages are (articles.public.middleware.public_page, not importable here).
 constant.public_page = True
 
 

@@ -101,9 +101,9 @@ def test_published_list_and_detail_keep_constant_queries(
     """The list and the detail cost a fixed number of queries, cached or not."""
     from django.core.cache import cache
 
-    from articles import page_cache
-
     # Authentication (key) + throttle-free: list = key + generation + count + page.
+    from articles.public import cache as page_cache
+
     with django_assert_max_num_queries(5):
         reader.get("/api/v1/published/")
     with django_assert_max_num_queries(4):

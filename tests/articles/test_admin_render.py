@@ -8,8 +8,8 @@ from django.forms.renderers import DjangoTemplates
 from django.forms.utils import ErrorList
 from django.utils.translation import gettext_lazy
 
-from articles.admin_render import InputRenderer
-from articles.forms import ReferenceForm
+from articles.admin.forms import ReferenceForm
+from articles.admin.inputs import InputRenderer
 
 
 class EveryInput(forms.Form):

@@ -7,8 +7,8 @@ import socket
 import pytest
 from django.urls import reverse
 
-from articles import reference_lookup as lookup
-from articles.reference_lookup import ReferenceLookupError, reference_lookup
+from articles.admin import reference_lookup as lookup
+from articles.admin.reference_lookup import ReferenceLookupError, reference_lookup
 from tests.articles.lookup_stub import StubServer
 from tests.conftest import UserFactory
 

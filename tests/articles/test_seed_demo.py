@@ -10,8 +10,8 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from articles import demo_content as demo
 from articles.choices import ArticleState
+from articles.demo import content as demo
 from articles.models import Article, AuditEntry, PublishedVersion, Reference, Topic
 from articles.rendering import MARKER, cited_numbers
 from reviewers.models import BoardMember, ChecklistQuestion, ReviewAssignment, ReviewDecision
@@ -228,7 +228,7 @@ def test_seed_demo_approvals_answer_the_checklist(seeded):
 
 def test_seed_demo_has_an_article_due_for_re_review(seeded):
     """One approved article was reviewed about a year ago: it appears in the review-due queue."""
-    from articles.dashboard import review_due
+    from editorial.dashboard import review_due
 
     article = Article.objects.get(slug="antibiotics-for-sore-throat")
     version = article.live_version

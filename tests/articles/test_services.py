@@ -9,7 +9,7 @@ from django.db import transaction
 
 from articles import services
 from articles.models import Article, AuditEntry, PublishedVersion
-from articles.selectors import live_versions
+from articles.public.selectors import live_versions
 from articles.services import ConcurrentChange, WorkflowError
 from reviewers.models import ReviewAssignment
 from tests.conftest import ArticleFactory, TopicFactory, decision_record

@@ -313,7 +313,7 @@ def demo_answers(db):
 
     from django.core.management import call_command
 
-    from articles.selectors import live_versions
+    from articles.public.selectors import live_versions
 
     call_command("seed_demo", stdout=io.StringIO())
     return list(live_versions().order_by("slug").values_list("slug", flat=True))

@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import services
-from articles.audit import verify
 from articles.fingerprints import article_fingerprint, version_fingerprint
+from articles.history.audit import verify
 from articles.models import ActionLogEntry, Article, PublishedVersion
 from reviewers.models import ReviewAssignment, ReviewDecision
 from reviewers.selectors import approval_count

@@ -146,7 +146,7 @@ def test_conditional_get_answers_304_without_rendering(client, live, django_asse
 
 
 def _generation() -> str:
-    from articles.selectors import live_set_generation
+    from articles.public.selectors import live_set_generation
 
     return live_set_generation()
 
@@ -219,7 +219,7 @@ def test_a_page_this_process_served_is_answered_without_the_shared_cache(
 def test_each_process_keeps_only_so_many_pages(
     client, article, author, editor, member, monkeypatch
 ):
-    from articles import page_cache
+    from articles.public import cache as page_cache
 
     monkeypatch.setattr(page_cache, "LOCAL_PAGES", 2)
     live = publish(article, author, editor, member)

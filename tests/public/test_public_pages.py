@@ -87,7 +87,7 @@ def test_an_address_without_its_slash_is_still_redirected(published):
 def test_made_up_addresses_cannot_grow_the_remembered_table(published, monkeypatch):
     """Addresses are remembered once resolved, up to a bound: a crawler of
     invented paths costs a 404 each and no more memory than the bound."""
-    from articles import public_pages
+    from articles.public import middleware as public_pages
 
     monkeypatch.setattr(public_pages, "REMEMBERED_ADDRESSES", 10)
     public_pages._matches.clear()

@@ -16,8 +16,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from articles import search
 from articles.models import PublishedVersion, SearchSynonym
+from articles.public import search
 from bench.archive import Builder
 
 pytestmark = pytest.mark.django_db

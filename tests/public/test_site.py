@@ -59,7 +59,7 @@ def test_topic_without_approved_articles_is_404(client, author):
 
 def test_topic_pages_are_paginated_newest_first(client, author, editor, member, monkeypatch):
     """Every approved article is one page away; the count is of them all, not of a page."""
-    from articles import views
+    from articles.public import views
 
     monkeypatch.setattr(views, "TOPIC_PAGE_SIZE", 2)
     skin = TopicFactory(name="Skin", slug="skin")
@@ -82,7 +82,7 @@ def test_topic_pages_are_paginated_newest_first(client, author, editor, member, 
 
 def test_page_links_carry_nothing_but_the_words_and_number(client, library, monkeypatch):
     """A cached page must not repeat the odd parameters of its first reader's address."""
-    from articles import views
+    from articles.public import views
 
     monkeypatch.setattr(views, "SEARCH_PAGE_SIZE", 1)
     html = search(client, q="fever", utm_source="x", evil="1").content.decode()
@@ -380,7 +380,7 @@ def test_search_reads_the_fts5_index_once_per_query_on_sqlite(client, library):
 def test_search_matches_short_words_whole_on_sqlite():
     """Words of one or two letters are not prefixes: "a" would stand for every
     word that starts with it."""
-    from articles.selectors import fts_match
+    from articles.public.selectors import fts_match
 
     assert fts_match("a IV treating") == '"iv" OR "treating"*'
 
@@ -389,7 +389,7 @@ def test_search_uses_the_gin_index_on_postgresql(db):
     """The query's document is the indexed expression, so PostgreSQL can use the index."""
     if connection.vendor != "postgresql":
         pytest.skip("the index exists on PostgreSQL only")
-    from articles.selectors import search_live_versions
+    from articles.public.selectors import search_live_versions
 
     with connection.cursor() as cursor:
         # Leave the planner only bitmap scans, the way a GIN index is read: on
@@ -406,7 +406,7 @@ def test_search_ranks_from_the_stored_document_on_postgresql(db):
     for each match made a common word cost half a second at 100,000 articles."""
     if connection.vendor != "postgresql":
         pytest.skip("the stored document exists on PostgreSQL only")
-    from articles.selectors import search_live_versions
+    from articles.public.selectors import search_live_versions
 
     plan = search_live_versions("fever child").explain(verbose=True)
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import services
-from articles.forms import ArticleForm
+from articles.admin.forms import ArticleForm
 from articles.models import Article, AuditEntry, PublishedVersion
 from articles.services import WorkflowError
 from reviewers.choices import AssignmentStatus

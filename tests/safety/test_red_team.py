@@ -21,8 +21,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from articles import page_cache
 from articles.models import ProblemReport
+from articles.public import cache as page_cache
 from editorial import checks
 from tests.public.conftest import publish
 

@@ -35,8 +35,9 @@ from hypothesis.stateful import (
     rule,
 )
 
-from articles import selectors, services
+from articles import services
 from articles.models import Article, AuditEntry, PublishedVersion
+from articles.public import selectors
 from articles.services import WorkflowError
 from reviewers.choices import PENDING_STATUSES, AssignmentStatus
 from reviewers.models import ReviewAssignment, ReviewDecision
@@ -452,8 +453,8 @@ class WorkflowMachine(RuleBasedStateMachine):
     def live_text_is_the_text_its_approvers_signed(self):
         """Every live version's fingerprint is its own text's, and each counted approval
         names it, made under credentials valid on the day."""
-        from articles.audit import verify
         from articles.fingerprints import version_fingerprint
+        from articles.history.audit import verify
 
         for version in PublishedVersion.objects.filter(
             article_id__in=self.author_of, live_for__isnull=False

@@ -28,9 +28,9 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from articles import demo_content as demo
 from articles.choices import ArticleState
 from articles.conditions import is_author_role, is_board_member, is_editor
+from articles.demo import content as demo
 from articles.fingerprints import article_fingerprint
 from articles.models import Article, AuditEntry, ProblemReport, Reference, Topic
 from articles.services import (

@@ -1,7 +1,7 @@
 """``manage.py verify_audit [--article SLUG]``: check that the audit trail is intact.
 
 Recomputes every hash chain of the action log and cross-checks it against
-the articles, their history and their published versions (articles.audit).
+the articles, their history and their published versions (articles.history.audit).
 Prints one line per finding and exits with status 1 if there is any; prints
 a one-line summary and exits 0 when everything holds.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.audit import verify
+from articles.history.audit import verify
 from articles.models import ActionLogEntry, Article
 
 

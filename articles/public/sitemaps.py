@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from articles import selectors
+from articles.public import selectors
 
 
 class ArticleSitemap(Sitemap):

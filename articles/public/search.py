@@ -6,7 +6,7 @@ kept whole and required; the other words are dropped when they are too
 common to tell answers apart (stop words) and otherwise any of them may
 match, so an answer matching more of them ranks higher. Words and phrases
 the editors listed as synonyms (``SearchSynonym``) also look for the term
-the answers use. The databases then stem and rank (``articles.selectors``).
+the answers use. The databases then stem and rank (``articles.public.selectors``).
 
 A word found in no published answer gets a "did you mean" suggestion from
 the answers' own vocabulary: PostgreSQL keeps it in a table with a trigram

@@ -1,6 +1,6 @@
 """The public site: what readers see.
 
-Every view reads published versions through ``articles.selectors``, never
+Every view reads published versions through ``articles.public.selectors``, never
 the working copy, so a draft cannot reach a reader and each page costs a
 constant number of queries.
 """
@@ -23,20 +23,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from articles import audience as audiences
-from articles import (
-    notifications,
-    page_cache,
-    ratelimit,
-    selectors,
-    structured_data,
-    surrogate,
-)
-from articles import search as search_reading
-from articles.feeds import FEED_LENGTH, LatestArticlesFeed
-from articles.forms_public import ProblemReportForm
+from articles import notifications, surrogate
 from articles.models import ProblemReport, PublishedVersion
-from articles.public_pages import public_page
+from articles.public import audience as audiences
+from articles.public import cache as page_cache
+from articles.public import ratelimit, selectors, structured_data
+from articles.public import search as search_reading
+from articles.public.feeds import FEED_LENGTH, LatestArticlesFeed
+from articles.public.forms import ProblemReportForm
+from articles.public.middleware import public_page
 from articles.rendering import render_markdown, with_backlinks
 from editorial.httpcache import cache_for_readers
 from reviewers.selectors import public_board_members

@@ -25,14 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles import history, services
-from articles.admin_logged import ActionLoggedAdmin
-from articles.admin_render import input_renderer
-from articles.admin_timeline import compare_url as history_compare_url
-from articles.admin_timeline import timeline_context, timeline_urls
-from articles.choices import ArticleState
-from articles.conditions import is_editor, may_edit_content, wrote
-from articles.fingerprints import article_fingerprint, short
-from articles.forms import (
+from articles.admin.forms import (
     AcceptForm,
     ArticleForm,
     AssignForm,
@@ -42,6 +35,13 @@ from articles.forms import (
     ReferenceForm,
     TransitionForm,
 )
+from articles.admin.inputs import input_renderer
+from articles.admin.logged import ActionLoggedAdmin
+from articles.admin.timeline import compare_url as history_compare_url
+from articles.admin.timeline import timeline_context, timeline_urls
+from articles.choices import ArticleState
+from articles.conditions import is_editor, may_edit_content, wrote
+from articles.fingerprints import article_fingerprint, short
 from articles.models import (
     ActionLogEntry,
     Article,
@@ -54,7 +54,7 @@ from articles.models import (
 from articles.rendering import uncited_references, unresolved_markers
 from articles.services import WorkflowError
 from articles.viewer import Viewer
-from editorial.admin_history import ReadOnlyHistoryAdmin
+from editorial.admin_bases import ReadOnlyHistoryAdmin
 from reviewers import selectors as review_selectors
 from reviewers import services as review_services
 from reviewers.choices import AssignmentStatus, Decision
@@ -1208,4 +1208,4 @@ class ActionLogEntryAdmin(ReadOnlyAdmin):
 
 
 # Registered with the rest of the articles app's admin.
-from articles import admin_public  # noqa: E402, F401
+from articles.admin import problem_reports as admin_public  # noqa: E402, F401

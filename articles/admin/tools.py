@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from articles.reference_lookup import ReferenceLookupError, reference_lookup
+from articles.admin.reference_lookup import ReferenceLookupError, reference_lookup
 from articles.rendering import render_markdown, unresolved_markers
 
 LOOKUP_STATUS = {

@@ -21,7 +21,7 @@ from articles import reports as report_services
 from articles.choices import ReportStatus
 from articles.models import ProblemReport, SearchSynonym, SitePage
 from articles.services import WorkflowError
-from editorial.admin_history import ReadOnlyHistoryAdmin
+from editorial.admin_bases import ReadOnlyHistoryAdmin
 
 OPEN_STATUSES = (ReportStatus.NEW, ReportStatus.IN_PROGRESS)
 

@@ -12,9 +12,9 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
-from articles import search
 from articles.choices import ArticleState
 from articles.models import AuditEntry, LiveSetGeneration, PublishedVersion, SitePage, Topic
+from articles.public import search
 
 # States of the working copy in which a newer text of a public article is
 # with the board. The page says so, and shows nothing of that text.

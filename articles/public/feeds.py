@@ -10,8 +10,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from articles import selectors
 from articles.models import PublishedVersion
+from articles.public import selectors
 
 FEED_LENGTH = 50
 
