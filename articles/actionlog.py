@@ -25,12 +25,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import ActionLogChain, ActionLogEntry
+from articles.models import ActionLogChain, ActionLogEntry, Article
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
-
-    from articles.models import Article
 
 SITE_CHAIN = "site"
 # What people read for each action; workflow transitions read their own label.

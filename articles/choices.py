@@ -36,3 +36,7 @@ class ReportStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("Being looked at")
     RESOLVED = "resolved", _("Resolved")
     DISMISSED = "dismissed", _("Dismissed")
+
+
+# Reports the editors still have to handle.
+OPEN_REPORT_STATUSES = (ReportStatus.NEW, ReportStatus.IN_PROGRESS)

@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
+
+from articles.rendering import unresolved_markers
+from articles.roles import is_board_member, is_editor
+from reviewers import policy
+from reviewers.choices import AssignmentStatus
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -31,34 +37,12 @@ def refusing(reason: str) -> Callable:
     return decorate
 
 
-# --- Roles ------------------------------------------------------------------
-# Roles are Django permissions granted through the groups that the
-# ``articles`` data migration creates, so a superuser holds every role and a
-# deployment may grant them any other way it likes.
-
-
-def is_editor(user: User) -> bool:
-    return bool(user and user.is_active and user.has_perm("articles.manage_reviews"))
-
-
-def is_author_role(user: User) -> bool:
-    return bool(user and user.is_active and user.has_perm("articles.add_article"))
-
-
-def is_board_member(user: User) -> bool:
-    return bool(
-        user
-        and user.is_active
-        and user.has_perm("reviewers.add_reviewdecision")
-        and hasattr(user, "board_member")
-    )
+# --- Permissions --------------------------------------------------------------
+# The roles themselves (editor, author, board member) are in articles.roles.
 
 
 def wrote(article: Article, user: User) -> bool:
     return bool(user and user.is_authenticated and article.author_id == user.pk)
-
-
-# --- Permissions --------------------------------------------------------------
 
 
 @refusing(_("Only the article's author can do this."))
@@ -92,13 +76,10 @@ def by_other_editor_or_accepting_member(article: Article, user: User) -> bool:
     """The review starts when an editor says so or when the first member accepts."""
     if by_other_editor(article, user):
         return True
-    from reviewers.choices import AssignmentStatus
-    from reviewers.selectors import current_assignments
-
     return (
         is_board_member(user)
         and not wrote(article, user)
-        and current_assignments(article)
+        and policy.current_assignments(article)
         .filter(reviewer__user=user, status=AssignmentStatus.OPEN)
         .exists()
     )
@@ -111,12 +92,10 @@ def may_edit_content(article: Article, user: User) -> bool:
 
 def decided_this_round(article: Article, user: User, decision: str) -> bool:
     """The user recorded ``decision``, without a conflict, on the current round."""
-    from reviewers.selectors import current_assignments
-
     return bool(
         user
         and user.is_authenticated
-        and current_assignments(article)
+        and policy.current_assignments(article)
         .filter(
             reviewer__user=user,
             reviewer__active=True,
@@ -135,16 +114,10 @@ def _by_decision_or_editor(decision: str):
         return is_editor(user) or (
             is_board_member(user)
             and decided_this_round(article, user, decision)
-            and not (decision == "approve" and _rejection_recommended(article))
+            and not (decision == "approve" and policy.rejection_recommended(article))
         )
 
     return permission
-
-
-def _rejection_recommended(article: Article) -> bool:
-    from reviewers.selectors import rejection_recommended
-
-    return rejection_recommended(article)
 
 
 # A board member moves an article only by recording a decision, which the
@@ -179,8 +152,6 @@ def has_references(article: Article) -> bool:
 
 
 def _unresolved(article: Article) -> list[str]:
-    from articles.rendering import unresolved_markers
-
     count = article.references.count() if article.pk else 0
     return unresolved_markers(article.body, count) + [
         f"{marker} ({_('plain-language answer')})"
@@ -203,24 +174,18 @@ def citations_resolve(article: Article) -> bool:
 
 @refusing(_("No board member has been assigned to review this article yet."))
 def has_reviewers(article: Article) -> bool:
-    from reviewers.selectors import current_assignments
-
-    return current_assignments(article).exists()
+    return policy.current_assignments(article).exists()
 
 
 def _approval_refusal(article: Article) -> str:
-    from reviewers.selectors import approval_shortfall
-
     return _("The approval rule does not hold yet: %(why)s") % {
-        "why": approval_shortfall(article) or _("a condition is not met.")
+        "why": policy.approval_shortfall(article) or _("a condition is not met.")
     }
 
 
 @refusing(_approval_refusal)
 def approval_rule_holds(article: Article) -> bool:
-    from reviewers.selectors import approval_rule_holds as holds
-
-    return holds(article)
+    return policy.approval_rule_holds(article)
 
 
 @refusing(
@@ -235,8 +200,8 @@ def slug_is_free(article: Article) -> bool:
 
 def slug_taken(slug: str, *, by_other_than: int | None) -> bool:
     """Another article's live version is published at /articles/<slug>/."""
-    from articles.models import PublishedVersion
-
+    # By name: articles.models imports this module for its transition table.
+    PublishedVersion = apps.get_model("articles", "PublishedVersion")
     return (
         PublishedVersion.objects.filter(slug=slug, live_for__isnull=False)
         .exclude(article_id=by_other_than)

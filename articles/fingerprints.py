@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from articles.models import Article, PublishedVersion
+from articles.models import Article, PublishedVersion
 
 REFERENCE_FIELDS = ("authors", "title", "journal", "year", "pmid", "doi", "url")
 SHORT = 12
@@ -45,8 +44,6 @@ def fingerprint(fields: dict[str, Any], references: list[dict[str, Any]]) -> str
 
 def article_fingerprint(article: Article) -> str:
     """The working copy's fingerprint as it stands (uses prefetched references if any)."""
-    from articles.models import Article
-
     references = [
         {name: getattr(ref, name) for name in REFERENCE_FIELDS} for ref in article.references.all()
     ]
@@ -57,12 +54,23 @@ def article_fingerprint(article: Article) -> str:
 
 def version_fingerprint(version: PublishedVersion) -> str:
     """The fingerprint recomputed from what a published version froze."""
-    from articles.models import PublishedVersion
-
     return fingerprint(
         {name: getattr(version, source) for name, source in PublishedVersion.SOURCE_OF.items()},
         list(version.references),
     )
+
+
+def live_text_unchanged(article: Article) -> bool:
+    """Whether the working copy is still exactly its live version's text and references.
+
+    "The same text" means the same fingerprint, wherever it is asked: a
+    re-review that changed nothing needs no public "What changed" line.
+    The version's fingerprint is recomputed from what it froze, so versions
+    approved before fingerprints were kept compare too.
+    """
+    if article.live_version_id is None:
+        return False
+    return article_fingerprint(article) == version_fingerprint(article.live_version)
 
 
 def short(value: str) -> str:

@@ -1,3 +1,11 @@
+"""What the workflow stores: topics, the working copy and its transition table, what readers got.
+
+The article's transitions are declared here (django-fsm-2), with their
+permission and conditions from articles.conditions; articles.services is
+the only caller of them. Published versions, the audit trail and the
+action log are append-only (articles.immutable).
+"""
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -14,13 +22,8 @@ from simple_history.models import HistoricalRecords
 
 from articles import conditions, validators
 from articles.choices import EDITABLE_STATES, ArticleState, ReportKind, ReportStatus, TextOrigin
-
-State = ArticleState
-
-
-def display_name(user) -> str:
-    """How a person is named on pages and in emails: full name, else username."""
-    return user.get_full_name() or user.get_username()
+from articles.immutable import ImmutableModel
+from articles.text import normalise_words
 
 
 class Topic(models.Model):
@@ -113,6 +116,16 @@ def _refuse_silent_change(what: str) -> None:
 class ArticleQuerySet(models.QuerySet):
     """Bulk writes bypass the workflow: refused where they would move an article silently."""
 
+    def locked(self, article: "Article | int") -> "Article":
+        """Re-read the article's row under a lock held to the end of the transaction.
+
+        Every write of an article or its review takes this lock first, so no
+        two of them interleave. FSMModelMixin.refresh_from_db would skip the
+        protected state field, so the row is fetched afresh, not refreshed.
+        """
+        pk = article.pk if isinstance(article, models.Model) else article
+        return self.select_for_update().select_related("topic", "author").get(pk=pk)
+
     def update(self, **kwargs):
         touched = WORKFLOW_FIELDS.intersection(kwargs)
         if touched and not _bulk_load.get():
@@ -130,7 +143,7 @@ class ArticleQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, batch_size=batch_size)
 
     def create(self, **kwargs):
-        if kwargs.get("state", State.DRAFT) != State.DRAFT and not _bulk_load.get():
+        if kwargs.get("state", ArticleState.DRAFT) != ArticleState.DRAFT and not _bulk_load.get():
             _refuse_silent_change(
                 _("Creating an article as “%(state)s”") % {"state": kwargs["state"]}
             )
@@ -139,7 +152,7 @@ class ArticleQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         if not _bulk_load.get() and any(
-            o.state != State.DRAFT or o.live_version_id is not None for o in objs
+            o.state != ArticleState.DRAFT or o.live_version_id is not None for o in objs
         ):
             _refuse_silent_change(_("Creating articles beyond a draft in bulk"))
         return super().bulk_create(objs, *args, **kwargs)
@@ -247,7 +260,11 @@ class Article(FSMModelMixin, models.Model):
         verbose_name=_("author"),
     )
     state = FSMField(
-        _("state"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True
+        _("state"),
+        default=ArticleState.DRAFT,
+        choices=ArticleState.choices,
+        protected=True,
+        db_index=True,
     )
     review_round = models.PositiveIntegerField(
         _("review round"),
@@ -331,8 +348,8 @@ class Article(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=[State.DRAFT, State.CHANGES_REQUESTED],
-        target=State.SUBMITTED,
+        source=[ArticleState.DRAFT, ArticleState.CHANGES_REQUESTED],
+        target=ArticleState.SUBMITTED,
         permission=conditions.by_author,
         conditions=[
             conditions.has_body,
@@ -352,8 +369,8 @@ class Article(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=[State.SUBMITTED, State.UNDER_REVIEW],
-        target=State.DRAFT,
+        source=[ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW],
+        target=ArticleState.DRAFT,
         permission=conditions.by_author,
         custom={
             "label": _("Withdraw"),
@@ -365,8 +382,8 @@ class Article(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=State.SUBMITTED,
-        target=State.UNDER_REVIEW,
+        source=ArticleState.SUBMITTED,
+        target=ArticleState.UNDER_REVIEW,
         permission=conditions.by_other_editor_or_accepting_member,
         conditions=[conditions.has_reviewers],
         custom={"label": _("Start review"), "done": _("The review has started.")},
@@ -376,8 +393,8 @@ class Article(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=State.UNDER_REVIEW,
-        target=State.CHANGES_REQUESTED,
+        source=ArticleState.UNDER_REVIEW,
+        target=ArticleState.CHANGES_REQUESTED,
         permission=conditions.by_change_request_or_editor,
         custom={
             "label": _("Request changes"),
@@ -390,8 +407,8 @@ class Article(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=State.UNDER_REVIEW,
-        target=State.APPROVED,
+        source=ArticleState.UNDER_REVIEW,
+        target=ArticleState.APPROVED,
         permission=conditions.by_approval_or_editor,
         conditions=[
             conditions.approval_rule_holds,
@@ -408,8 +425,8 @@ class Article(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=[State.SUBMITTED, State.UNDER_REVIEW],
-        target=State.REJECTED,
+        source=[ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW],
+        target=ArticleState.REJECTED,
         permission=conditions.by_other_editor,
         custom={
             "label": _("Reject"),
@@ -422,8 +439,8 @@ class Article(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=[State.REJECTED, State.RETRACTED],
-        target=State.DRAFT,
+        source=[ArticleState.REJECTED, ArticleState.RETRACTED],
+        target=ArticleState.DRAFT,
         permission=conditions.by_other_editor,
         custom={"label": _("Reopen as draft"), "done": _("Reopened as a draft.")},
     )
@@ -432,8 +449,8 @@ class Article(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=State.APPROVED,
-        target=State.DRAFT,
+        source=ArticleState.APPROVED,
+        target=ArticleState.DRAFT,
         permission=conditions.by_author_or_editor,
         custom={
             "label": _("Start a revision"),
@@ -448,8 +465,8 @@ class Article(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=State.APPROVED,
-        target=State.SUBMITTED,
+        source=ArticleState.APPROVED,
+        target=ArticleState.SUBMITTED,
         permission=conditions.by_other_editor,
         custom={
             "label": _("Start a re-review"),
@@ -469,14 +486,14 @@ class Article(FSMModelMixin, models.Model):
     @transition(
         field=state,
         source=[
-            State.DRAFT,
-            State.SUBMITTED,
-            State.UNDER_REVIEW,
-            State.CHANGES_REQUESTED,
-            State.APPROVED,
-            State.REJECTED,
+            ArticleState.DRAFT,
+            ArticleState.SUBMITTED,
+            ArticleState.UNDER_REVIEW,
+            ArticleState.CHANGES_REQUESTED,
+            ArticleState.APPROVED,
+            ArticleState.REJECTED,
         ],
-        target=State.RETRACTED,
+        target=ArticleState.RETRACTED,
         permission=conditions.by_editor,
         conditions=[conditions.is_public],
         custom={
@@ -557,37 +574,6 @@ class Reference(models.Model):
             "doi": self.doi,
             "url": self.url,
         }
-
-
-class ImmutableQuerySet(models.QuerySet):
-    """Bulk updates and deletes would bypass the per-row guards below."""
-
-    def update(self, **kwargs):
-        raise ValidationError(_("These records cannot be changed."))
-
-    def delete(self):
-        raise ValidationError(_("These records cannot be deleted."))
-
-
-class ImmutableModel(models.Model):
-    """A record the application writes once and never changes or deletes."""
-
-    objects = ImmutableQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(
-                _("A saved %(name)s cannot be changed.") % {"name": self._meta.verbose_name}
-            )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(
-            _("A saved %(name)s cannot be deleted.") % {"name": self._meta.verbose_name}
-        )
 
 
 class PublishedVersion(ImmutableModel):
@@ -697,8 +683,8 @@ class AuditEntry(ImmutableModel):
         Article, on_delete=models.PROTECT, related_name="audit_entries", verbose_name=_("article")
     )
     transition = models.CharField(_("transition"), max_length=40)
-    from_state = models.CharField(_("from"), max_length=20, choices=State.choices)
-    to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
+    from_state = models.CharField(_("from"), max_length=20, choices=ArticleState.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=ArticleState.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -992,8 +978,6 @@ class SearchSynonym(models.Model):
         return f"{self.words} → {self.term}"
 
     def clean(self) -> None:
-        from articles.public.search import normalise_words
-
         if not normalise_words(self.term):
             raise ValidationError({"term": _("Write the term with letters or digits.")})
         if not [w for w in self.variants() if w]:
@@ -1002,6 +986,4 @@ class SearchSynonym(models.Model):
             )
 
     def variants(self) -> list[str]:
-        from articles.public.search import normalise_words
-
         return [normalise_words(part) for part in self.words.split(",") if normalise_words(part)]

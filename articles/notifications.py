@@ -10,6 +10,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from articles.roles import editors
 from notifications.choices import Kind
 from notifications.services import notify
 
@@ -96,8 +97,6 @@ def send_templated(
 
 def report_received(*, report) -> None:
     """Tell the editors about a reader's problem report (in its transaction)."""
-    from reviewers.selectors import editors
-
     url = reverse("admin:articles_problemreport_change", args=[report.pk])
     send_templated(
         template="report_received",

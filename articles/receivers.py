@@ -4,6 +4,7 @@ from django.dispatch import receiver
 
 from articles.notifications import send_templated
 from articles.signals import article_transitioned
+from articles.viewer import editors_of
 
 # Who hears about which transition: the author when the board or an editor
 # decides; editors when an article arrives or leaves their queue.
@@ -13,8 +14,6 @@ TO_EDITORS = {"submit", "withdraw"}
 
 @receiver(article_transitioned)
 def email_about_transition(sender, *, article, transition, by, comment, **kwargs):
-    from articles.viewer import editors_of
-
     context = {"article": article, "transition": transition, "by": by, "comment": comment}
     if transition in TO_AUTHOR and article.author_id != by.pk:
         send_templated(

@@ -1,4 +1,4 @@
-"""Writes on readers' problem reports: the reply, the revision, the closing note.
+"""Writes on readers' problem reports: the reply and the revision started from one.
 
 Like the workflow services, each locks the report, refuses with a plain
 reason, saves once with a change reason (so the report's history says who
@@ -16,19 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles.actionlog import log_action
-from articles.choices import ArticleState, ReportStatus
-from articles.conditions import is_editor
-from articles.models import Article, ProblemReport, PublishedVersion
+from articles.choices import OPEN_REPORT_STATUSES, ArticleState, ReportStatus
+from articles.exceptions import WorkflowError
+from articles.models import Article, ProblemReport
 from articles.notifications import send_templated
-from articles.services import WorkflowError, article_revise
+from articles.roles import is_editor
+from articles.services import article_revise
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
 
-OPEN_STATUSES = (ReportStatus.NEW, ReportStatus.IN_PROGRESS)
 MAX_REPLY_CHARS = 5000
 # States in which a revision is already open or under way: linking the
-# report is enough, publishing that revision closes it.
+# report is enough, publishing that revision closes it (articles.services).
 REVISION_UNDER_WAY = (
     ArticleState.DRAFT,
     ArticleState.CHANGES_REQUESTED,
@@ -96,7 +96,7 @@ def report_start_revision(*, report: ProblemReport | int, by: User) -> ProblemRe
     with transaction.atomic():
         _check_editor(by)
         report = _lock(report)
-        if report.status not in OPEN_STATUSES:
+        if report.status not in OPEN_REPORT_STATUSES:
             raise WorkflowError(_("This report is closed: reopen it before starting a revision."))
         article = Article.objects.get(pk=report.article_id)
         if article.state == ArticleState.APPROVED:
@@ -127,27 +127,3 @@ def report_start_revision(*, report: ProblemReport | int, by: User) -> ProblemRe
             payload={"report": report.pk, "kind": report.kind},
         )
     return report
-
-
-def reports_close_on_publication(*, article: Article, version: PublishedVersion, by: User) -> int:
-    """Close the open reports a revision was started from, now that it is published.
-
-    Runs inside the approval's transaction: the reports close with the
-    publication or not at all.
-    """
-    closed = 0
-    reports = ProblemReport.objects.select_for_update().filter(
-        article=article, revision_started_at__isnull=False, status__in=OPEN_STATUSES
-    )
-    note = _("Fixed by version %(n)s, published %(date)s.") % {
-        "n": version.number,
-        "date": timezone.localdate(version.approved_at).strftime("%-d %B %Y"),
-    }
-    for report in reports:
-        report.status = ReportStatus.RESOLVED
-        report.editor_note = f"{report.editor_note}\n{note}".strip()
-        report._history_user = by
-        report._change_reason = note
-        report.save()
-        closed += 1
-    return closed

@@ -1,18 +1,25 @@
-"""Every write that moves an article through its workflow.
+"""Every write of an article: its transitions, its content, its references.
 
-One shape for each transition, as in Wagtail's workflow models: lock the row,
-refuse with a plain reason, change, save with a change reason, write the
-audit entry and the action-log row (and, on approval, the published version),
-and announce the change only after commit. The admin and the views call
-these functions; nothing else changes an article's state: the manager
-refuses bulk writes of workflow fields (articles.models.ArticleQuerySet),
-triggers refuse a state change without its action-log row (migration
-0010), and ``manage.py verify_audit`` reports whatever raw SQL got past.
+One shape for every transition, as in Wagtail's workflow models, kept in
+one place (``_transition``): lock the row, refuse with a plain reason,
+change, save with a change reason, write the audit entry and the
+action-log row, and announce the change in the same transaction (receivers
+queue email that the worker sends once it commits). What a transition does
+beyond that shape its own service states, as hooks the skeleton runs at
+fixed points: ``article_approve`` publishes and closes the round,
+``article_submit`` may invite last round's reviewers again, and so on.
+
+The admin and the views call these functions; nothing else changes an
+article's state: the manager refuses bulk writes of workflow fields
+(articles.models.ArticleQuerySet), triggers refuse a state change without
+its action-log row (migration 0010), and ``manage.py verify_audit`` reports
+whatever raw SQL got past.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
@@ -26,98 +33,28 @@ from django_fsm import TransitionNotAllowed
 
 from articles import surrogate
 from articles.actionlog import log_action
-from articles.conditions import is_author_role, is_editor, wrote
+from articles.choices import OPEN_REPORT_STATUSES, ReportStatus
+from articles.conditions import wrote
 from articles.exceptions import ConcurrentChange, WorkflowError
-from articles.fingerprints import article_fingerprint, short, version_fingerprint
-from articles.models import Article, AuditEntry, PublishedVersion, display_name
+from articles.fingerprints import (
+    article_fingerprint,
+    live_text_unchanged,
+    short,
+    version_fingerprint,
+)
+from articles.models import Article, AuditEntry, ProblemReport, PublishedVersion
 from articles.rendering import render_markdown, rendering_once
+from articles.roles import display_name, is_author_role, is_editor
 from articles.signals import article_transitioned
+from articles.transitions import check_allowed, transition_info
+from reviewers import rounds
+from reviewers.policy import approving_members, round_settled
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
 
-
-@dataclass(frozen=True)
-class TransitionInfo:
-    name: str
-    label: str
-    comment: str  # "required" or "optional"
-    done: str  # what the user is told once it happened
-
-
-def transition_info(name: str) -> TransitionInfo:
-    method = getattr(Article, name, None)
-    meta = getattr(method, "_django_fsm", None)
-    if meta is None:
-        raise WorkflowError(_("“%(name)s” is not a workflow action.") % {"name": name})
-    custom = next(iter(meta.transitions.values())).custom
-    return TransitionInfo(
-        name=name,
-        label=str(custom["label"]),
-        comment=custom.get("comment", "optional"),
-        done=str(custom.get("done", custom["label"])),
-    )
-
-
-def available_transitions(article: Article, user: User) -> list[TransitionInfo]:
-    """The transitions this user may take on the article now, in table order."""
-    names = [t.name for t in article.get_available_user_state_transitions(user)]
-    return [transition_info(name) for name in names]
-
-
-def refusal(check, article: Article) -> str:
-    """The sentence that explains why ``check`` does not hold for the article."""
-    reason = getattr(check, "refusal", _("A condition is not met."))
-    return str(reason(article) if callable(reason) else reason)
-
-
-def blocked_transitions(article: Article, user: User) -> list[tuple[TransitionInfo, str]]:
-    """Transitions the user could take from this state but for a condition, with why.
-
-    The admin shows them greyed out with their reason, so nobody wonders where
-    a button went. Conditions marked ``quiet`` are not worth a word there.
-    """
-    blocked = []
-    for fsm in article.get_all_state_transitions():
-        if fsm.source != article.state or not fsm.has_perm(article, user):
-            continue
-        failing = next((c for c in fsm.conditions if not c(article)), None)
-        if failing is not None and not getattr(failing, "quiet", False):
-            blocked.append((transition_info(fsm.name), refusal(failing, article)))
-    return blocked
-
-
-def lock(article: Article | int) -> Article:
-    """Re-read the article's row under a lock held to the end of the transaction.
-
-    FSMModelMixin.refresh_from_db would skip the protected state field, so
-    the row is fetched afresh rather than refreshed.
-    """
-    pk = article.pk if isinstance(article, Article) else article
-    return Article.objects.select_for_update().select_related("topic", "author").get(pk=pk)
-
-
-def check_allowed(article: Article, name: str, user: User, *, conditions: bool = True) -> None:
-    """Raise WorkflowError naming the first reason ``user`` may not take ``name``.
-
-    With ``conditions=False`` only the source state and the permission are
-    checked, for a caller that lets the transition itself check its conditions.
-    """
-    info = transition_info(name)
-    meta = getattr(Article, name)._django_fsm
-    fsm = meta.get_transition(article.state)
-    if fsm is None:
-        raise WorkflowError(
-            _("“%(action)s” is not possible while the article is %(state)s.")
-            % {"action": info.label, "state": article.get_state_display().lower()}
-        )
-    if not fsm.has_perm(article, user):
-        raise WorkflowError(str(getattr(fsm.permission, "refusal", _("You may not do this."))))
-    if not conditions:
-        return
-    for condition in fsm.conditions:
-        if not condition(article):
-            raise WorkflowError(refusal(condition, article))
+# A verb's own step in the skeleton, called with ``article=`` the locked row.
+Hook = Callable[..., object]
 
 
 def _transition(
@@ -125,16 +62,26 @@ def _transition(
     name: str,
     *,
     by: User,
-    comment: str = "",
+    comment: str,
     expected_state: str | None = None,
     locked: bool = False,
-    change_note: str | None = None,
+    before_check: Hook | None = None,
+    before_save: Hook | None = None,
+    after_save: Hook | None = None,
 ) -> Article:
     """Run the transition ``name`` in the shape every workflow write follows.
 
-    ``locked`` says that ``article`` is the instance ``lock`` returned earlier
-    in the enclosing transaction (a decision that moves the article): the row
-    is held already and has not changed since, so it is not read again.
+    ``expected_state`` is the state the user saw: if the article has moved
+    since, nothing is done (``ConcurrentChange``). ``locked`` says that
+    ``article`` is the instance ``Article.objects.locked`` returned earlier
+    in the enclosing transaction (a decision that moves the article): the
+    row is held already and has not changed since, so it is not read again.
+
+    The hooks are the verb's own steps: ``before_check`` runs on the locked
+    row before anything is checked, ``before_save`` right after the
+    transition and before anything is written (it may return details for
+    the action-log row), ``after_save`` once the article and its trail are
+    saved, before the change is announced.
     """
     comment = (comment or "").strip()
     info = transition_info(name)
@@ -143,13 +90,11 @@ def _transition(
             _("“%(action)s” needs a comment that explains why.") % {"action": info.label}
         )
     if locked and not isinstance(article, Article):
-        raise TypeError("locked=True needs the Article instance that lock() returned.")
-    from reviewers.selectors import round_settled
-
+        raise TypeError("locked=True needs the Article instance that Article.objects.locked gave.")
     # A caller that holds the lock holds its transaction too: no savepoint.
     with transaction.atomic(savepoint=not locked), rendering_once():
         if not locked:
-            article = lock(article)
+            article = Article.objects.locked(article)
         if expected_state is not None and article.state != expected_state:
             raise ConcurrentChange(
                 _(
@@ -159,18 +104,16 @@ def _transition(
                 % {"state": article.get_state_display().lower()}
             )
         from_state = article.state
-        if name == "approve":
-            _check_change_note(article, change_note)
         live_before = article.live_version_id
+        if before_check is not None:
+            before_check(article=article)
+        details = {}
         # No decision is recorded from here to the snapshot, so the permission,
         # the condition and the byline share the approval policy's answers.
         with round_settled():
             # The transition checks its own conditions: checking them here as
             # well would run every query and render of the approval rule twice.
             check_allowed(article, name, by, conditions=False)
-            if name == "approve":
-                # The citation check counts the references the version then copies.
-                prefetch_related_objects([article], "references")
             try:
                 getattr(article, name)()
             except TransitionNotAllowed as error:
@@ -178,13 +121,8 @@ def _transition(
                 check_allowed(article, name, by)
                 # Reached only if a condition changed its answer in between.
                 raise WorkflowError(str(error)) from error  # pragma: no cover
-            if name == "approve":
-                _publish(article, by)
-            elif name in ("revise", "submit"):
-                _prefill_change_note(article, comment)
-        payload = {"comment": comment}
-        if name == "approve":
-            payload["version"] = article.live_version.number
+            if before_save is not None:
+                details = before_save(article=article) or {}
         # The row comes first: the database refuses a state change that its
         # article's action log does not record (migration 0010).
         entry = log_action(
@@ -193,12 +131,8 @@ def _transition(
             article=article,
             from_state=from_state,
             to_state=article.state,
-            fingerprint=(
-                article.live_version.fingerprint
-                if name == "approve"
-                else article_fingerprint(article)
-            ),
-            payload=payload,
+            fingerprint=article_fingerprint(article),
+            payload={"comment": comment, **details},
         )
         article.action_seq = entry.seq
         article._history_user = by
@@ -214,15 +148,8 @@ def _transition(
             by=by,
             comment=comment,
         )
-        if name in ROUND_ENDING:
-            from reviewers.services import assignments_close_round
-
-            assignments_close_round(article=article, by=by)
-        if name == "submit" and settings.EDITORIAL_REINVITE_ON_RESUBMIT:
-            from reviewers.services import assignments_reinvite
-
-            # A resubmission goes back to the reviewers who asked for changes.
-            assignments_reinvite(article=article)
+        if after_save is not None:
+            after_save(article=article)
         article_transitioned.send(
             sender=Article,
             article=article,
@@ -235,9 +162,7 @@ def _transition(
     return article
 
 
-# Transitions after which the current round's open assignments can no longer
-# be answered.
-ROUND_ENDING = frozenset({"withdraw", "request_changes", "approve", "reject", "retract"})
+# --- Publishing ---------------------------------------------------------------------------
 
 
 def version_from_working_copy(article: Article, *, by: User | None = None) -> PublishedVersion:
@@ -246,8 +171,6 @@ def version_from_working_copy(article: Article, *, by: User | None = None) -> Pu
     The admin's preview renders this very object, so a reviewer reads exactly
     what readers would get.
     """
-    from reviewers.selectors import approving_members
-
     references = list(article.references.all())
     version = PublishedVersion(
         article=article,
@@ -289,7 +212,14 @@ def version_from_working_copy(article: Article, *, by: User | None = None) -> Pu
     return version
 
 
-def _publish(article: Article, by: User) -> None:
+def _prepare_approval(*, article: Article, change_note: str | None) -> None:
+    """Load what approving reads twice, then refuse a changed text without its public note."""
+    # The citation check counts the references the version then copies.
+    prefetch_related_objects([article], "references")
+    _check_change_note(article, change_note)
+
+
+def _publish(*, article: Article, by: User) -> dict:
     """Freeze the approved working copy into a new, numbered published version."""
     version = version_from_working_copy(article, by=by)
     version.approved_at = timezone.now()
@@ -308,17 +238,14 @@ def _publish(article: Article, by: User) -> None:
     _check_approvals_name(article, version.fingerprint)
     version.save()
     article.live_version = version
-    from articles.reports import reports_close_on_publication
-
-    reports_close_on_publication(article=article, version=version, by=by)
+    _close_fixed_reports(article=article, version=version, by=by)
     # The note described this revision; the next one starts with a blank.
     article.change_note = ""
+    return {"version": version.number}
 
 
 def _check_approvals_name(article: Article, fingerprint: str) -> None:
     """Refuse to publish a text that a counted approval did not see."""
-    from reviewers.selectors import approving_members
-
     for member in approving_members(article):
         for theirs in member.approved_fingerprints:
             if theirs != fingerprint:
@@ -335,6 +262,30 @@ def _check_approvals_name(article: Article, fingerprint: str) -> None:
                 )
 
 
+def _close_fixed_reports(*, article: Article, version: PublishedVersion, by: User) -> None:
+    """Close the open reports a revision was started from, now that it is published.
+
+    Runs inside the approval's transaction: the reports close with the
+    publication or not at all.
+    """
+    reports = ProblemReport.objects.select_for_update().filter(
+        article=article, revision_started_at__isnull=False, status__in=OPEN_REPORT_STATUSES
+    )
+    note = _("Fixed by version %(n)s, published %(date)s.") % {
+        "n": version.number,
+        "date": timezone.localdate(version.approved_at).strftime("%-d %B %Y"),
+    }
+    for report in reports:
+        report.status = ReportStatus.RESOLVED
+        report.editor_note = f"{report.editor_note}\n{note}".strip()
+        report._history_user = by
+        report._change_reason = note
+        report.save()
+
+
+# --- The public "What changed" line -----------------------------------------------------
+
+
 def change_note_needed(article: Article) -> bool:
     """Whether approving now would publish a changed text with no public "What changed".
 
@@ -343,23 +294,13 @@ def change_note_needed(article: Article) -> bool:
     """
     if article.live_version_id is None or article.change_note.strip():
         return False
-    unchanged = PublishedVersion.objects.filter(
-        pk=article.live_version_id,
-        title=article.title,
-        summary=article.summary,
-        body_source=article.body,
-        plain_body_source=article.plain_body,
-        urgent_help_source=article.urgent_help,
-    )
-    return not unchanged.exists()
+    return not live_text_unchanged(article)
 
 
 def _check_change_note(article: Article, change_note: str | None) -> None:
     # The editor's wording, when they gave one, replaces the author's.
     if change_note is not None:
-        article.change_note = " ".join(change_note.split())[
-            : Article._meta.get_field("change_note").max_length
-        ]
+        article.change_note = _one_line(change_note)
     if change_note_needed(article):
         raise WorkflowError(
             _(
@@ -369,71 +310,182 @@ def _check_change_note(article: Article, change_note: str | None) -> None:
         )
 
 
-def _prefill_change_note(article: Article, comment: str) -> None:
+def _prefill_change_note(*, article: Article, comment: str) -> None:
     """A revision's public note starts as the author's own words about it."""
+    comment = _one_line(comment)
     if article.live_version_id is not None and comment and not article.change_note.strip():
-        article.change_note = " ".join(comment.split())[
-            : Article._meta.get_field("change_note").max_length
-        ]
+        article.change_note = comment
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[: Article._meta.get_field("change_note").max_length]
 
 
 def _default_change_note(previous: PublishedVersion | None, version: PublishedVersion) -> str:
     if previous is None:
         return _("First published.")
-    unchanged = (
-        previous.title == version.title
-        and previous.body_source == version.body_source
-        and previous.plain_body_source == version.plain_body_source
-        and previous.references == version.references
-    )
-    if unchanged:
+    if version_fingerprint(previous) == version.fingerprint:
         return _("Re-reviewed by the board; the text did not change.")
     return _("Updated and approved by the board.")
 
 
-# --- The transitions -------------------------------------------------------------
+# --- The transitions --------------------------------------------------------------------
+# Each states what it does beyond the common shape. The round-ending ones
+# close the round's unanswered invitations: nobody can answer them any more.
 
 
-def article_submit(*, article: Article | int, by: User, comment: str = "", **kw) -> Article:
-    return _transition(article, "submit", by=by, comment=comment, **kw)
+def article_submit(
+    *, article: Article | int, by: User, comment: str = "", expected_state: str | None = None
+) -> Article:
+    """The author sends the text to review; a resubmission may invite last round's reviewers."""
+    return _transition(
+        article,
+        "submit",
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        before_save=partial(_prefill_change_note, comment=comment),
+        # A resubmission goes back to the reviewers who asked for changes.
+        after_save=rounds.assignments_reinvite if settings.EDITORIAL_REINVITE_ON_RESUBMIT else None,
+    )
 
 
-def article_withdraw(*, article: Article | int, by: User, comment: str = "", **kw) -> Article:
-    return _transition(article, "withdraw", by=by, comment=comment, **kw)
+def article_withdraw(
+    *, article: Article | int, by: User, comment: str = "", expected_state: str | None = None
+) -> Article:
+    """The author takes the article back out of review; the round ends."""
+    return _transition(
+        article,
+        "withdraw",
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        after_save=partial(rounds.assignments_close_round, by=by),
+    )
 
 
-def article_start_review(*, article: Article | int, by: User, comment: str = "", **kw) -> Article:
-    return _transition(article, "start_review", by=by, comment=comment, **kw)
+def article_start_review(
+    *,
+    article: Article | int,
+    by: User,
+    comment: str = "",
+    expected_state: str | None = None,
+    locked: bool = False,
+) -> Article:
+    """An editor, or the first member to accept (``locked``), starts the review."""
+    return _transition(
+        article,
+        "start_review",
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        locked=locked,
+    )
 
 
-def article_request_changes(*, article: Article | int, by: User, comment: str, **kw) -> Article:
-    return _transition(article, "request_changes", by=by, comment=comment, **kw)
+def article_request_changes(
+    *,
+    article: Article | int,
+    by: User,
+    comment: str,
+    expected_state: str | None = None,
+    locked: bool = False,
+) -> Article:
+    """Send the article back to its author; by an editor, or a member's decision (``locked``)."""
+    return _transition(
+        article,
+        "request_changes",
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        locked=locked,
+        after_save=partial(rounds.assignments_close_round, by=by),
+    )
 
 
 def article_approve(
-    *, article: Article | int, by: User, comment: str = "", change_note: str | None = None, **kw
+    *,
+    article: Article | int,
+    by: User,
+    comment: str = "",
+    change_note: str | None = None,
+    expected_state: str | None = None,
+    locked: bool = False,
 ) -> Article:
-    return _transition(article, "approve", by=by, comment=comment, change_note=change_note, **kw)
+    """Publish the working copy as the next version readers see; the round ends.
+
+    ``change_note`` is the public "What changed" line as the editor wrote it;
+    ``None`` keeps the author's. ``locked``: a member's decision approves.
+    """
+    return _transition(
+        article,
+        "approve",
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        locked=locked,
+        before_check=partial(_prepare_approval, change_note=change_note),
+        before_save=partial(_publish, by=by),
+        after_save=partial(rounds.assignments_close_round, by=by),
+    )
 
 
-def article_reject(*, article: Article | int, by: User, comment: str, **kw) -> Article:
-    return _transition(article, "reject", by=by, comment=comment, **kw)
+def article_reject(
+    *, article: Article | int, by: User, comment: str, expected_state: str | None = None
+) -> Article:
+    """An editor rejects the article, saying why; the round ends."""
+    return _transition(
+        article,
+        "reject",
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        after_save=partial(rounds.assignments_close_round, by=by),
+    )
 
 
-def article_reopen(*, article: Article | int, by: User, comment: str = "", **kw) -> Article:
-    return _transition(article, "reopen", by=by, comment=comment, **kw)
+def article_reopen(
+    *, article: Article | int, by: User, comment: str = "", expected_state: str | None = None
+) -> Article:
+    """A rejected or retracted article becomes a draft again."""
+    return _transition(article, "reopen", by=by, comment=comment, expected_state=expected_state)
 
 
-def article_revise(*, article: Article | int, by: User, comment: str = "", **kw) -> Article:
-    return _transition(article, "revise", by=by, comment=comment, **kw)
+def article_revise(
+    *, article: Article | int, by: User, comment: str = "", expected_state: str | None = None
+) -> Article:
+    """Open a draft of an approved article; readers keep the approved version meanwhile."""
+    return _transition(
+        article,
+        "revise",
+        by=by,
+        comment=comment,
+        expected_state=expected_state,
+        before_save=partial(_prefill_change_note, comment=comment),
+    )
 
 
-def article_start_rereview(*, article: Article | int, by: User, comment: str = "", **kw) -> Article:
-    return _transition(article, "start_rereview", by=by, comment=comment, **kw)
+def article_start_rereview(
+    *, article: Article | int, by: User, comment: str = "", expected_state: str | None = None
+) -> Article:
+    """Put the approved text, unchanged, before the board again in a new round."""
+    return _transition(
+        article, "start_rereview", by=by, comment=comment, expected_state=expected_state
+    )
 
 
-def article_retract(*, article: Article | int, by: User, reason: str, **kw) -> Article:
-    return _transition(article, "retract", by=by, comment=reason, **kw)
+def article_retract(
+    *, article: Article | int, by: User, reason: str, expected_state: str | None = None
+) -> Article:
+    """Take down what readers see, saying why; any round under way ends."""
+    return _transition(
+        article,
+        "retract",
+        by=by,
+        comment=reason,
+        expected_state=expected_state,
+        after_save=partial(rounds.assignments_close_round, by=by),
+    )
 
 
 def article_transition(
@@ -442,25 +494,34 @@ def article_transition(
     name: str,
     by: User,
     comment: str = "",
-    expected_state=None,
+    expected_state: str | None = None,
     change_note: str | None = None,
 ) -> Article:
     """Run the transition called ``name``: the entry point of the admin's buttons.
 
-    ``change_note``, for an approval, is the public "What changed" line as
-    the editor left it (pre-filled with the author's).
+    Each name runs its own service, so a button does exactly what that
+    service says. ``comment`` is the form's text (a retraction's reason);
+    ``change_note`` is the approval form's public "What changed" line as
+    the editor left it (pre-filled with the author's); no other form has one.
     """
-    return _transition(
-        article,
-        name,
-        by=by,
-        comment=comment,
-        expected_state=expected_state,
-        change_note=change_note,
-    )
+    services: dict[str, Callable[..., Article]] = {
+        "submit": partial(article_submit, comment=comment),
+        "withdraw": partial(article_withdraw, comment=comment),
+        "start_review": partial(article_start_review, comment=comment),
+        "request_changes": partial(article_request_changes, comment=comment),
+        "approve": partial(article_approve, comment=comment, change_note=change_note),
+        "reject": partial(article_reject, comment=comment),
+        "reopen": partial(article_reopen, comment=comment),
+        "revise": partial(article_revise, comment=comment),
+        "start_rereview": partial(article_start_rereview, comment=comment),
+        "retract": partial(article_retract, reason=comment),
+    }
+    if name not in services:
+        raise WorkflowError(_("“%(name)s” is not a workflow action.") % {"name": name})
+    return services[name](article=article, by=by, expected_state=expected_state)
 
 
-CONTENT_FIELDS = Article.CONTENT_FIELDS
+# --- Content --------------------------------------------------------------------------------
 
 
 def _validate(article: Article) -> None:
@@ -501,7 +562,7 @@ def article_save_content(*, article: Article, by: User) -> Article:
                 payload={"title": article.title},
             )
             return article
-        current = lock(article)
+        current = Article.objects.locked(article)
         if not (wrote(current, by) or is_editor(by)):
             raise WorkflowError(
                 _("Only the article's author or an editor can edit it. Nothing was saved.")
@@ -514,13 +575,13 @@ def article_save_content(*, article: Article, by: User) -> Article:
                 )
                 % {"state": current.get_state_display().lower()}
             )
+        attnames = [Article._meta.get_field(name).attname for name in Article.CONTENT_FIELDS]
         changed = [
-            field
-            for field in CONTENT_FIELDS
-            if getattr(current, field if field != "topic" else "topic_id")
-            != getattr(article, field if field != "topic" else "topic_id")
+            name
+            for name, attname in zip(Article.CONTENT_FIELDS, attnames, strict=True)
+            if getattr(current, attname) != getattr(article, attname)
         ]
-        for field in CONTENT_FIELDS:
+        for field in Article.CONTENT_FIELDS:
             setattr(current, field, getattr(article, field))
         _validate(current)
         entry = log_action(
@@ -553,7 +614,7 @@ def article_references_saved(
     """
     if not notes:
         return
-    article = lock(article)
+    article = Article.objects.locked(article)
     log_action(
         action="article.references",
         by=by,

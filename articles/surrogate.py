@@ -23,17 +23,14 @@ Keys are plain words, digits and hyphens, so any cache takes them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from articles.models import Article, SearchSynonym, SitePage, Topic
 from editorial.httpcache import SITE_KEY, cache_for_readers
 from editorial.purge import purge_on_commit
-
-if TYPE_CHECKING:
-    from articles.models import Article
+from reviewers.models import BoardMember
 
 LIVE_SET = "live-set"
 BOARD = "board"
@@ -139,17 +136,12 @@ def _account_changed(sender, instance, update_fields=None, **kwargs):
         return
     if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
         return
-    from reviewers.models import BoardMember
-
     if BoardMember.objects.filter(user_id=instance.pk).exists():
         purge_on_commit({BOARD})
 
 
 def connect() -> None:
     """Wire the purges of the pages that follow the editors' tables (from AppConfig.ready)."""
-    from articles.models import SearchSynonym, SitePage, Topic
-    from reviewers.models import BoardMember
-
     pre_save.connect(_topic_before, sender=Topic, dispatch_uid="surrogate_topic_before")
     post_save.connect(_topic_changed, sender=Topic, dispatch_uid="surrogate_topic_saved")
     post_delete.connect(_topic_changed, sender=Topic, dispatch_uid="surrogate_topic_deleted")

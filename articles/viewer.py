@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
-from articles.conditions import is_editor, wrote
+from articles.conditions import wrote
+from articles.roles import editors, is_editor
 
 if TYPE_CHECKING:
     from articles.models import Article
@@ -51,8 +52,6 @@ class Viewer:
 
 def editors_of(article: Article) -> QuerySet:
     """The editors who hear about this article in editor-only email: never its author."""
-    from reviewers.selectors import editors
-
     return editors().exclude(pk=article.author_id)
 
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from articles.models import ImmutableModel, display_name
+from articles.immutable import ImmutableModel
+from articles.roles import display_name
 from reviewers.choices import (
     PENDING_STATUSES,
     AssignmentStatus,

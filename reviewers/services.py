@@ -5,7 +5,7 @@ interleave with a transition of the same article, and writes its action-log
 row in the same transaction. A decision names the fingerprint of the text
 the member had on screen and is refused when that text is no longer the
 article's (``StaleText``); it freezes the member's credentials as they
-stand, and counting reads only those frozen facts (reviewers.selectors).
+stand, and counting reads only those frozen facts (reviewers.policy).
 """
 
 from __future__ import annotations
@@ -13,35 +13,39 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles import services as article_services
 from articles.actionlog import log_action
 from articles.choices import ArticleState
-from articles.conditions import is_board_member, is_editor, wrote
+from articles.conditions import by_other_editor, wrote
+from articles.exceptions import WorkflowError
 from articles.fingerprints import article_fingerprint, short
 from articles.models import Article
-from articles.services import WorkflowError, lock
+from articles.notifications import send_templated
+from articles.roles import editors, is_board_member, is_editor
 from reviewers.choices import PENDING_STATUSES, AssignmentStatus, Decision
 from reviewers.models import BoardMember, ReviewAssignment, ReviewDecision
-from reviewers.selectors import (
+from reviewers.policy import (
     approval_rule_holds,
     checklist_for,
-    conflicted_members,
-    previous_round_reviewers,
     rejection_recommended,
     round_settled,
-    standing_conflicts,
+)
+from reviewers.rounds import (
+    check_member_may_review,
+    default_deadlines,
+    invite,
+    log_assignment,
+    save_tracked,
 )
 from reviewers.signals import (
     assignment_accepted,
     assignment_cancelled,
     assignment_declined,
     decision_recorded,
-    reviewer_assigned,
 )
 
 if TYPE_CHECKING:
@@ -60,43 +64,6 @@ class StaleText(WorkflowError):
         self.seen_revision = seen_revision
 
 
-def _log_assignment(action: str, assignment: ReviewAssignment, *, by, **details) -> None:
-    article = assignment.article
-    log_action(
-        action=action,
-        by=by,
-        article=article,
-        from_state=article.state,
-        to_state=article.state,
-        payload={
-            "assignment": assignment.pk,
-            "member": assignment.reviewer_id,
-            "member_user": assignment.reviewer.user_id,
-            "member_name": assignment.reviewer.name,
-            "round": assignment.round,
-            "status": assignment.status,
-            "due_date": assignment.due_date,
-            "respond_by": assignment.respond_by,
-            **details,
-        },
-    )
-
-
-def _save(obj, *, by: User | None, reason: str) -> None:
-    obj._history_user = by
-    obj._change_reason = reason
-    obj.save()
-
-
-def default_deadlines(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
-    """Reply-by and review-by dates an invitation gets when the editor sets none."""
-    today = today or timezone.localdate()
-    return (
-        today + datetime.timedelta(days=settings.EDITORIAL_RESPOND_DAYS),
-        today + datetime.timedelta(days=settings.EDITORIAL_REVIEW_DAYS),
-    )
-
-
 def _check_deadlines(today: datetime.date, respond_by: datetime.date, due_date: datetime.date):
     if due_date < today:
         raise WorkflowError(_("The due date is in the past."))
@@ -108,74 +75,6 @@ def _check_deadlines(today: datetime.date, respond_by: datetime.date, due_date: 
         )
     if respond_by > due_date:
         raise WorkflowError(_("The reply-by date must come on or before the review's due date."))
-
-
-def _check_member_may_review(article: Article, reviewer: BoardMember) -> None:
-    """Refuse a member who may not review this article, naming the reason."""
-    name = {"name": reviewer.name}
-    if not reviewer.active or not is_board_member(reviewer.user):
-        raise WorkflowError(_("%(name)s is not an active board member.") % name)
-    if reviewer.licence_expired():
-        raise WorkflowError(
-            _(
-                "%(name)s's licence expired on %(date)s: they cannot be assigned until it "
-                "is renewed."
-            )
-            % {**name, "date": reviewer.licence_expires_on.strftime("%-d %B %Y")}
-        )
-    if wrote(article, reviewer.user):
-        raise WorkflowError(_("%(name)s wrote this article and cannot review it.") % name)
-    if conflicted_members(article).filter(pk=reviewer.pk).exists():
-        raise WorkflowError(_("%(name)s declared a conflict of interest with this article.") % name)
-    if standing_conflicts(article).filter(member=reviewer).exists():
-        raise WorkflowError(
-            _("%(name)s has a standing conflict of interest with this article's author or topic.")
-            % name
-        )
-
-
-def _invite(
-    *,
-    article: Article,
-    reviewer: BoardMember,
-    assigned_by: User,
-    by: User | None,
-    respond_by: datetime.date,
-    due_date: datetime.date,
-    reason: str,
-    automatic: str = "",
-    message: str = "",
-) -> ReviewAssignment:
-    already = _("%(name)s is already assigned to this round of review.") % {"name": reviewer.name}
-    if ReviewAssignment.objects.filter(
-        article=article,
-        reviewer=reviewer,
-        round=article.review_round,
-        status__in=[*PENDING_STATUSES, AssignmentStatus.COMPLETED],
-    ).exists():
-        raise WorkflowError(already)
-    assignment = ReviewAssignment(
-        article=article,
-        reviewer=reviewer,
-        round=article.review_round,
-        respond_by=respond_by,
-        due_date=due_date,
-        assigned_by=assigned_by,
-        invitation_message=message,
-    )
-    try:
-        with transaction.atomic():
-            _save(assignment, by=by, reason=reason)
-    except IntegrityError as error:  # a concurrent assignment won the race
-        raise WorkflowError(already) from error
-    if automatic:
-        _log_assignment(
-            "assignment.reinvite", assignment, by=None, automatic=automatic, reason=reason
-        )
-    else:
-        _log_assignment("assignment.create", assignment, by=by)
-    reviewer_assigned.send(sender=ReviewAssignment, assignment=assignment, by=by)
-    return assignment
 
 
 def assignment_create(
@@ -199,11 +98,11 @@ def assignment_create(
     due_date = due_date or default_due
     respond_by = respond_by or min(default_respond, due_date)
     with transaction.atomic():
-        article = lock(article)
+        article = Article.objects.locked(article)
         reviewer = BoardMember.objects.select_related("user").get(pk=reviewer.pk)
         if not is_editor(by):
             raise WorkflowError(_("Only an editor can assign board members."))
-        if wrote(article, by):
+        if not by_other_editor(article, by):
             raise WorkflowError(
                 _("You wrote this article: another editor must choose its reviewers.")
             )
@@ -211,9 +110,9 @@ def assignment_create(
             raise WorkflowError(
                 _("Board members can be assigned only to a submitted article or one under review.")
             )
-        _check_member_may_review(article, reviewer)
+        check_member_may_review(article, reviewer)
         _check_deadlines(today, respond_by, due_date)
-        return _invite(
+        return invite(
             article=article,
             reviewer=reviewer,
             assigned_by=by,
@@ -225,46 +124,20 @@ def assignment_create(
         )
 
 
-def assignments_reinvite(*, article: Article) -> list[ReviewAssignment]:
-    """Invite last round's reviewers again to the new round of a resubmitted article.
-
-    Called by the submit transition inside its transaction. Members who have
-    since become unable to review are skipped; editors can add others. The
-    system sends these invitations, not the author who resubmitted: the
-    history and the action log say "automatically, on resubmission".
-    """
-    if article.review_round < 2:
-        return []
-    respond_by, due_date = default_deadlines()
-    invited = []
-    for previous in previous_round_reviewers(article):
-        try:
-            _check_member_may_review(article, previous.reviewer)
-            invited.append(
-                _invite(
-                    article=article,
-                    reviewer=previous.reviewer,
-                    assigned_by=previous.assigned_by,
-                    by=None,
-                    respond_by=respond_by,
-                    due_date=due_date,
-                    reason=_("Invited again for round %(round)s after resubmission")
-                    % {"round": article.review_round},
-                    automatic="resubmission",
-                )
-            )
-        except WorkflowError:
-            continue
-    return invited
-
-
 def _lock_assignment(assignment: ReviewAssignment) -> tuple[Article, ReviewAssignment]:
-    article = lock(assignment.article_id)
+    """Lock the assignment's article, then the assignment, to the end of the transaction.
+
+    In that order, as every write of an article or its review takes the
+    article's lock first, so none of them can interleave.
+    """
+    article = Article.objects.locked(assignment.article_id)
     assignment = (
         ReviewAssignment.objects.select_for_update()
         .select_related("reviewer__user")
         .get(pk=assignment.pk)
     )
+    # Read through the assignment, the article is the row just locked.
+    assignment.article = article
     return article, assignment
 
 
@@ -296,8 +169,8 @@ def assignment_accept(*, assignment: ReviewAssignment, by: User) -> ReviewAssign
             )
         assignment.status = AssignmentStatus.OPEN
         assignment.responded_at = timezone.now()
-        _save(assignment, by=by, reason=_("Accepted"))
-        _log_assignment("assignment.accept", assignment, by=by)
+        save_tracked(assignment, by=by, reason=_("Accepted"))
+        log_assignment("assignment.accept", assignment, by=by)
         if article.state == ArticleState.SUBMITTED:
             article_services.article_start_review(
                 article=article,
@@ -320,8 +193,8 @@ def assignment_decline(*, assignment: ReviewAssignment, by: User, reason: str) -
         assignment.status = AssignmentStatus.DECLINED
         assignment.responded_at = timezone.now()
         assignment.decline_reason = reason
-        _save(assignment, by=by, reason=_("Declined: %(reason)s") % {"reason": reason})
-        _log_assignment("assignment.decline", assignment, by=by, reason=reason)
+        save_tracked(assignment, by=by, reason=_("Declined: %(reason)s") % {"reason": reason})
+        log_assignment("assignment.decline", assignment, by=by, reason=reason)
         assignment_declined.send(
             sender=ReviewAssignment, assignment=assignment, by=by, reason=reason
         )
@@ -332,15 +205,10 @@ def assignment_cancel(*, assignment: ReviewAssignment, by: User, reason: str) ->
     """Withdraw a review request that has not been answered yet."""
     reason = (reason or "").strip()
     with transaction.atomic():
-        lock(assignment.article_id)
-        assignment = (
-            ReviewAssignment.objects.select_for_update()
-            .select_related("article")
-            .get(pk=assignment.pk)
-        )
+        article, assignment = _lock_assignment(assignment)
         if not is_editor(by):
             raise WorkflowError(_("Only an editor can cancel an assignment."))
-        if wrote(assignment.article, by):
+        if not by_other_editor(article, by):
             raise WorkflowError(
                 _("You wrote this article: another editor must manage its reviewers.")
             )
@@ -352,23 +220,12 @@ def assignment_cancel(*, assignment: ReviewAssignment, by: User, reason: str) ->
         if not reason:
             raise WorkflowError(_("Say why the assignment is cancelled."))
         assignment.status = AssignmentStatus.CANCELLED
-        _save(assignment, by=by, reason=_("Cancelled: %(reason)s") % {"reason": reason})
-        _log_assignment("assignment.cancel", assignment, by=by, reason=reason)
+        save_tracked(assignment, by=by, reason=_("Cancelled: %(reason)s") % {"reason": reason})
+        log_assignment("assignment.cancel", assignment, by=by, reason=reason)
         assignment_cancelled.send(
             sender=ReviewAssignment, assignment=assignment, by=by, reason=reason
         )
     return assignment
-
-
-def assignments_close_round(*, article: Article, by: User) -> None:
-    """Close the round's unanswered assignments once the round has ended."""
-    for assignment in ReviewAssignment.objects.filter(
-        article=article, round=article.review_round, status__in=PENDING_STATUSES
-    ):
-        assignment.status = AssignmentStatus.CLOSED
-        _save(assignment, by=by, reason=_("Round ended"))
-        # The transition that ended the round is logged; this follows from it.
-        _log_assignment("assignment.close", assignment, by=None, automatic="round ended")
 
 
 def decision_record(
@@ -427,12 +284,7 @@ def decision_record(
         raise WorkflowError(_("Describe the conflict of interest you declare."))
 
     with transaction.atomic():
-        article = lock(assignment.article_id)
-        assignment = (
-            ReviewAssignment.objects.select_for_update()
-            .select_related("reviewer__user")
-            .get(pk=assignment.pk)
-        )
+        article, assignment = _lock_assignment(assignment)
         if assignment.reviewer.user_id != by.pk or not is_board_member(by):
             raise WorkflowError(
                 _("Only the board member this review was assigned to can record its decision.")
@@ -530,7 +382,7 @@ def decision_record(
             },
         )
         assignment.status = AssignmentStatus.COMPLETED
-        _save(
+        save_tracked(
             assignment,
             by=by,
             reason=_("Decision recorded: %(decision)s")
@@ -562,11 +414,8 @@ def decision_record(
 
 def assignment_remind(*, assignment: ReviewAssignment, by: User) -> ReviewAssignment:
     """An editor's reminder to a member who has not answered an invitation (or delivered)."""
-    from articles.notifications import send_templated
-
     with transaction.atomic():
-        article = lock(assignment.article_id)
-        assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+        article, assignment = _lock_assignment(assignment)
         if not is_editor(by):
             raise WorkflowError(_("Only an editor can send reminders."))
         if assignment.status not in PENDING_STATUSES or assignment.round != article.review_round:
@@ -576,10 +425,7 @@ def assignment_remind(*, assignment: ReviewAssignment, by: User) -> ReviewAssign
         if article.state not in (ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW):
             raise WorkflowError(_("The article is not in review: no reminder was sent."))
         assignment.reminded_at = timezone.now()
-        _save(assignment, by=by, reason=_("Reminded by an editor"))
-        assignment = ReviewAssignment.objects.select_related(
-            "reviewer__user", "article", "assigned_by"
-        ).get(pk=assignment.pk)
+        save_tracked(assignment, by=by, reason=_("Reminded by an editor"))
         template = (
             "reminder_respond" if assignment.status == AssignmentStatus.INVITED else "reminder_due"
         )
@@ -588,7 +434,7 @@ def assignment_remind(*, assignment: ReviewAssignment, by: User) -> ReviewAssign
             "article": assignment.article,
             "days_overdue": (timezone.localdate() - assignment.due_date).days,
         }
-        _log_assignment("assignment.remind", assignment, by=by)
+        log_assignment("assignment.remind", assignment, by=by)
         # Queued in this transaction: the reminder and its record commit together.
         send_templated(template=template, recipients=[assignment.reviewer.user], context=context)
     return assignment
@@ -600,9 +446,6 @@ def licence_update_request(*, member: BoardMember, by: User, note: str = "") -> 
     Editors keep the licence fields (they verify them), so the member's part
     is to ask, with the new details in the note.
     """
-    from articles.notifications import send_templated
-    from reviewers.selectors import editors
-
     if member.user_id != by.pk:
         raise WorkflowError(_("You can ask for an update of your own profile only."))
     note = (note or "").strip()

@@ -359,7 +359,7 @@ def test_approval_of_member_removed_from_the_board_does_not_count(
     """A member taken out of the Advisory Board role no longer counts toward approval."""
     from django.contrib.auth.models import Group
 
-    from reviewers.selectors import approval_count
+    from reviewers.policy import approval_count
 
     settings.EDITORIAL_REQUIRED_APPROVALS = 2
     assign_accepted(article=article_under_review, reviewer=second_member, by=editor)

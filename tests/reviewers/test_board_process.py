@@ -384,7 +384,7 @@ def test_topic_checklist_adds_to_the_global_one(article_under_review, assignment
     ChecklistQuestion.objects.create(text="Elsewhere only", topic=ArticleFactory().topic)
     ChecklistQuestion.objects.create(text="Retired question", active=False)
 
-    from reviewers.selectors import checklist_for
+    from reviewers.policy import checklist_for
 
     assert [q.text for q in checklist_for(article_under_review.topic)] == [
         "Doses and units checked",
@@ -426,7 +426,7 @@ def test_specialist_rule_waits_for_a_matching_approval(
     approve(ReviewAssignment.objects.get(article=article_under_review, reviewer=member))
     assert fresh(article_under_review).state == "under_review"
 
-    from reviewers.selectors import approval_shortfall
+    from reviewers.policy import approval_shortfall
 
     assert "specialist in Paediatrics" in approval_shortfall(fresh(article_under_review))
 
@@ -448,7 +448,7 @@ def test_approval_of_member_whose_licence_lapsed_does_not_count(
     approve(second)
 
     assert fresh(article_under_review).state == "under_review"
-    from reviewers.selectors import approval_count
+    from reviewers.policy import approval_count
 
     assert approval_count(fresh(article_under_review)) == 1
 

@@ -321,7 +321,7 @@ FAULTS = {
     # (object, attribute) replaced by a function that raises
     "published_version_save": ("articles.models.PublishedVersion.save", None),
     "audit_entry_create": ("articles.services.AuditEntry.objects.create", None),
-    "closing_the_round": ("reviewers.services.assignments_close_round", None),
+    "closing_the_round": ("reviewers.rounds.assignments_close_round", None),
 }
 
 
