@@ -16,8 +16,8 @@ compared by anyone with the export and a few lines of Python.
 
 Where each rule lives: the decision form carries the fingerprint it rendered
 (articles.admin.article), ``reviewers.services.decision_record`` refuses a stale
-one, ``articles.services._publish`` refuses to publish unless every counted
-approval names the version's fingerprint, and ``manage.py verify_audit``
+one, ``articles.publishing.check_approvals_name`` refuses to publish unless every
+counted approval names the version's fingerprint, and ``manage.py verify_audit``
 checks all of it again from the stored records.
 """
 

@@ -36,19 +36,20 @@ from articles.actionlog import log_action
 from articles.choices import OPEN_REPORT_STATUSES, ReportStatus
 from articles.conditions import wrote
 from articles.exceptions import ConcurrentChange, WorkflowError
-from articles.fingerprints import (
-    article_fingerprint,
-    live_text_unchanged,
-    short,
-    version_fingerprint,
-)
+from articles.fingerprints import article_fingerprint
 from articles.models import Article, AuditEntry, ProblemReport, PublishedVersion
-from articles.rendering import render_markdown, rendering_once
-from articles.roles import display_name, is_author_role, is_editor
+from articles.publishing import (
+    change_note_needed,
+    check_approvals_name,
+    default_change_note,
+    version_from_working_copy,
+)
+from articles.rendering import rendering_once
+from articles.roles import is_author_role, is_editor
 from articles.signals import article_transitioned
 from articles.transitions import check_allowed, transition_info
 from reviewers import rounds
-from reviewers.policy import approving_members, round_settled
+from reviewers.policy import round_settled
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -162,54 +163,7 @@ def _transition(
     return article
 
 
-# --- Publishing ---------------------------------------------------------------------------
-
-
-def version_from_working_copy(article: Article, *, by: User | None = None) -> PublishedVersion:
-    """Build (unsaved) the version that approving the article now would publish.
-
-    The admin's preview renders this very object, so a reviewer reads exactly
-    what readers would get.
-    """
-    references = list(article.references.all())
-    version = PublishedVersion(
-        article=article,
-        review_round=article.review_round,
-        title=article.title,
-        slug=article.slug,
-        summary=article.summary,
-        topic_name=article.topic.name,
-        topic_slug=article.topic.slug,
-        body_source=article.body,
-        body_html=render_markdown(article.body, reference_count=len(references)),
-        plain_body_source=article.plain_body,
-        plain_body_html=(
-            render_markdown(article.plain_body, reference_count=len(references))
-            if article.plain_body.strip()
-            else ""
-        ),
-        urgent_help_source=article.urgent_help,
-        urgent_help_html=(
-            render_markdown(article.urgent_help, reference_count=len(references))
-            if article.urgent_help.strip()
-            else ""
-        ),
-        origin=article.origin,
-        generator=article.generator,
-        generator_version=article.generator_version,
-        source_reference=article.source_reference,
-        change_note=article.change_note,
-        references=[ref.as_snapshot(n) for n, ref in enumerate(references, start=1)],
-        reviewers=[member.as_snapshot() for member in approving_members(article)],
-        author_name=display_name(article.author),
-        # A draft's dates belong to an earlier round, not to this text.
-        submitted_at=None if article.is_editable else article.submitted_at,
-        review_started_at=None if article.is_editable else article.review_started_at,
-        approved_at=None,
-        approved_by=by,
-    )
-    version.fingerprint = version_fingerprint(version)
-    return version
+# --- Approving -----------------------------------------------------------------------------
 
 
 def _prepare_approval(*, article: Article, change_note: str | None) -> None:
@@ -234,32 +188,14 @@ def _publish(*, article: Article, by: User) -> dict:
     previous = article.versions.order_by("-number").first()
     version.number = (previous.number if previous else 0) + 1
     if not version.change_note:
-        version.change_note = _default_change_note(previous, version)
-    _check_approvals_name(article, version.fingerprint)
+        version.change_note = default_change_note(previous, version)
+    check_approvals_name(article, version.fingerprint)
     version.save()
     article.live_version = version
     _close_fixed_reports(article=article, version=version, by=by)
     # The note described this revision; the next one starts with a blank.
     article.change_note = ""
     return {"version": version.number}
-
-
-def _check_approvals_name(article: Article, fingerprint: str) -> None:
-    """Refuse to publish a text that a counted approval did not see."""
-    for member in approving_members(article):
-        for theirs in member.approved_fingerprints:
-            if theirs != fingerprint:
-                raise WorkflowError(
-                    _(
-                        "%(name)s approved a different text (fingerprint %(theirs)s, this text "
-                        "is %(ours)s): nothing was published. Ask them to review the text again."
-                    )
-                    % {
-                        "name": member.name,
-                        "theirs": short(theirs) or _("none"),
-                        "ours": short(fingerprint),
-                    }
-                )
 
 
 def _close_fixed_reports(*, article: Article, version: PublishedVersion, by: User) -> None:
@@ -286,17 +222,6 @@ def _close_fixed_reports(*, article: Article, version: PublishedVersion, by: Use
 # --- The public "What changed" line -----------------------------------------------------
 
 
-def change_note_needed(article: Article) -> bool:
-    """Whether approving now would publish a changed text with no public "What changed".
-
-    A first version needs none ("First published."), nor a re-review that
-    changed no word ("Re-reviewed by the board; the text did not change.").
-    """
-    if article.live_version_id is None or article.change_note.strip():
-        return False
-    return not live_text_unchanged(article)
-
-
 def _check_change_note(article: Article, change_note: str | None) -> None:
     # The editor's wording, when they gave one, replaces the author's.
     if change_note is not None:
@@ -319,14 +244,6 @@ def _prefill_change_note(*, article: Article, comment: str) -> None:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())[: Article._meta.get_field("change_note").max_length]
-
-
-def _default_change_note(previous: PublishedVersion | None, version: PublishedVersion) -> str:
-    if previous is None:
-        return _("First published.")
-    if version_fingerprint(previous) == version.fingerprint:
-        return _("Re-reviewed by the board; the text did not change.")
-    return _("Updated and approved by the board.")
 
 
 # --- The transitions --------------------------------------------------------------------

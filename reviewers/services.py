@@ -25,6 +25,7 @@ from articles.exceptions import WorkflowError
 from articles.fingerprints import article_fingerprint, short
 from articles.models import Article
 from articles.notifications import send_templated
+from articles.publishing import change_note_needed
 from articles.roles import editors, is_board_member, is_editor
 from reviewers.choices import PENDING_STATUSES, AssignmentStatus, Decision
 from reviewers.models import BoardMember, ReviewAssignment, ReviewDecision
@@ -403,7 +404,7 @@ def decision_record(
                     and approval_rule_holds(article)
                     and not rejection_recommended(article)
                     # A changed text waits for its public note: an editor approves it.
-                    and not article_services.change_note_needed(article)
+                    and not change_note_needed(article)
                 ):
                     article_services.article_approve(
                         article=article, by=by, comment=comment_to_author, locked=True
