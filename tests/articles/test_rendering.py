@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from articles.rendering import render_markdown
+from articles.rendering import render_markdown, uncited_references, with_backlinks
 
 
 def cite_targets(html: str) -> list[str]:
@@ -299,34 +299,24 @@ def test_render_drops_author_ids_and_classes():
 
 def test_uncited_references_lists_the_numbers_no_marker_cites():
     """References 2 and 4 of four are never cited: both are named."""
-    from articles.rendering import uncited_references
-
     assert uncited_references("One [1]. Three [3].", 4) == [2, 4]
 
 
 def test_uncited_references_counts_lists_and_ranges():
-    from articles.rendering import uncited_references
-
     assert uncited_references("Both [1, 2]. Range [3-5].", 6) == [6]
 
 
 def test_uncited_references_ignores_markers_in_code_and_links():
     """A marker inside code or a link is not a citation."""
-    from articles.rendering import uncited_references
-
     assert uncited_references("`[1]` and [see [2]](https://example.org) and [3].", 3) == [1, 2]
 
 
 def test_uncited_references_counts_the_plain_language_text():
     """A reference cited only by the plain-language answer is cited."""
-    from articles.rendering import uncited_references
-
     assert uncited_references("Only [1].", 2, "Plain [2].") == []
 
 
 def test_with_backlinks_numbers_each_citing_place():
-    from articles.rendering import render_markdown, with_backlinks
-
     html, places = with_backlinks(render_markdown("A [1]. B [1, 2].", reference_count=2))
 
     assert places == {1: ["cite-1-1", "cite-1-2"], 2: ["cite-2-1"]}
@@ -335,8 +325,6 @@ def test_with_backlinks_numbers_each_citing_place():
 
 def test_with_backlinks_leaves_author_links_alone():
     """A link an author wrote to #ref-1 gets no id: only our citation markup does."""
-    from articles.rendering import render_markdown, with_backlinks
-
     html, places = with_backlinks(render_markdown("[jump](#ref-1)", reference_count=1))
 
     assert places == {}

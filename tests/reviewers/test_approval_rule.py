@@ -8,11 +8,13 @@ request for changes is open.
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 
 from articles import services as article_services
 from articles.models import Article
 from articles.services import WorkflowError
 from reviewers.models import ReviewAssignment, ReviewDecision
+from reviewers.policy import approval_count
 from reviewers.services import assignment_cancel
 from tests.conftest import decision_record
 from tests.reviewers.helpers import assign_accepted
@@ -357,10 +359,6 @@ def test_approval_of_member_removed_from_the_board_does_not_count(
     article_under_review, member, second_member, editor, settings
 ):
     """A member taken out of the Advisory Board role no longer counts toward approval."""
-    from django.contrib.auth.models import Group
-
-    from reviewers.policy import approval_count
-
     settings.EDITORIAL_REQUIRED_APPROVALS = 2
     assign_accepted(article=article_under_review, reviewer=second_member, by=editor)
     first = ReviewAssignment.objects.get(reviewer=member)

@@ -16,6 +16,7 @@ from reviewers.models import (
     ReviewDecision,
     StandingConflict,
 )
+from reviewers.policy import approval_count, approval_shortfall, checklist_for
 from reviewers.selectors import assignable_members, unavailable_members
 from reviewers.services import (
     assignment_accept,
@@ -384,8 +385,6 @@ def test_topic_checklist_adds_to_the_global_one(article_under_review, assignment
     ChecklistQuestion.objects.create(text="Elsewhere only", topic=ArticleFactory().topic)
     ChecklistQuestion.objects.create(text="Retired question", active=False)
 
-    from reviewers.policy import checklist_for
-
     assert [q.text for q in checklist_for(article_under_review.topic)] == [
         "Doses and units checked",
         "Every claim cited",
@@ -426,8 +425,6 @@ def test_specialist_rule_waits_for_a_matching_approval(
     approve(ReviewAssignment.objects.get(article=article_under_review, reviewer=member))
     assert fresh(article_under_review).state == "under_review"
 
-    from reviewers.policy import approval_shortfall
-
     assert "specialist in Paediatrics" in approval_shortfall(fresh(article_under_review))
 
     approve(assign_accepted(article=article_under_review, reviewer=second_member, by=editor))
@@ -448,7 +445,6 @@ def test_approval_of_member_whose_licence_lapsed_does_not_count(
     approve(second)
 
     assert fresh(article_under_review).state == "under_review"
-    from reviewers.policy import approval_count
 
     assert approval_count(fresh(article_under_review)) == 1
 
@@ -525,8 +521,6 @@ def test_a_withdrawal_before_anyone_answered_does_not_lose_the_reviewer(
 
 def test_a_member_who_declined_is_not_asked_again(changes_requested, author, member):
     """A decline in round 2 ends the re-invitations for that member."""
-    from reviewers.services import assignment_decline
-
     article_services.article_submit(article=changes_requested, by=author)
     assignment_decline(
         assignment=ReviewAssignment.objects.get(article=changes_requested, round=2),

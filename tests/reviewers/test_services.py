@@ -13,13 +13,15 @@ from django.utils import timezone
 
 from articles import services as article_services
 from articles.models import Article, AuditEntry
-from articles.services import WorkflowError
+from articles.services import WorkflowError, article_submit
 from reviewers.models import ReviewAssignment, ReviewDecision
+from reviewers.selectors import assignable_members
 from reviewers.services import assignment_cancel, assignment_create
 from tests.conftest import (
     ArticleFactory,
     BoardMemberFactory,
     ReferenceFactory,
+    UserFactory,
     decision_record,
     on_screen,
 )
@@ -502,8 +504,6 @@ def test_review_decision_cannot_be_deleted(decision):
 
 def test_assignment_create_by_editor_who_wrote_the_article_is_refused(member, editor):
     """An editor cannot choose the reviewers of their own article."""
-    from tests.conftest import ArticleFactory, ReferenceFactory
-
     editor.groups.add(Group.objects.get(name="Authors"))
     own = ArticleFactory(author=editor)
     ReferenceFactory(article=own)
@@ -516,8 +516,6 @@ def test_assignment_create_by_editor_who_wrote_the_article_is_refused(member, ed
 
 def test_assignment_create_of_member_without_board_role_is_refused(submitted_article, editor):
     """A profile whose user lost the Advisory Board role is neither offered nor assignable."""
-    from reviewers.selectors import assignable_members
-
     former = BoardMemberFactory(user__groups=[])
     former.user.groups.clear()
 
@@ -569,8 +567,6 @@ def test_member_who_declared_a_conflict_is_not_assigned_in_a_later_round(
     article_under_review, member, editor, author
 ):
     """A declared conflict carries across rounds: the member is neither offered nor assignable."""
-    from reviewers.selectors import assignable_members
-
     first = ReviewAssignment.objects.get(reviewer=member)
     decision_record(
         assignment=first,
@@ -589,8 +585,6 @@ def test_member_who_declared_a_conflict_is_not_assigned_in_a_later_round(
 
 def test_assignment_cancel_by_editor_who_wrote_the_article_is_refused(member, editor):
     """An editor cannot drop the reviewers of their own article."""
-    from tests.conftest import ArticleFactory, ReferenceFactory, UserFactory
-
     editor.groups.add(Group.objects.get(name="Authors"))
     own = ArticleFactory(author=editor)
     ReferenceFactory(article=own)
@@ -623,8 +617,6 @@ def test_candidates_come_least_busy_first_with_their_load(
     submitted_article, member, second_member, editor, author
 ):
     """The assignment list offers members with fewer open reviews first, counting them."""
-    from reviewers.selectors import assignable_members
-
     for _ in range(2):
         other = ArticleFactory(author=author)
         ReferenceFactory(article=other)
@@ -638,8 +630,6 @@ def test_candidates_come_least_busy_first_with_their_load(
 
 def _approval_queries(*, author, editor, member, references: int) -> tuple[int, Article]:
     """Queries of the decision that publishes a fresh article citing ``references`` sources."""
-    from articles.services import article_submit
-
     body = " ".join(f"Claim {number} [{number}]." for number in range(1, references + 1))
     article = ArticleFactory(author=author, body=body, plain_body=f"In short [{references}].")
     for position in range(1, references + 1):

@@ -29,7 +29,7 @@ from django.test import Client
 from django.urls import reverse
 
 from articles import services
-from articles.models import Article, PublishedVersion
+from articles.models import Article, AuditEntry, PublishedVersion
 from reviewers.choices import LIVE_STATUSES, AssignmentStatus
 from reviewers.models import ReviewAssignment, ReviewDecision
 from reviewers.services import assignment_accept, assignment_create
@@ -312,8 +312,6 @@ def stage(cast, settings) -> Stage:
 
 def assert_trail_is_a_chain(article: Article) -> None:
     """Audit entries follow each other, and the history's states tell the same story."""
-    from articles.models import AuditEntry
-
     entries = list(AuditEntry.objects.filter(article=article).order_by("at", "id"))
     for earlier, later in itertools.pairwise(entries):
         assert earlier.to_state == later.from_state, (earlier, later)

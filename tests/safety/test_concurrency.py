@@ -7,14 +7,19 @@ tests need real commits but no threads, so they run on both databases.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles import services
@@ -411,12 +416,6 @@ def test_sqlite_writers_queue_instead_of_failing(tmp_path):
     ("transaction_mode": "IMMEDIATE"), so a second writer waits instead of
     failing half-way with "database is locked".
     """
-    import json
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[2]
     env = {
         **{
@@ -521,8 +520,6 @@ def _lock_cases(stage, cast):
 @needs_row_locks
 def test_every_workflow_write_locks_the_article_row_before_reading_it(stage, cast):
     """Each service's first read of the article is SELECT ... FOR UPDATE, inside its transaction."""
-    from django.test.utils import CaptureQueriesContext
-
     for name, article, call in _lock_cases(stage, cast):
         with CaptureQueriesContext(connection) as captured:
             call()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -499,8 +500,6 @@ def test_admin_add_post_cannot_create_an_approved_article(stage, cast):
 @pytest.mark.parametrize("role", ["editor", "superuser"])
 def test_no_bulk_action_changes_state(stage, cast, role):
     """Every bulk action on the article list leaves states alone (there is no delete either)."""
-    from django.contrib import admin
-
     articles = [stage.make("draft"), stage.make("under_review")]
     before = {a.pk: footprint(a) for a in articles}
     request = RequestFactory().get(reverse("admin:articles_article_changelist"))

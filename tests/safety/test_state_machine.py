@@ -36,6 +36,8 @@ from hypothesis.stateful import (
 )
 
 from articles import services
+from articles.fingerprints import version_fingerprint
+from articles.history.audit import verify
 from articles.models import Article, AuditEntry, PublishedVersion
 from articles.public import selectors
 from articles.services import WorkflowError
@@ -453,9 +455,6 @@ class WorkflowMachine(RuleBasedStateMachine):
     def live_text_is_the_text_its_approvers_signed(self):
         """Every live version's fingerprint is its own text's, and each counted approval
         names it, made under credentials valid on the day."""
-        from articles.fingerprints import version_fingerprint
-        from articles.history.audit import verify
-
         for version in PublishedVersion.objects.filter(
             article_id__in=self.author_of, live_for__isnull=False
         ):
