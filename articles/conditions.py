@@ -3,7 +3,9 @@
 Each callable carries a ``refusal``: the plain sentence shown to a user
 when it does not hold, so the workflow can say exactly why it said no.
 Permissions take ``(article, user)``, conditions take ``(article)``, as
-django-fsm-2 expects.
+django-fsm-2 expects. The roles they ask about are articles.roles; the
+approval rule they ask about is reviewers.policy. "An editor who did not
+write it" is ``by_other_editor``, for the reviewer services too.
 """
 
 from __future__ import annotations
