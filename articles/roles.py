@@ -41,6 +41,7 @@ def is_author_role(user: User) -> bool:
 
 
 def is_board_member(user: User) -> bool:
+    """Holds the board member's permission and has a board member's record."""
     return bool(
         user and user.is_active and user.has_perm(BOARD_MEMBER) and hasattr(user, "board_member")
     )
@@ -52,5 +53,5 @@ def editors() -> QuerySet:
 
 
 def board_accounts() -> QuerySet:
-    """Active accounts holding the board member's permission (as ``is_board_member`` checks)."""
+    """Active accounts holding the board member's permission, as ``is_board_member`` asks."""
     return get_user_model().objects.with_perm(BOARD_MEMBER, backend=PERMISSIONS_BACKEND)
