@@ -28,7 +28,6 @@ from articles.services import (
     article_save_content,
     article_submit,
     article_withdraw,
-    lock,
 )
 
 if TYPE_CHECKING:
@@ -202,7 +201,7 @@ def draft_update(*, article: Article, data: dict, by: User, via: str = "api") ->
     """Change a draft's content (and references, when given) while it may be edited."""
     references = data.pop("references", None)
     with transaction.atomic():
-        current = lock(article)
+        current = Article.objects.locked(article)
         for name, value in data.items():
             setattr(current, name, value)
         current = _saved(current, by=by)

@@ -130,7 +130,7 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
 def _notify_editors(subscription: WebhookSubscription) -> None:
     """Tell the editors a receiver stopped answering: an inbox entry each, and email."""
     from articles.notifications import send_templated
-    from reviewers.selectors import editors
+    from articles.roles import editors
 
     send_templated(
         template="webhook_disabled",

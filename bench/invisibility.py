@@ -38,9 +38,10 @@ from django.db import transaction  # noqa: E402
 from articles.choices import ArticleState  # noqa: E402
 from articles.fingerprints import article_fingerprint  # noqa: E402
 from articles.models import Article  # noqa: E402
+from articles.roles import editors  # noqa: E402
 from articles.services import article_reopen, article_retract, article_submit  # noqa: E402
 from bench import archive  # noqa: E402
-from reviewers.selectors import assignable_members, editors  # noqa: E402
+from reviewers.selectors import assignable_members  # noqa: E402
 from reviewers.services import assignment_accept, assignment_create, decision_record  # noqa: E402
 
 # A change not visible everywhere after this long counts as this long.

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.choices import ArticleState
 from articles.conditions import is_editor
-from articles.models import Article, PublishedVersion, display_name
+from articles.models import Article, PublishedVersion
+from articles.roles import display_name
 from reviewers.choices import LIVE_STATUSES, PENDING_STATUSES, AssignmentStatus
 from reviewers.models import ReviewAssignment
 

@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles import history, services
+from articles import history, services, transitions
 from articles.admin.forms import (
     AcceptForm,
     ArticleForm,
@@ -49,17 +49,18 @@ from articles.models import (
     PublishedVersion,
     Reference,
     Topic,
-    display_name,
 )
 from articles.rendering import uncited_references, unresolved_markers
+from articles.roles import display_name
 from articles.services import WorkflowError
 from articles.viewer import Viewer
 from editorial.admin_bases import ReadOnlyHistoryAdmin
+from reviewers import policy as review_policy
 from reviewers import selectors as review_selectors
 from reviewers import services as review_services
 from reviewers.choices import AssignmentStatus, Decision
 from reviewers.models import ReviewAssignment
-from reviewers.services import default_deadlines
+from reviewers.rounds import default_deadlines
 
 STATE_COLOURS = {
     ArticleState.DRAFT: "grey",
@@ -523,12 +524,12 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 "effect": effect_on_readers(info.name, article),
                 "danger": info.name in DESTRUCTIVE_TRANSITIONS,
             }
-            for info in services.available_transitions(article, user)
+            for info in transitions.available_transitions(article, user)
         ]
 
         blocked = [
             {"info": info, "reason": reason}
-            for info, reason in services.blocked_transitions(article, user)
+            for info, reason in transitions.blocked_transitions(article, user)
         ]
 
         viewer = Viewer.of(user, article)
@@ -594,7 +595,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 DecisionForm,
                 "decide",
                 initial=on_screen,
-                questions=review_selectors.checklist_for(article.topic),
+                questions=review_policy.checklist_for(article.topic),
             )
         if (my_assignment or my_invitation) and reviewing:
             preview_html = services.version_from_working_copy(article).body_html
@@ -625,9 +626,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             ]
 
         in_review = article.state == ArticleState.UNDER_REVIEW
-        counting = (
-            {m.pk for m in review_selectors.approving_members(article)} if in_review else set()
-        )
+        counting = {m.pk for m in review_policy.approving_members(article)} if in_review else set()
         for a in assignments:
             a.not_counted = ""
             decision = getattr(a, "decision", None)
@@ -678,10 +677,10 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             "wf_fingerprint": fingerprint,
             "wf_fingerprint_short": short(fingerprint),
             "wf_live": article.live_version,
-            "wf_approvals": review_selectors.approval_count(article) if in_review else None,
-            "wf_required": review_selectors.required_approvals(topic),
-            "wf_specialist": topic.specialty if review_selectors.needs_specialist(topic) else "",
-            "wf_shortfall": review_selectors.approval_shortfall(article) if in_review else "",
+            "wf_approvals": review_policy.approval_count(article) if in_review else None,
+            "wf_required": review_policy.required_approvals(topic),
+            "wf_specialist": topic.specialty if review_policy.needs_specialist(topic) else "",
+            "wf_shortfall": review_policy.approval_shortfall(article) if in_review else "",
             # Conflict statements may name private relationships, and notes
             # to the editors are confidential: editors and the member who
             # wrote one read it; the author sees the recusal only.
@@ -706,7 +705,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
                 request, article, key, request.POST, _("The form was incomplete: nothing was done.")
             )
         try:
-            info = services.transition_info(name)
+            info = transitions.transition_info(name)
             services.article_transition(
                 article=article,
                 name=name,
@@ -796,7 +795,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         if request.method != "POST":
             return _method_not_allowed()
         article = self._visible_article(request, object_id)
-        form = DecisionForm(request.POST, questions=review_selectors.checklist_for(article.topic))
+        form = DecisionForm(request.POST, questions=review_policy.checklist_for(article.topic))
         if not form.is_valid():
             return self._refuse(
                 request,

@@ -52,9 +52,10 @@ from articles.models import (
     PublishedVersion,
     Reference,
     Topic,
-    display_name,
 )
-from articles.services import CONTENT_FIELDS, WorkflowError, lock, transition_info
+from articles.roles import display_name
+from articles.services import WorkflowError
+from articles.transitions import transition_info
 from articles.viewer import Viewer
 
 if TYPE_CHECKING:
@@ -646,7 +647,7 @@ def reviewed_revision_number(article: Article, decision) -> int:
 def changed_since(article: Article, number: int) -> bool:
     """Whether the working copy's text or references differ from revision ``number``."""
     row = revision_row(article, number)
-    attnames = ["topic_id" if name == "topic" else name for name in CONTENT_FIELDS]
+    attnames = ["topic_id" if name == "topic" else name for name in Article.CONTENT_FIELDS]
     if any(getattr(row, a) != getattr(article, a) for a in attnames):
         return True
     before = next_revision_date(article, row.history_id)
@@ -697,7 +698,7 @@ def article_restore(*, article: Article | int, number: int, by: User) -> Article
     """
     pk = article.pk if isinstance(article, Article) else article
     with transaction.atomic():
-        current = lock(pk)
+        current = Article.objects.locked(pk)
         refusal = restore_refusal(current, by)
         if refusal:
             raise WorkflowError(refusal)
@@ -708,7 +709,7 @@ def article_restore(*, article: Article | int, number: int, by: User) -> Article
         existing = list(Reference.objects.select_for_update().filter(article=current))
         same_text = all(
             getattr(current, a) == getattr(row, a)
-            for a in ("topic_id" if n == "topic" else n for n in CONTENT_FIELDS)
+            for a in ("topic_id" if n == "topic" else n for n in Article.CONTENT_FIELDS)
         )
         same_refs = sorted(map(_signature, existing)) == sorted(map(_signature, wanted))
         if same_text and same_refs:
@@ -719,7 +720,7 @@ def article_restore(*, article: Article | int, number: int, by: User) -> Article
                 )
                 % {"number": number}
             )
-        for name in CONTENT_FIELDS:
+        for name in Article.CONTENT_FIELDS:
             attname = "topic_id" if name == "topic" else name
             setattr(current, attname, getattr(row, attname))
         if not Topic.objects.filter(pk=current.topic_id).exists():  # pragma: no cover - PROTECT
