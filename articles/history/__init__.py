@@ -63,7 +63,6 @@ from articles.history.timeline import (
     action_label,
     annotate_changes,
     build_timeline,
-    confidential_note,
     state_label,
 )
 
@@ -89,7 +88,6 @@ __all__ = [
     "build_timeline",
     "changed_since",
     "compare",
-    "confidential_note",
     "csv_rows",
     "diff_references",
     "field_label",

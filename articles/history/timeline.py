@@ -100,12 +100,6 @@ def action_label(action: str) -> str:
     return str(label) if label else action.replace(".", " ").replace("_", " ").capitalize()
 
 
-def confidential_note(decision: ReviewDecision) -> str:
-    """The decision's note to the editors, or "" when it is blank."""
-    note = decision.confidential_note
-    return note if note.strip() else ""
-
-
 # --- What a timeline is built from ----------------------------------------------------
 
 
@@ -152,9 +146,16 @@ class _Sources:
 
 
 def _sources(
-    article: Article, viewer: Viewer, listing: list[Revision], rows: list[dict], start
+    article: Article,
+    viewer: Viewer,
+    listing: list[Revision],
+    rows: list[dict],
+    start: Revision | None,
 ) -> tuple[_Sources, list[Revision]]:
-    """The sources of the events, and the revisions that no action of the log names."""
+    """The sources of the events, and the revisions that no action of the log names.
+
+    ``start``: the first revision of a window of recent events, if any.
+    """
     # The revision each action made: the first history row naming it.
     made_by: dict[int, Revision] = {}
     unlogged: list[Revision] = []
@@ -300,6 +301,8 @@ def _decision_event(row: dict, sources: _Sources) -> Event | None:
         return None
     confidential = sources.viewer.sees_confidential(decision.recorded_by_id)
     reviewed = sources.by_history_id.get(decision.reviewed_revision or -1)
+    # A note of nothing but spaces says nothing.
+    note = decision.confidential_note if decision.confidential_note.strip() else ""
     info = {
         "decision": decision.decision,
         "decision_label": decision.get_decision_display(),
@@ -307,7 +310,7 @@ def _decision_event(row: dict, sources: _Sources) -> Event | None:
         "round": decision.assignment.round,
         "conflict_declared": decision.conflict_declared,
         "conflict_statement": decision.conflict_statement if confidential else None,
-        "confidential_note": confidential_note(decision) if confidential else None,
+        "confidential_note": note if confidential else None,
         "reviewed_revision": reviewed.number if reviewed else None,
         "fingerprint": decision.fingerprint,
         "credentials": decision.member_credentials,
