@@ -218,3 +218,37 @@ def is_public(article: Article) -> bool:
 
 # Not worth a greyed-out button: most articles have nothing public to retract.
 is_public.quiet = True
+
+
+# --- Restoring an earlier revision --------------------------------------------------
+
+from articles.choices import ArticleState  # noqa: E402  (to the top once merged)
+
+
+def may_restore(article: Article, user: User) -> bool:
+    """The article's author or an editor: the same people as ``by_author_or_editor``."""
+    return by_author_or_editor(article, user)
+
+
+def restore_refusal(article: Article, user: User) -> str | None:
+    """Why ``user`` may not restore a revision of the article now, or None."""
+    if not may_restore(article, user):
+        return str(_("Only the article's author or an editor can restore an earlier revision."))
+    if article.is_editable:
+        return None
+    if article.state == ArticleState.APPROVED:
+        return str(
+            _(
+                "The article is approved: start a revision first, then restore the earlier "
+                "text into that draft. Nothing was changed."
+            )
+        )
+    if article.state in (ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW):
+        return _(
+            "The article is %(state)s, so its text is frozen for the board. Withdraw it "
+            "first if you need to restore an earlier revision. Nothing was changed."
+        ) % {"state": article.get_state_display().lower()}
+    return _(
+        "The article is %(state)s: only a draft or an article back for changes can be "
+        "restored into. Nothing was changed."
+    ) % {"state": article.get_state_display().lower()}

@@ -541,3 +541,114 @@ def article_references_saved(
         fingerprint=article_fingerprint(article),
         payload={"part_of": part_of, "notes": notes},
     )
+
+
+# --- Restoring an earlier revision ---------------------------------------------------
+
+# To the top of the module once merged (articles.history then imports
+# transition_info from articles.transitions, no longer from here).
+from articles.conditions import restore_refusal  # noqa: E402
+from articles.fingerprints import fingerprint  # noqa: E402
+from articles.history.revisions import (  # noqa: E402
+    REFERENCE_FIELDS,
+    ReferenceState,
+    next_revision_date,
+    references_before,
+    revision_row,
+    same_content,
+    same_references,
+)
+from articles.models import Reference, Topic  # noqa: E402
+
+
+def restore_reason(number: int) -> str:
+    return _("Restored from revision %(number)s") % {"number": number}
+
+
+def article_restore(*, article: Article | int, number: int, by: User) -> Article:
+    """Make an earlier revision's text the working copy again, as a new revision.
+
+    Nothing in the history is changed or removed: the article gets one new
+    revision (and its references one new row each where they change) with the
+    reason "Restored from revision N". The article stays a draft (or back for
+    changes) and must be submitted and reviewed like any edit.
+    """
+    pk = article.pk if isinstance(article, Article) else article
+    with transaction.atomic():
+        current = lock(pk)
+        refusal = restore_refusal(current, by)
+        if refusal:
+            raise WorkflowError(refusal)
+        row = revision_row(current, number)
+        reason = restore_reason(number)
+        wanted = references_before(current, next_revision_date(current, row.history_id))
+        existing = list(Reference.objects.select_for_update().filter(article=current))
+        if same_content(current, row) and same_references(existing, wanted):
+            raise WorkflowError(
+                _(
+                    "The current text and references are already those of revision "
+                    "%(number)s: nothing to restore."
+                )
+                % {"number": number}
+            )
+        for name in Article.CONTENT_FIELDS:
+            attname = Article._meta.get_field(name).attname
+            setattr(current, attname, getattr(row, attname))
+        if not Topic.objects.filter(pk=current.topic_id).exists():  # pragma: no cover - PROTECT
+            raise WorkflowError(_("The topic of that revision no longer exists."))
+        try:
+            _validate(current)
+        except WorkflowError as error:
+            raise WorkflowError(
+                _("Revision %(number)s cannot be restored as it is. ") % {"number": number}
+                + error.message
+            ) from error
+        entry = log_action(
+            action="article.restore",
+            by=by,
+            article=current,
+            from_state=current.state,
+            to_state=current.state,
+            fingerprint=fingerprint(
+                {name: getattr(current, name) for name in Article.REVIEWABLE_FIELDS},
+                [{name: getattr(ref, name) for name in REFERENCE_FIELDS} for ref in wanted],
+            ),
+            payload={"from_revision": number, "from_history_row": row.history_id},
+        )
+        current.action_seq = entry.seq
+        current._history_user = by
+        current._change_reason = reason
+        current.save()
+        _restore_references(current, wanted, existing, by=by, reason=reason)
+    return current
+
+
+def _restore_references(
+    article: Article,
+    wanted: list[ReferenceState],
+    current: list[Reference],
+    *,
+    by: User,
+    reason: str,
+) -> None:
+    """Bring the article's references back to ``wanted``, one history row per change."""
+    wanted_ids = {ref.id for ref in wanted}
+    existing = {ref.pk: ref for ref in current}
+    for pk, reference in existing.items():
+        if pk not in wanted_ids:
+            reference._history_user = by
+            reference._change_reason = reason
+            reference.delete()
+    for state in wanted:
+        reference = existing.get(state.id)
+        if reference is None:
+            # A reference deleted since: it comes back as a new row, its old
+            # history kept under its old id.
+            reference = Reference(article=article)
+        elif all(getattr(reference, n) == getattr(state, n) for n in REFERENCE_FIELDS):
+            continue
+        for name in REFERENCE_FIELDS:
+            setattr(reference, name, getattr(state, name))
+        reference._history_user = by
+        reference._change_reason = reason
+        reference.save()

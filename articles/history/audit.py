@@ -23,11 +23,10 @@ from dataclasses import dataclass
 
 from articles.actionlog import SITE_CHAIN, chain_key, row_hash
 from articles.fingerprints import short, version_fingerprint
+from articles.history.revisions import HistoricalArticle, saves_the_article
 from articles.models import ActionLogChain, ActionLogEntry, Article, PublishedVersion
-
-# Actions that save the article row itself; each history row names one of them.
-SAVES_ROW_PREFIX = "article."
-NOT_A_SAVE = {"article.references"}
+from reviewers.choices import Decision
+from reviewers.models import ReviewDecision
 
 
 @dataclass(frozen=True)
@@ -85,8 +84,8 @@ def _check_chain(key: str, rows: list[ActionLogEntry], head: ActionLogChain | No
 def _check_article(article: Article, rows: list[ActionLogEntry]) -> list[Finding]:
     where = f"article “{article.slug}”"
     findings = []
-    saves = {row.seq: row for row in rows if row.action.startswith(SAVES_ROW_PREFIX)}
-    saves = {seq: row for seq, row in saves.items() if row.action not in NOT_A_SAVE}
+    # Each history row names the action that saved it.
+    saves = {row.seq: row for row in rows if saves_the_article(row.action)}
     last = max(saves) if saves else 0
     if article.action_seq != last and (last or article.state != "draft"):
         findings.append(
@@ -125,7 +124,7 @@ def _check_article(article: Article, rows: list[ActionLogEntry]) -> list[Finding
         )
     # Every history row names the action that saved it, each action once.
     history = list(
-        Article.history.model.objects.filter(id=article.pk)
+        HistoricalArticle.objects.filter(id=article.pk)
         .order_by("history_id")
         .values_list("history_id", "action_seq", "state")
     )
@@ -153,9 +152,6 @@ def _check_article(article: Article, rows: list[ActionLogEntry]) -> list[Finding
 
 
 def _check_versions(versions: Iterable[PublishedVersion]) -> list[Finding]:
-    from reviewers.choices import Decision
-    from reviewers.models import ReviewDecision
-
     versions = list(versions)
     decisions = defaultdict(list)
     for decision in ReviewDecision.objects.filter(

@@ -7,9 +7,11 @@ from datetime import datetime as real_datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone as django_timezone
 
 from articles.models import Article, Reference
-from articles.services import article_save_content
+from articles.services import article_save_content, article_submit
+from tests.conftest import decision_record
 from tests.reviewers.helpers import assign_accepted
 
 
@@ -114,8 +116,6 @@ def clock(monkeypatch):
     replacing that name moves every clock of the app, model field defaults
     such as AuditEntry.at included.
     """
-    from django.utils import timezone as django_timezone
-
     start = (real_datetime.now(datetime.UTC) - datetime.timedelta(days=40)).replace(
         hour=9, minute=0, second=0, microsecond=0
     )
@@ -137,9 +137,6 @@ def one_approval(settings):
 
 def publish(article: Article, *, author, editor, member, comment: str = "") -> Article:
     """Take a draft through submission, review and one approval, as the services do."""
-    from articles.services import article_submit
-    from tests.conftest import decision_record
-
     article_submit(article=article, by=author)
     assignment = assign_accepted(article=article, reviewer=member, by=editor)
     decision_record(

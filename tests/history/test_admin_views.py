@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from articles import history
 from articles.models import Article, AuditEntry, PublishedVersion, Reference
-from articles.services import article_revise
+from articles.services import article_revise, article_submit
 from reviewers.models import BoardMember, ReviewAssignment, ReviewDecision
 from tests.conftest import decision_record
 from tests.history.conftest import edit, history_url
@@ -400,8 +400,6 @@ def test_reviewer_of_a_resubmission_finds_what_changed_beside_the_decision_form(
     client, approved_article, author, member
 ):
     """Invited again after a revision, the member is one click from the changes."""
-    from articles.services import article_submit
-
     article_revise(article=approved_article, by=author)
     edit(approved_article, author, body=approved_article.body + " New advice on dosing.")
     article_submit(article=approved_article, by=author)

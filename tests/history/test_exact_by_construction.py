@@ -7,11 +7,15 @@ sessions and CSRF checks: the page is fetched, its form read, then posted.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import importlib
 import io
 import json
 import re
+import types
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -21,7 +25,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import services
+from articles import history, services
 from articles.fingerprints import article_fingerprint, version_fingerprint
 from articles.history.audit import verify
 from articles.models import ActionLogEntry, Article, PublishedVersion
@@ -307,8 +311,6 @@ def test_timeline_of_saves_spread_over_minutes_and_interleaved_is_exact(
     clock.advance(seconds=5)
     save(mine, article, summary="Shorter.")
 
-    from articles import history
-
     events = history.build_timeline(Article.objects.get(pk=article.pk))
     mine_events = [(e.title, e.reference_notes, e.details.get("changed")) for e in events]
     assert [title for title, _, _ in mine_events][-3:] == ["Edited in admin"] * 3
@@ -409,8 +411,6 @@ def test_verify_audit_is_silent_on_a_built_archive():
 
 def test_export_carries_the_hashes_an_auditor_can_check_offline(approved_article, editor):
     """The JSON export's chain recomputes with the standard library alone."""
-    import hashlib
-
     response = browser(editor).get(
         reverse("admin:articles_article_export", args=[approved_article.pk, "json"])
     )
@@ -431,11 +431,6 @@ def test_export_carries_the_hashes_an_auditor_can_check_offline(approved_article
 
 def test_backfill_writes_the_log_once_from_older_records(approved_article, author):
     """Records older than the log get one backfilled chain that verify_audit accepts."""
-    import importlib
-    import types
-
-    from django.apps import apps
-
     services.article_revise(article=approved_article.pk, by=author)
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM articles_actionlogentry")

@@ -10,9 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles import history
-from articles.services import article_retract
+from articles.services import article_retract, article_start_rereview, article_submit
 from reviewers.models import ReviewAssignment
-from tests.conftest import decision_record
+from tests.conftest import ArticleFactory, decision_record
 from tests.history.conftest import history_url
 from tests.reviewers.helpers import assign_accepted
 
@@ -27,8 +27,6 @@ def audited(approved_article, editor, second_member, due_date):
 
     The conflict is declared in a re-review round opened for that purpose.
     """
-    from articles.services import article_start_rereview
-
     article_start_rereview(article=approved_article, by=editor)
     assign_accepted(article=approved_article, reviewer=second_member, by=editor, due_date=due_date)
     decision_record(
@@ -128,8 +126,6 @@ def test_csv_export_parses_back_to_the_same_events(client, editor, audited):
 
 def test_csv_cells_that_look_like_formulas_are_defused(client, author, article):
     """A comment starting with “=” reaches the spreadsheet as text."""
-    from articles.services import article_submit
-
     article_submit(article=article, by=author, comment='=HYPERLINK("http://x")')
     rows = export_csv(client, author, article)
     assert '\'=HYPERLINK("http://x")' in {r["comment"] for r in rows}
@@ -152,8 +148,6 @@ def test_command_exports_one_article_as_json(audited):
 
 def test_command_exports_every_article_as_csv_to_a_file(tmp_path, audited, other_author):
     """Without --article every article is exported, one CSV row per event."""
-    from tests.conftest import ArticleFactory
-
     other = ArticleFactory(author=other_author)
     target = tmp_path / "audit.csv"
     call_command("export_audit", "--format", "csv", "--output", str(target), stderr=io.StringIO())

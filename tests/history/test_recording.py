@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from articles.models import Article, Reference, Topic
+from articles.models import ActionLogEntry, Article, Reference, Topic
 from articles.services import article_submit, article_withdraw
 from reviewers.models import BoardMember, ReviewAssignment
 from reviewers.services import assignment_cancel
@@ -134,8 +134,6 @@ def test_seed_demo_records_user_and_reason_on_every_history_row(db):
     Only the system's own actions (re-invitations on resubmission) have no
     person, and the action log says the system took them.
     """
-    from articles.models import ActionLogEntry
-
     call_command("seed_demo", stdout=io.StringIO())
     missing = []
     automatic = 0

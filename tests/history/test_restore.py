@@ -8,7 +8,7 @@ from django.urls import reverse
 from articles import history
 from articles.choices import ArticleState
 from articles.models import Article
-from articles.services import WorkflowError, article_submit
+from articles.services import WorkflowError, article_restore, article_submit
 from tests.history.conftest import history_url
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_restore_makes_a_new_revision_and_keeps_the_old_ones(edited_article, aut
     before = snapshot(edited_article)
     original = HistoricalArticle.objects.filter(id=edited_article.pk).order_by("history_id")[0]
 
-    restored = history.article_restore(article=edited_article, number=1, by=author)
+    restored = article_restore(article=edited_article, number=1, by=author)
 
     after = snapshot(edited_article)
     assert set(before) <= set(after)  # every old row is still there, unchanged
@@ -50,7 +50,7 @@ def test_restore_makes_a_new_revision_and_keeps_the_old_ones(edited_article, aut
 def test_restore_brings_back_the_references_of_that_revision(edited_article, author):
     """The reference removed since comes back and the one added since goes, with the reason."""
     then = [ref.title for ref in history.references_as_of(edited_article, 1)]
-    history.article_restore(article=edited_article, number=1, by=author)
+    article_restore(article=edited_article, number=1, by=author)
     now = list(edited_article.references.order_by("position").values_list("title", flat=True))
     assert now == then
     reasons = set(
@@ -65,7 +65,7 @@ def test_restore_brings_back_the_references_of_that_revision(edited_article, aut
 
 def test_restored_text_goes_through_review_like_any_edit(edited_article, author):
     """After a restore the article is still a draft, and submitting it starts a new round."""
-    history.article_restore(article=edited_article, number=1, by=author)
+    article_restore(article=edited_article, number=1, by=author)
     article = Article.objects.get(pk=edited_article.pk)
     assert article.state == ArticleState.DRAFT
     article = article_submit(article=article, by=author)
@@ -79,14 +79,14 @@ def test_restore_is_refused_while_the_board_has_the_text(request, fixture, autho
     article = request.getfixturevalue(fixture)
     before = footprint(article)
     with pytest.raises(WorkflowError, match=r"frozen for the board\. Withdraw it first"):
-        history.article_restore(article=article, number=1, by=author)
+        article_restore(article=article, number=1, by=author)
     assert footprint(article) == before
 
 
 def test_restore_into_an_approved_article_asks_for_a_revision_first(approved_article, author):
     """An approved article needs “Start a revision” before a restore."""
     with pytest.raises(WorkflowError, match="start a revision first"):
-        history.article_restore(article=approved_article, number=1, by=author)
+        article_restore(article=approved_article, number=1, by=author)
 
 
 @pytest.mark.parametrize("who", ["other_author", "member"])
@@ -98,13 +98,13 @@ def test_restore_is_refused_to_anyone_but_the_author_or_an_editor(
     user = getattr(user, "user", user)
     before = footprint(edited_article)
     with pytest.raises(WorkflowError, match="Only the article's author or an editor"):
-        history.article_restore(article=edited_article, number=1, by=user)
+        article_restore(article=edited_article, number=1, by=user)
     assert footprint(edited_article) == before
 
 
 def test_editor_may_restore_and_is_recorded(edited_article, editor):
     """An editor's restore is attributed to the editor."""
-    history.article_restore(article=edited_article, number=2, by=editor)
+    article_restore(article=edited_article, number=2, by=editor)
     latest = HistoricalArticle.objects.filter(id=edited_article.pk).latest("history_id")
     assert (latest.history_user, latest.history_change_reason) == (
         editor,
@@ -116,7 +116,7 @@ def test_restore_of_a_missing_revision_is_refused(edited_article, author, footpr
     """Revision 42 does not exist: a plain refusal and nothing written."""
     before = footprint(edited_article)
     with pytest.raises(WorkflowError, match="no revision 42"):
-        history.article_restore(article=edited_article, number=42, by=author)
+        article_restore(article=edited_article, number=42, by=author)
     assert footprint(edited_article) == before
 
 
@@ -159,5 +159,5 @@ def test_restoring_the_current_text_is_refused_as_a_no_op(edited_article, author
     """Restoring the latest revision would change nothing, so nothing is written."""
     before = footprint(edited_article)
     with pytest.raises(WorkflowError, match="already those of revision 3"):
-        history.article_restore(article=edited_article, number=3, by=author)
+        article_restore(article=edited_article, number=3, by=author)
     assert footprint(edited_article) == before
