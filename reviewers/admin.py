@@ -1,3 +1,11 @@
+"""The advisory board in the back office: members, assignments, decisions, policy.
+
+Invitations, answers and decisions are made from the article's page
+(articles.admin.workflow); these pages list them read-only, and keep the
+board's profiles, standing conflicts, checklist and reminder rules. Who reads
+which assignment or decision follows articles.viewer.
+"""
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -240,9 +248,11 @@ class ReviewAssignmentAdmin(ReadOnlyHistoryAdmin, ReadOnlyAdmin):
     search_fields = ["article__title", "reviewer__user__last_name"]
 
     def get_queryset(self, request):
+        # A member lists their own assignments; an editor also the staffing
+        # of the articles they did not write: on their own they are its
+        # author (articles.viewer), and decline reasons are not an author's.
         queryset = super().get_queryset(request)
         if is_editor(request.user):
-            # Staffing and decline reasons of their own articles are not an author's.
             return queryset.filter(
                 ~Q(article__author=request.user) | Q(reviewer__user=request.user)
             )

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils import timezone
 from django.utils.html import format_html, strip_tags
@@ -33,6 +32,7 @@ from articles.services import available_transitions, blocked_transitions, versio
 from articles.viewer import Viewer
 from reviewers.choices import AssignmentStatus, Decision
 from reviewers.forms import AcceptForm, AssignForm, DecisionForm, DeclineForm
+from reviewers.models import ReviewAssignment
 from reviewers.selectors import (
     approval_count,
     approval_shortfall,
@@ -277,10 +277,10 @@ def invitation_form(article: Article, user, pending: Pending, reviewing: bool):
 class OwnReview:
     """What a board member asked to review this article sees of their part."""
 
-    invitation: Any = None
-    decline_form: Any = None
-    assignment: Any = None
-    decision_form: Any = None
+    invitation: ReviewAssignment | None = None
+    decline_form: DeclineForm | None = None
+    assignment: ReviewAssignment | None = None
+    decision_form: DecisionForm | None = None
     preview_html: str | None = None
     fingerprint: str = ""
 

@@ -18,7 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -75,7 +75,7 @@ class Action:
 
     route: str  # under the article's admin address
     url_name: str  # admin:articles_article_<url_name>
-    form: Callable[[object, Article], forms.Form]  # (request, article) -> the bound form
+    form: Callable[[HttpRequest, Article], forms.Form]  # the bound form
     run: Callable[..., Done]  # (request, article, valid form, **route) -> Done, or WorkflowError
     # The refusal when the form is not valid; empty: the form's own errors.
     invalid: str = ""
