@@ -1,5 +1,10 @@
-"""Revision history in the admin, strictly read-only."""
+"""Bases for admins of records nobody edits by hand: revision history, written-once rows.
 
+Both apps' admins build on them, so they live outside either app's admin
+package (whose import registers models with the site).
+"""
+
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
@@ -69,3 +74,16 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
                     instance._change_reason = ADMIN_EDIT
             instance._history_user = request.user
         super().save_formset(request, form, formset, change)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the application writes once and nobody edits or deletes."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

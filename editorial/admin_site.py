@@ -1,5 +1,20 @@
+"""The back office's admin site: its front page starts with the user's own work.
+
+The site knows no app's admin: apps register their model admins with it, and
+the paths that belong to no model with ``register_urls`` (articles.admin
+does so for its tools). Importing an app's admin package from here would run
+its registrations while Django is still building this site (``admin.site``
+is built lazily, from this module), so the dependency points the other way.
+"""
+
 from django.contrib.admin import AdminSite
+from django.urls import URLPattern
 from django.utils.translation import gettext_lazy as _
+
+from accounts import session
+from articles.conditions import is_editor
+from editorial.dashboard import editor_desk, editor_stats, work_queues
+from notifications import selectors as inbox
 
 # What authors and board members use of the back office; the rest of the
 # app list (topics, versions, the audit trail, checklists…) is the editors'.
@@ -22,24 +37,26 @@ class EditorialAdminSite(AdminSite):
     index_title = _("Your work")
     index_template = "admin/editorial_index.html"
 
+    def __init__(self, name: str = "admin") -> None:
+        super().__init__(name)
+        self._extra_urls: list[URLPattern] = []
+
+    def register_urls(self, urls: list[URLPattern]) -> None:
+        """Add an app's paths that belong to no model, e.g. /admin/articles/reference-lookup/."""
+        self._extra_urls.extend(urls)
+
     def has_permission(self, request) -> bool:
         """Staff whose sign-in still lacks its second step are not in yet."""
-        from accounts import session
-
         return super().has_permission(request) and session.state(request) not in (
             session.VERIFY,
             session.ENROL,
         )
 
     def get_urls(self):
-        from articles.admin.tools import admin_tool_urls
-
         # Before the app index (/admin/articles/) and the catch-all.
-        return [*admin_tool_urls(self), *super().get_urls()]
+        return [*self._extra_urls, *super().get_urls()]
 
     def get_app_list(self, request, app_label=None):
-        from articles.conditions import is_editor
-
         app_list = super().get_app_list(request, app_label)
         user = request.user
         if user.is_superuser or is_editor(user):
@@ -56,10 +73,6 @@ class EditorialAdminSite(AdminSite):
         return trimmed
 
     def index(self, request, extra_context=None):
-        from articles.conditions import is_editor
-        from editorial.dashboard import editor_desk, editor_stats, work_queues
-        from notifications import selectors as inbox
-
         editor = is_editor(request.user)
         extra_context = {
             **(extra_context or {}),

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.choices import ArticleState
 from articles.conditions import is_editor
-from articles.models import Article, PublishedVersion
-from articles.roles import display_name
+from articles.models import Article, ProblemReport, PublishedVersion, display_name
 from reviewers.choices import LIVE_STATUSES, PENDING_STATUSES, AssignmentStatus
 from reviewers.models import ReviewAssignment
+from reviewers.selectors import median_days_to_approval
 
 LIMIT = 10
 # An approved article appears in the review-due queue this many days ahead.
@@ -282,8 +282,6 @@ def _editor_queues() -> list[Queue]:
 
 
 def editor_stats() -> list[Stat]:
-    from reviewers.selectors import median_days_to_approval
-
     median, count = median_days_to_approval(APPROVAL_TIME_WINDOW_DAYS)
     return [
         Stat(
@@ -361,8 +359,6 @@ def new_reports():
     A report stays here after a reply, so that the editor can still start
     the revision it asks for; starting one (or closing the report) takes it off.
     """
-    from articles.models import ProblemReport
-
     return (
         ProblemReport.objects.filter(
             status__in=["new", "in_progress"], revision_started_at__isnull=True

@@ -1,20 +1,29 @@
+"""The advisory board in the back office: members, assignments, decisions, policy.
+
+Invitations, answers and decisions are made from the article's page
+(articles.admin.workflow); these pages list them read-only, and keep the
+board's profiles, standing conflicts, checklist and reminder rules. Who reads
+which assignment or decision follows articles.viewer.
+"""
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
-from articles.admin.article import ReadOnlyAdmin
 from articles.admin.logged import ActionLoggedAdmin
 from articles.conditions import is_editor
-from articles.services import WorkflowError
+from articles.exceptions import WorkflowError
 from articles.viewer import confidential_decisions_filter
-from editorial.admin_bases import ReadOnlyHistoryAdmin
+from editorial.admin_bases import ReadOnlyAdmin, ReadOnlyHistoryAdmin
 from reviewers import services as review_services
 from reviewers.choices import PENDING_STATUSES
 from reviewers.models import (
@@ -91,10 +100,9 @@ class BoardMemberAdmin(ActionLoggedAdmin, ReadOnlyHistoryAdmin):
             *super().get_urls(),
         ]
 
+    @method_decorator(require_POST)
     def licence_request_view(self, request, pk: int):
         """A member asks the editors to record their renewed licence."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         member = BoardMember.objects.select_related("user").filter(pk=pk).first()
         if member is None or member.user_id != request.user.pk:
             raise Http404(_("No such board profile."))
@@ -240,9 +248,11 @@ class ReviewAssignmentAdmin(ReadOnlyHistoryAdmin, ReadOnlyAdmin):
     search_fields = ["article__title", "reviewer__user__last_name"]
 
     def get_queryset(self, request):
+        # A member lists their own assignments; an editor also the staffing
+        # of the articles they did not write: on their own they are its
+        # author (articles.viewer), and decline reasons are not an author's.
         queryset = super().get_queryset(request)
         if is_editor(request.user):
-            # Staffing and decline reasons of their own articles are not an author's.
             return queryset.filter(
                 ~Q(article__author=request.user) | Q(reviewer__user=request.user)
             )
@@ -258,10 +268,9 @@ class ReviewAssignmentAdmin(ReadOnlyHistoryAdmin, ReadOnlyAdmin):
             *super().get_urls(),
         ]
 
+    @method_decorator(require_POST)
     def remind_view(self, request, pk: int):
         """An editor reminds a member who has not answered, from the desk."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         assignment = ReviewAssignment.objects.select_related("reviewer__user").filter(pk=pk).first()
         if assignment is None or not is_editor(request.user):
             raise Http404(_("No such assignment."))

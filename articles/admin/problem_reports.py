@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from articles import reports as report_services
 from articles.choices import ReportStatus
+from articles.exceptions import WorkflowError
 from articles.models import ProblemReport, SearchSynonym, SitePage
-from articles.services import WorkflowError
 from editorial.admin_bases import ReadOnlyHistoryAdmin
 
 OPEN_STATUSES = (ReportStatus.NEW, ReportStatus.IN_PROGRESS)
@@ -255,16 +257,13 @@ class ProblemReportAdmin(ReadOnlyHistoryAdmin):
         return HttpResponseRedirect(target)
 
     def _report_or_404(self, request, pk: int) -> ProblemReport:
-        from django.http import Http404
-
         report = self.get_queryset(request).filter(pk=pk).first()
         if report is None or not self.has_change_permission(request, report):
             raise Http404(_("No such report."))
         return report
 
+    @method_decorator(require_POST)
     def reply_view(self, request, pk: int):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         report = self._report_or_404(request, pk)
         try:
             report_services.report_reply(
@@ -280,9 +279,8 @@ class ProblemReportAdmin(ReadOnlyHistoryAdmin):
         )
         return self._back(request, pk)
 
+    @method_decorator(require_POST)
     def start_revision_view(self, request, pk: int):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         report = self._report_or_404(request, pk)
         try:
             report_services.report_start_revision(report=report, by=request.user)

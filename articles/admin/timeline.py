@@ -10,9 +10,10 @@ Pages mounted under the article admin (names ``admin:articles_article_<page>``):
 - ``export``: the audit trail as ``csv`` or ``json``;
 - ``live_on``: which version readers saw on a date, and who approved it.
 
-Each answers only people who may see the article in the admin (the article
-admin's queryset decides), and 404 for everyone else, as for unknown ids.
-Only ``restore`` writes, through ``articles.history.article_restore``.
+Each answers only people who may see the article in the admin
+(articles.admin.visibility, through the article admin), and 404 for everyone
+else, as for unknown ids. Only ``restore`` writes, through
+``articles.history.article_restore``; the other pages answer GET and HEAD only.
 """
 
 from __future__ import annotations
@@ -25,22 +26,20 @@ import json
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import (
-    Http404,
-    HttpResponse,
-    HttpResponseNotAllowed,
-    HttpResponseRedirect,
-)
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_safe
 
 from articles import history
-from articles.models import Article
-from articles.services import WorkflowError
+from articles.exceptions import WorkflowError
+from articles.models import Article, Topic
+from articles.viewer import Viewer
 
 TIMELINE_PAGE_SIZE = 50
 # Events shown in the trail section at the bottom of the article's page.
@@ -130,7 +129,7 @@ def timeline_context(request, article: Article, listing=None) -> dict:
     the article's past, which the full timeline, one click away, shows.
     ``listing``: ``history.revisions(article)``, when the caller has it.
     """
-    viewer = history.Viewer.of(request.user, article)
+    viewer = Viewer.of(request.user, article)
     if listing is None:
         listing = history.revisions(article)
     events = history.build_timeline(article, viewer, recent=RECENT_EVENTS, listing=listing)
@@ -138,7 +137,6 @@ def timeline_context(request, article: Article, listing=None) -> dict:
     history.annotate_changes(article, recent)
     links = compare_links(request, article, listing)
     return {
-        "wf_audit": article.audit_entries.select_related("by"),
         "hist_recent": recent,
         # Older events than these: all of them when the window left none out.
         "hist_more": len(listing) > RECENT_EVENTS or len(events) > RECENT_EVENTS,
@@ -174,12 +172,6 @@ class LiveOnForm(forms.Form):
         return value
 
 
-def _get_only(request):
-    if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET", "HEAD"])
-    return None
-
-
 class TimelineViews:
     """The views of the timeline pages, sharing the article admin's rules."""
 
@@ -189,9 +181,9 @@ class TimelineViews:
     # --- Helpers ---------------------------------------------------------------
 
     def article(self, request, object_id) -> Article:
-        # The article admin's queryset decides who sees what: editors all,
-        # authors their own, board members the articles they were asked to review.
-        return self.model_admin._visible_article(request, object_id)
+        # Who sees what is articles.admin.visibility's: editors all, authors
+        # their own, board members the articles they were asked to review.
+        return self.model_admin.visible_article(request, object_id)
 
     def render(self, request, template: str, article: Article, title: str, **context):
         admin = self.model_admin
@@ -216,10 +208,8 @@ class TimelineViews:
 
     # --- Pages -------------------------------------------------------------------
 
+    @method_decorator(require_safe)
     def timeline_view(self, request, object_id):
-        refused = _get_only(request)
-        if refused:
-            return refused
         article = self.article(request, object_id)
         old, new = request.GET.get("old"), request.GET.get("new")
         if old or new:
@@ -228,7 +218,7 @@ class TimelineViews:
                     request, article, _("Choose two revisions to compare: one old, one new.")
                 )
             return HttpResponseRedirect(compare_url(article, old, new))
-        viewer = history.Viewer.of(request.user, article)
+        viewer = Viewer.of(request.user, article)
         events = history.build_timeline(article, viewer)
         oldest_first = request.GET.get("order") == "oldest"
         ordered = events if oldest_first else list(reversed(events))
@@ -251,18 +241,16 @@ class TimelineViews:
             live_on_form=LiveOnForm(),
         )
 
+    @method_decorator(require_safe)
     def revision_view(self, request, object_id, number):
-        refused = _get_only(request)
-        if refused:
-            return refused
         article = self.article(request, object_id)
         try:
             row = history.revision_row(article, number)
             references = history.references_as_of(article, number)
         except history.HistoryError as error:
             return self.back_to_timeline(request, article, error.message)
-        count = history.HistoricalArticle.objects.filter(id=article.pk).count()
-        topic = history.Topic.objects.filter(pk=row.topic_id).values_list("name", flat=True)
+        count = Article.history.filter(id=article.pk).count()
+        topic = Topic.objects.filter(pk=row.topic_id).values_list("name", flat=True)
         return self.render(
             request,
             "revision.html",
@@ -275,17 +263,15 @@ class TimelineViews:
             references=references,
             revision_count=count,
             fields=[
-                (history._field_label(name), getattr(row, name))
+                (str(Article._meta.get_field(name).verbose_name), getattr(row, name))
                 for name in ("title", "slug", "summary")
             ],
             restore_refusal=history.restore_refusal(article, request.user),
             may_restore=history.may_restore(article, request.user),
         )
 
+    @method_decorator(require_safe)
     def compare_view(self, request, object_id, old, new):
-        refused = _get_only(request)
-        if refused:
-            return refused
         article = self.article(request, object_id)
         try:
             old_number = history.resolve_revision(article, old, request.user)
@@ -307,9 +293,8 @@ class TimelineViews:
             may_restore=history.may_restore(article, request.user),
         )
 
+    @method_decorator(require_http_methods(["GET", "HEAD", "POST"]))
     def restore_view(self, request, object_id, number):
-        if request.method not in ("GET", "HEAD", "POST"):
-            return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
         article = self.article(request, object_id)
         if request.method == "POST":
             try:
@@ -345,14 +330,12 @@ class TimelineViews:
             restore_refusal=history.restore_refusal(article, request.user),
         )
 
+    @method_decorator(require_safe)
     def export_view(self, request, object_id, fmt):
-        refused = _get_only(request)
-        if refused:
-            return refused
         article = self.article(request, object_id)
         if fmt not in ("csv", "json"):
             raise Http404(_("Exports come as CSV or JSON."))
-        viewer = history.Viewer.of(request.user, article)
+        viewer = Viewer.of(request.user, article)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         name = f"audit-{slugify(article.slug)[:80]}-{stamp}.{fmt}"
         if fmt == "json":
@@ -369,10 +352,8 @@ class TimelineViews:
         response["Cache-Control"] = "no-store"
         return response
 
+    @method_decorator(require_safe)
     def live_on_view(self, request, object_id):
-        refused = _get_only(request)
-        if refused:
-            return refused
         article = self.article(request, object_id)
         form = LiveOnForm(request.GET or None)
         answer = None

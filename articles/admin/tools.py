@@ -87,7 +87,7 @@ def markdown_preview_view(request):
     return JsonResponse(answer)
 
 
-def admin_tool_urls(site) -> list:
+def admin_tool_urls() -> list:
     """Paths under /admin/articles/ that belong to no model's admin."""
     return [
         path(

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from articles.choices import ArticleState, ReportKind
 from articles.models import Article, ProblemReport
-from tests.articles.lookup_stub import StubServer
+from tests.admin.lookup_stub import StubServer
 from tests.browser.test_public_site import _restorable_database, axe_source  # noqa: F401
 from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory
 

@@ -6,13 +6,25 @@ import datetime
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles import services as article_services
+from articles.history import revision_number
 from articles.models import Article, PublishedVersion
-from reviewers.models import ChecklistQuestion, ReviewAssignment, StandingConflict
-from reviewers.services import assignment_create
-from tests.conftest import BoardMemberFactory, UserFactory, decision_record, on_screen
+from reviewers.models import ChecklistQuestion, ReminderRule, ReviewAssignment, StandingConflict
+from reviewers.selectors import board_roster
+from reviewers.services import assignment_create, assignment_decline
+from tests.conftest import (
+    ArticleFactory,
+    BoardMemberFactory,
+    ReferenceFactory,
+    TopicFactory,
+    UserFactory,
+    decision_record,
+    on_screen,
+)
 from tests.reviewers.helpers import assign_accepted
 
 
@@ -41,8 +53,6 @@ def invited(submitted_article, member, editor):
 @pytest.fixture
 def invited_elsewhere(author, member, editor):
     """``member`` invited to another submitted article, not yet answered."""
-    from tests.conftest import ArticleFactory, ReferenceFactory
-
     article = ArticleFactory(author=author, title="Another question?")
     ReferenceFactory(article=article)
     article_services.article_submit(article=article, by=author)
@@ -323,7 +333,6 @@ def test_editor_dashboard_lists_each_queue(
 ):
     """Waiting for reviewers, overdue, waiting on a decision and review due, each with its
     article."""
-    from tests.conftest import ArticleFactory, ReferenceFactory
 
     def new_submitted(title):
         article = ArticleFactory(author=author, title=title)
@@ -374,10 +383,6 @@ def test_review_due_queue_lists_articles_due_within_30_days(
 
 def test_dashboard_queries_do_not_grow_with_articles(client, editor, author, member):
     """The editor's and the member's front pages cost the same with 1 or 12 articles in review."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.conftest import ArticleFactory, ReferenceFactory
 
     def add_reviews(count):
         for _ in range(count):
@@ -405,8 +410,6 @@ def test_roster_shows_each_members_load(
     declining = BoardMemberFactory(
         user=UserFactory(username="declining", groups=["Advisory Board"])
     )
-    from reviewers.services import assignment_decline
-
     assignment_decline(
         assignment=assignment_create(article=article_under_review, reviewer=declining, by=editor),
         by=declining.user,
@@ -414,8 +417,6 @@ def test_roster_shows_each_members_load(
     )
     client.force_login(editor)
     html = client.get(reverse("admin:reviewers_boardmember_roster")).content.decode()
-
-    from reviewers.selectors import board_roster
 
     rows = {row.member.user.username: row for row in board_roster()}
     assert (rows["declining"].declined, rows["declining"].open) == (1, 0)
@@ -476,8 +477,6 @@ def test_reviewed_revision_links_to_the_text_as_reviewed(
         comment_to_author="Cite the trial.",
         no_conflict=True,
     )
-    from articles.history import revision_number
-
     number = revision_number(article_under_review, decision.reviewed_revision)
     url = reverse("admin:articles_article_revision", args=[article_under_review.pk, number])
 
@@ -489,8 +488,6 @@ def test_reviewed_revision_links_to_the_text_as_reviewed(
 
 def test_topic_list_shows_each_topics_review_policy(client, editor, settings):
     """Editors see which topics need more approvals or a specialist, and the defaults."""
-    from tests.conftest import TopicFactory
-
     settings.EDITORIAL_REQUIRED_APPROVALS = 1
     TopicFactory(name="Drug dosing", specialty="Clinical pharmacology", required_approvals=2)
     TopicFactory(name="Skin")
@@ -521,8 +518,6 @@ def test_topic_list_shows_each_topics_review_policy(client, editor, settings):
 )
 def test_a_reminder_rule_that_cannot_work_is_refused(client, editor, data, error):
     """A rule the reminder command could not carry out never gets saved."""
-    from reviewers.models import ReminderRule
-
     before = ReminderRule.objects.count()
     client.force_login(editor)
 
@@ -535,8 +530,6 @@ def test_a_reminder_rule_that_cannot_work_is_refused(client, editor, data, error
 
 def test_a_member_with_a_lapsed_licence_is_told_why_no_review_comes(client, member):
     """The member's front page names the lapsed licence instead of a plain empty queue."""
-    import datetime
-
     member.licence_expires_on = datetime.date(2020, 1, 31)
     member.save()
     client.force_login(member.user)

@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,8 +15,8 @@ from articles.choices import ArticleState, ReportKind, ReportStatus
 from articles.models import Article, ProblemReport
 from articles.reports import report_reply, report_start_revision
 from articles.services import WorkflowError, article_revise, article_submit
-from reviewers.models import ReviewAssignment
-from reviewers.services import assignment_create
+from reviewers.models import ChecklistQuestion, ReviewAssignment
+from reviewers.services import assignment_accept, assignment_create, assignment_decline
 from tests.conftest import (
     ArticleFactory,
     BoardMemberFactory,
@@ -148,8 +150,6 @@ def test_publishing_the_revision_closes_the_report_with_a_note(
     article_submit(article=article, by=author)
     # The member who approved round 1 is invited again on resubmission.
     assignment = ReviewAssignment.objects.get(article=article, round=2, reviewer=member)
-    from reviewers.services import assignment_accept
-
     assignment_accept(assignment=assignment, by=member.user)
     decision_record(
         assignment=ReviewAssignment.objects.get(pk=assignment.pk),
@@ -181,8 +181,6 @@ def test_desk_shows_invitations_reviews_and_declines(
     client, editor, submitted_article, member, second_member, due_date
 ):
     """Who has not replied (with Remind), who is reviewing, and who declined and why."""
-    from reviewers.services import assignment_decline
-
     invited = assignment_create(
         article=submitted_article, reviewer=member, by=editor, due_date=due_date
     )
@@ -295,9 +293,6 @@ def _desk_data(editor, n: int, due_date) -> None:
 
 
 def _front_page_queries(client) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("admin:index"))
     assert response.status_code == 200
@@ -485,8 +480,6 @@ def test_review_form_asks_conflict_then_checklist_then_decision(
     client, article_under_review, member
 ):
     """The order on the page: conflict of interest, checklist, decision, comment, note."""
-    from reviewers.models import ChecklistQuestion
-
     ChecklistQuestion.objects.create(text="The doses match the current guideline.", position=1)
     client.force_login(member.user)
     html = client.get(change_url(article_under_review)).text

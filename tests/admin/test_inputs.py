@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django import forms
-from django.forms.renderers import DjangoTemplates
+from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.forms.utils import ErrorList
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from articles.admin.forms import ReferenceForm
-from articles.admin.inputs import InputRenderer
+from articles.admin.inputs import InputRenderer, references_renderer
 
 
 class EveryInput(forms.Form):
@@ -77,3 +80,29 @@ def test_input_renderer_leaves_an_empty_error_list_empty_and_renders_errors():
     assert ErrorList([], renderer=renderer).as_ul() == ""
     errors = ErrorList(["A DOI starts with “10.”"], renderer=renderer)
     assert errors.as_ul() == ErrorList(["A DOI starts with “10.”"]).as_ul()
+
+
+def test_the_references_table_uses_djangos_renderer_when_the_trick_is_off(settings):
+    """With ``input_renderer`` in EDITORIAL_SPEED_TRICKS_OFF the stock renderer is used."""
+    settings.EDITORIAL_SPEED_TRICKS_OFF = frozenset()
+    assert isinstance(references_renderer(), InputRenderer)
+    settings.EDITORIAL_SPEED_TRICKS_OFF = frozenset({"input_renderer"})
+    assert references_renderer() is get_default_renderer()
+
+
+def _page_without_tokens(client, url) -> str:
+    html = client.get(url).content.decode()
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r'nonce="[^"]+"', "", html)
+
+
+def test_the_change_page_is_the_same_with_and_without_the_input_renderer(
+    client, author, article, settings
+):
+    """The trick changes the time a long article's page takes, never its HTML."""
+    client.force_login(author)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    settings.EDITORIAL_SPEED_TRICKS_OFF = frozenset()
+    with_trick = _page_without_tokens(client, url)
+    settings.EDITORIAL_SPEED_TRICKS_OFF = frozenset({"input_renderer"})
+    assert _page_without_tokens(client, url) == with_trick
