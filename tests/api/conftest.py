@@ -49,7 +49,7 @@ def api(make_key, client_for):
 
 @pytest.fixture
 def topic(db):
-    from tests.conftest import TopicFactory
+    from tests.factories import TopicFactory
 
     return TopicFactory(slug="skin", name="Skin")
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from articles.choices import ArticleState
 from articles.models import Article, AuditEntry
 from reviewers.models import ReviewAssignment, ReviewDecision
-from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory, on_screen
+from tests.factories import ArticleFactory, ReferenceFactory, TopicFactory, on_screen
 from tests.reviewers.helpers import assign_accepted
 
 
@@ -439,7 +439,7 @@ def test_change_page_costs_the_same_queries_for_2_and_20_references(
 def test_conflict_statement_is_hidden_from_the_author(client, author, editor, member, article):
     """The author sees that a member recused; only editors read the statement."""
     from articles.services import article_submit
-    from tests.conftest import decision_record
+    from tests.factories import decision_record
 
     article_submit(article=article, by=author)
     assignment = assign_accepted(article=article, reviewer=member, by=editor)
@@ -492,7 +492,7 @@ def test_revision_approval_form_asks_for_the_public_change_note(
     """A revision the board approved without a public note waits for the editor, whose
     approval form asks for the "What changed" line that the change log then shows."""
     from articles import services
-    from tests.conftest import decision_record
+    from tests.factories import decision_record
 
     settings.EDITORIAL_REQUIRED_APPROVALS = 1
     services.article_revise(article=approved_article, by=author)

@@ -15,7 +15,7 @@ from articles.reports import report_reply, report_start_revision
 from articles.services import WorkflowError, article_revise, article_submit
 from reviewers.models import ReviewAssignment
 from reviewers.services import assignment_create
-from tests.conftest import (
+from tests.factories import (
     ArticleFactory,
     BoardMemberFactory,
     ReferenceFactory,

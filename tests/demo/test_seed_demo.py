@@ -15,7 +15,7 @@ from articles.demo import content as demo
 from articles.models import Article, AuditEntry, PublishedVersion, Reference, Topic
 from articles.rendering import MARKER, cited_numbers
 from reviewers.models import BoardMember, ChecklistQuestion, ReviewAssignment, ReviewDecision
-from tests.conftest import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, UserFactory
 
 MILIA = "milia-treatment-options"
 REVISED = "honey-for-childrens-cough"

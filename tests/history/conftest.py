@@ -138,7 +138,7 @@ def one_approval(settings):
 def publish(article: Article, *, author, editor, member, comment: str = "") -> Article:
     """Take a draft through submission, review and one approval, as the services do."""
     from articles.services import article_submit
-    from tests.conftest import decision_record
+    from tests.factories import decision_record
 
     article_submit(article=article, by=author)
     assignment = assign_accepted(article=article, reviewer=member, by=editor)

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from articles import history
 from articles.services import article_retract
 from reviewers.models import ReviewAssignment
-from tests.conftest import decision_record
+from tests.factories import decision_record
 from tests.history.conftest import history_url
 from tests.reviewers.helpers import assign_accepted
 
@@ -152,7 +152,7 @@ def test_command_exports_one_article_as_json(audited):
 
 def test_command_exports_every_article_as_csv_to_a_file(tmp_path, audited, other_author):
     """Without --article every article is exported, one CSV row per event."""
-    from tests.conftest import ArticleFactory
+    from tests.factories import ArticleFactory
 
     other = ArticleFactory(author=other_author)
     target = tmp_path / "audit.csv"

@@ -13,7 +13,7 @@ from notifications.choices import Kind
 from notifications.models import Delivery, Notification
 from notifications.services import notify
 from reviewers.models import ReviewAssignment
-from tests.conftest import decision_record
+from tests.factories import decision_record
 from tests.public.conftest import publish
 
 INBOX = "admin:notifications_notification_changelist"

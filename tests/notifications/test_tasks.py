@@ -18,7 +18,7 @@ from notifications.choices import DeliveryStatus
 from notifications.models import Delivery, Notification, WorkerHeartbeat
 from notifications.services import delivery_send
 from notifications.worker import recover_lost_tasks
-from tests.conftest import ArticleFactory, ReferenceFactory, UserFactory
+from tests.factories import ArticleFactory, ReferenceFactory, UserFactory
 from tests.notifications.conftest import time_passes
 from tests.taskrunner import run_worker
 

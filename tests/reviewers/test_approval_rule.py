@@ -14,7 +14,7 @@ from articles.models import Article
 from articles.services import WorkflowError
 from reviewers.models import ReviewAssignment, ReviewDecision
 from reviewers.services import assignment_cancel
-from tests.conftest import decision_record
+from tests.factories import decision_record
 from tests.reviewers.helpers import assign_accepted
 
 

@@ -12,7 +12,7 @@ from articles import services as article_services
 from articles.models import Article, PublishedVersion
 from reviewers.models import ChecklistQuestion, ReviewAssignment, StandingConflict
 from reviewers.services import assignment_create
-from tests.conftest import BoardMemberFactory, UserFactory, decision_record, on_screen
+from tests.factories import BoardMemberFactory, UserFactory, decision_record, on_screen
 from tests.reviewers.helpers import assign_accepted
 
 
@@ -41,7 +41,7 @@ def invited(submitted_article, member, editor):
 @pytest.fixture
 def invited_elsewhere(author, member, editor):
     """``member`` invited to another submitted article, not yet answered."""
-    from tests.conftest import ArticleFactory, ReferenceFactory
+    from tests.factories import ArticleFactory, ReferenceFactory
 
     article = ArticleFactory(author=author, title="Another question?")
     ReferenceFactory(article=article)
@@ -323,7 +323,7 @@ def test_editor_dashboard_lists_each_queue(
 ):
     """Waiting for reviewers, overdue, waiting on a decision and review due, each with its
     article."""
-    from tests.conftest import ArticleFactory, ReferenceFactory
+    from tests.factories import ArticleFactory, ReferenceFactory
 
     def new_submitted(title):
         article = ArticleFactory(author=author, title=title)
@@ -377,7 +377,7 @@ def test_dashboard_queries_do_not_grow_with_articles(client, editor, author, mem
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.conftest import ArticleFactory, ReferenceFactory
+    from tests.factories import ArticleFactory, ReferenceFactory
 
     def add_reviews(count):
         for _ in range(count):
@@ -489,7 +489,7 @@ def test_reviewed_revision_links_to_the_text_as_reviewed(
 
 def test_topic_list_shows_each_topics_review_policy(client, editor, settings):
     """Editors see which topics need more approvals or a specialist, and the defaults."""
-    from tests.conftest import TopicFactory
+    from tests.factories import TopicFactory
 
     settings.EDITORIAL_REQUIRED_APPROVALS = 1
     TopicFactory(name="Drug dosing", specialty="Clinical pharmacology", required_approvals=2)

@@ -16,7 +16,7 @@ from articles.models import Article, AuditEntry
 from articles.services import WorkflowError
 from reviewers.models import ReviewAssignment, ReviewDecision
 from reviewers.services import assignment_cancel, assignment_create
-from tests.conftest import (
+from tests.factories import (
     ArticleFactory,
     BoardMemberFactory,
     ReferenceFactory,
@@ -502,7 +502,7 @@ def test_review_decision_cannot_be_deleted(decision):
 
 def test_assignment_create_by_editor_who_wrote_the_article_is_refused(member, editor):
     """An editor cannot choose the reviewers of their own article."""
-    from tests.conftest import ArticleFactory, ReferenceFactory
+    from tests.factories import ArticleFactory, ReferenceFactory
 
     editor.groups.add(Group.objects.get(name="Authors"))
     own = ArticleFactory(author=editor)
@@ -589,7 +589,7 @@ def test_member_who_declared_a_conflict_is_not_assigned_in_a_later_round(
 
 def test_assignment_cancel_by_editor_who_wrote_the_article_is_refused(member, editor):
     """An editor cannot drop the reviewers of their own article."""
-    from tests.conftest import ArticleFactory, ReferenceFactory, UserFactory
+    from tests.factories import ArticleFactory, ReferenceFactory, UserFactory
 
     editor.groups.add(Group.objects.get(name="Authors"))
     own = ArticleFactory(author=editor)
