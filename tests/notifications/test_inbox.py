@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import ProblemReport
+from articles.notifications import send_templated
 from articles.services import article_reject, article_submit
 from notifications.choices import Kind
 from notifications.models import Delivery, Notification
@@ -173,9 +176,6 @@ def test_someone_without_an_account_gets_the_email_only(
     article, author, editor, django_capture_on_commit_callbacks, mailoutbox
 ):
     """A reader (an address, no account) is emailed; only accounts have an inbox."""
-    from dataclasses import dataclass
-
-    from articles.notifications import send_templated
 
     @dataclass
     class Reader:
