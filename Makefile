@@ -52,9 +52,12 @@ BENCH_ARGS ?=
 bench: install
 	$(PY) -m bench --articles $(ARTICLES) $(BENCH_ARGS)
 
+# Import contracts (pyproject.toml, [tool.importlinter]): which part of the
+# product may import which.
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(PY) -m ruff format .

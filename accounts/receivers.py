@@ -10,6 +10,7 @@ from django.dispatch import receiver
 
 from accounts import session
 from accounts.services import has_second_factor, second_factor_required
+from accounts.throttle import reset_failures
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.second_factor_state")
@@ -29,6 +30,4 @@ def second_factor_state(sender, request, user, **kwargs) -> None:
         # forgotten, as django-axes would. With a second step they are kept
         # until that step succeeds (views.verify), so a known password does
         # not buy fresh guesses at the code.
-        from accounts.throttle import reset_failures
-
         reset_failures(request, user)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import base64
+import math
 from io import BytesIO
 from urllib.parse import quote
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -30,8 +32,6 @@ from editorial.lockout import lockout_response
 
 
 def _context(request: HttpRequest, **extra) -> dict:
-    from django.contrib import admin
-
     return {**admin.site.each_context(request), **extra}
 
 
@@ -127,10 +127,6 @@ def _devices(user, code: str):
 
 def _throttled_for(user, code: str) -> int:
     """Seconds before django-otp lets the devices this code is for check a code again."""
-    import math
-
-    from django.utils import timezone
-
     waits = []
     for device in _devices(user, code):
         allowed, details = device.verify_is_allowed()

@@ -11,23 +11,23 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from api.services import ApiError
-from articles.services import ConcurrentChange, WorkflowError
+from articles.exceptions import ConcurrentChange, WorkflowError
 
 
-def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+def field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     """DRF's nested error details as ``{"references.0.title": ["…"]}``."""
     fields: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for name, value in detail.items():
             # A nested serializer's own errors belong to the field that holds it.
             key = prefix if name == "non_field_errors" else f"{prefix}{name}."
-            fields.update(_flatten(value, key))
+            fields.update(field_errors(value, key))
     elif isinstance(detail, list) and detail and all(isinstance(d, str) for d in detail):
         fields[prefix.rstrip(".") or "non_field_errors"] = [str(d) for d in detail]
     elif isinstance(detail, list):
         for index, value in enumerate(detail):
             if value:
-                fields.update(_flatten(value, f"{prefix}{index}."))
+                fields.update(field_errors(value, f"{prefix}{index}."))
     else:
         fields[prefix.rstrip(".") or "non_field_errors"] = [str(detail)]
     return fields
@@ -65,7 +65,7 @@ def handler(exc, context):
     detail = getattr(exc, "detail", None)
     if isinstance(exc, exceptions.ValidationError):
         message = _("The request has errors; see “fields”. Nothing was saved.")
-        fields = _flatten(detail)
+        fields = field_errors(detail)
         code = "invalid"
     elif isinstance(exc, Http404):
         message, fields, code = _("Not found."), {}, "not_found"

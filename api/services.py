@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from api import keys
 from api.models import ApiKey, Integration, WebhookDelivery, WebhookSubscription
 from api.scopes import DeliveryStatus, Event, Scope
+from api.webhooks import deliver_webhook
 from articles.actionlog import log_action
+from articles.exceptions import WorkflowError
 from articles.models import Article, Reference
 from articles.services import (
-    WorkflowError,
     article_save_content,
     article_submit,
     article_withdraw,
@@ -288,8 +289,6 @@ def subscription_enable(*, subscription: WebhookSubscription) -> WebhookSubscrip
 
 def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again, with the same event id and body, as a fresh series of tries."""
-    from api.webhooks import deliver_webhook
-
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
         delivery.status = DeliveryStatus.PENDING

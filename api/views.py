@@ -11,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -31,10 +31,11 @@ from api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from api.idempotency import idempotent
 from api.scopes import Scope
 from api.services import draft_create, draft_submit, draft_update, draft_withdraw, via_key
-from articles.history import Viewer
 from articles.models import Article, PublishedVersion
 from articles.public import cache as page_cache
 from articles.public.selectors import live_facts_by_slug, live_set_generation, live_versions
+from articles.viewer import Viewer
+from reviewers.models import ReviewAssignment
 
 ERROR = OpenApiResponse(
     description=_('A JSON error: {"error": {status, code, message, fields}}.'),
@@ -197,8 +198,6 @@ class DraftWithdrawView(_TransitionView):
 
 def article_status(article: Article, user) -> dict:
     """State, round, assignments and the public parts of the decisions the user may see."""
-    from reviewers.models import ReviewAssignment
-
     viewer = Viewer.of(user, article)
     assignments = list(
         ReviewAssignment.objects.filter(article=article)
@@ -336,8 +335,6 @@ def _conditional(request, etag: str, last_modified: datetime.datetime | None, co
 
 
 def _parse_http_date(value: str) -> int | None:
-    from django.utils.http import parse_http_date_safe
-
     return parse_http_date_safe(value)
 
 

@@ -33,6 +33,8 @@ from django_tasks import task
 from api.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from api.scopes import EVENT_OF_TRANSITION, PUBLIC_EVENTS, DeliveryStatus
 from articles.models import AuditEntry
+from articles.notifications import send_templated
+from reviewers.selectors import editors
 
 SIGNATURE_VERSION = "v1"
 
@@ -129,9 +131,6 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
 
 def _notify_editors(subscription: WebhookSubscription) -> None:
     """Tell the editors a receiver stopped answering: an inbox entry each, and email."""
-    from articles.notifications import send_templated
-    from articles.roles import editors
-
     send_templated(
         template="webhook_disabled",
         recipients=editors(),

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -974,8 +975,6 @@ def reset() -> dict[str, int]:
     deletion through the ORM, which is right for the product and wrong for
     throwing away a benchmark archive.
     """
-    from django.apps import apps
-
     removed = {}
     with transaction.atomic(), connection.cursor() as cursor:
         for item in RESET_MODELS:

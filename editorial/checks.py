@@ -3,6 +3,7 @@
 Django's checks cover its security settings; these cover what would make a
 production Editorial quietly wrong: readers' data on an embedded database,
 email links over plain http, notifications printed to a console nobody reads.
+``EditorialAdminConfig.ready`` (editorial/apps.py) registers them.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Error, Warning
 
 
-@register(Tags.security, deploy=True)
 def production_services(app_configs=None, **kwargs) -> list[Warning]:
     if not getattr(settings, "PRODUCTION", False):
         return []
@@ -79,7 +79,6 @@ def _stores_that_must_be_shared() -> list[str]:
     return found
 
 
-@register(Tags.security, deploy=True)
 def shared_stores(app_configs=None, **kwargs) -> list:
     """Several web workers must count limits and lockouts in one shared store.
 

@@ -448,9 +448,6 @@ if PRODUCTION:
     WHITENOISE_USE_FINDERS = False
     STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
-# Registers Editorial's own `check --deploy` warnings (database, email, links).
-from editorial import checks  # noqa: E402, F401
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

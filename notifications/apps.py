@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.checks import register
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,4 +8,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from notifications import checks  # noqa: F401
+        # The check reads this app's models: importable only once apps are ready.
+        from notifications import checks
+
+        register(checks.worker_alive, "tasks")

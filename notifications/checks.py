@@ -1,25 +1,24 @@
 """``manage.py check`` warns in production when no worker is running the tasks.
 
-Registered under the ``tasks`` tag, so a monitor can run
-``manage.py check --tag tasks --fail-level WARNING`` and alert on its exit status.
+Registered under the ``tasks`` tag (by ``NotificationsConfig.ready``), so a
+monitor can run ``manage.py check --tag tasks --fail-level WARNING`` and alert
+on its exit status.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Warning
 from django.db import DatabaseError
+from django_tasks_db.models import DBTaskResult
+
+from notifications.models import WorkerHeartbeat
+from notifications.worker import stale_before
 
 
-@register("tasks")
 def worker_alive(app_configs=None, **kwargs) -> list[Warning]:
     if not getattr(settings, "PRODUCTION", False):
         return []
-    from django_tasks_db.models import DBTaskResult
-
-    from notifications.models import WorkerHeartbeat
-    from notifications.worker import stale_before
-
     try:
         seen = WorkerHeartbeat.objects.filter(seen_at__gte=stale_before()).exists()
         waiting = DBTaskResult.objects.ready().filter(enqueued_at__lt=stale_before()).count()

@@ -6,6 +6,7 @@ from django.db.models import Count, QuerySet
 
 from notifications.choices import DeliveryStatus
 from notifications.models import Delivery, Notification, WorkerHeartbeat
+from notifications.worker import stale_before
 
 FRONT_PAGE_ENTRIES = 5
 
@@ -48,6 +49,4 @@ def failed_deliveries() -> int:
 
 
 def workers_alive() -> list[WorkerHeartbeat]:
-    from notifications.worker import stale_before
-
     return list(WorkerHeartbeat.objects.filter(seen_at__gte=stale_before()))

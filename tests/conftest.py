@@ -1,102 +1,32 @@
-"""Factories and role fixtures shared by every test."""
+"""Fixtures shared by every test: people in each role, an article in each state of
+the workflow, and a clean cache and task queue around each test.
+
+The factories they use are in tests/factories.py.
+"""
 
 from __future__ import annotations
 
 import datetime
 
-import factory
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.utils import timezone
+from django_tasks_db.compat import task_enqueued
 
-from articles.models import Article, Reference, Topic
-from reviewers.models import BoardMember
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        django_get_or_create = ("username",)
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    first_name = factory.Faker("first_name")
-    last_name = factory.Faker("last_name")
-    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    is_staff = True
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
-
-    @factory.post_generation
-    def groups(self, create, extracted, **kwargs):
-        for name in extracted or ():
-            self.groups.add(Group.objects.get(name=name))
-        if create:
-            self.save()
-
-
-class TopicFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Topic
-        django_get_or_create = ("slug",)
-
-    name = factory.Sequence(lambda n: f"Topic {n}")
-    slug = factory.Sequence(lambda n: f"topic-{n}")
-
-
-class ArticleFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Article
-
-    title = factory.Sequence(lambda n: f"What should I know about condition {n}?")
-    slug = factory.Sequence(lambda n: f"condition-{n}")
-    summary = "A short, plain answer."
-    body = "Most cases clear on their own [1]. Treatment helps when they do not."
-    topic = factory.SubFactory(TopicFactory)
-    author = factory.SubFactory(UserFactory, groups=["Authors"])
-
-
-class ReferenceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Reference
-
-    article = factory.SubFactory(ArticleFactory)
-    position = factory.Sequence(int)
-    authors = "Doe J, Roe R"
-    title = factory.Sequence(lambda n: f"A study of things, part {n}")
-    journal = "Journal of Examples"
-    year = 2020
-    pmid = factory.Sequence(lambda n: str(10000000 + n))
-
-
-class BoardMemberFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = BoardMember
-
-    user = factory.SubFactory(UserFactory, groups=["Advisory Board"])
-    credentials = "MD, FAAD"
-    specialties = "Dermatology"
-
-
-def decision_record(**kwargs):
-    """``reviewers.services.decision_record`` on the text as it stands now.
-
-    What the decision form posts: the fingerprint (and revision) of the text
-    on the member's screen. Tests of a stale text pass their own.
-    """
-    from articles.fingerprints import article_fingerprint
-    from reviewers import services
-
-    if "fingerprint" not in kwargs:
-        article = Article.objects.get(pk=kwargs["assignment"].article_id)
-        kwargs["fingerprint"] = article_fingerprint(article)
-    return services.decision_record(**kwargs)
-
-
-def on_screen(article) -> dict:
-    """The hidden fields of a decision form rendered now: the fingerprint of the text shown."""
-    from articles.fingerprints import article_fingerprint
-
-    return {"fingerprint": article_fingerprint(Article.objects.get(pk=article.pk))}
+from articles.models import Article, AuditEntry, PublishedVersion
+from articles.public import cache as page_cache
+from articles.services import article_submit
+from reviewers.models import ReviewAssignment
+from reviewers.services import assignment_accept, assignment_create
+from tests.factories import (
+    ArticleFactory,
+    BoardMemberFactory,
+    ReferenceFactory,
+    UserFactory,
+    decision_record,
+)
+from tests.taskrunner import run_after_commit
 
 
 @pytest.fixture(autouse=True)
@@ -172,16 +102,12 @@ def unassigned_member(db):
 @pytest.fixture
 def submitted_article(article, author):
     """``article`` submitted by its author: review round 1, nobody assigned yet."""
-    from articles.services import article_submit
-
     return article_submit(article=article, by=author)
 
 
 @pytest.fixture
 def article_under_review(submitted_article, editor, member, due_date):
     """``submitted_article`` with ``member`` invited; their acceptance started the review."""
-    from reviewers.services import assignment_accept, assignment_create
-
     assignment = assignment_create(
         article=submitted_article, reviewer=member, by=editor, due_date=due_date
     )
@@ -192,8 +118,6 @@ def article_under_review(submitted_article, editor, member, due_date):
 @pytest.fixture
 def approved_article(article_under_review, member, settings):
     """``article_under_review`` approved by ``member`` alone, so version 1 is live."""
-    from reviewers.models import ReviewAssignment
-
     settings.EDITORIAL_REQUIRED_APPROVALS = 1
     decision_record(
         assignment=ReviewAssignment.objects.get(article=article_under_review, reviewer=member),
@@ -208,10 +132,6 @@ def approved_article(article_under_review, member, settings):
 def _empty_page_cache():
     """Each test starts with no cached page (test databases reuse ids) and no
     rate limit used (they live in the cache too)."""
-    from django.core.cache import cache
-
-    from articles.public import cache as page_cache
-
     cache.clear()
     page_cache.forget_local()
     yield
@@ -222,7 +142,6 @@ def _empty_page_cache():
 @pytest.fixture
 def footprint():
     """What a workflow action leaves behind, to compare before and after a refusal."""
-    from articles.models import AuditEntry, PublishedVersion
 
     def take(article: Article) -> dict:
         fresh = Article.objects.get(pk=article.pk)
@@ -242,10 +161,6 @@ def footprint():
 def _tasks_run_on_commit(request):
     """Tasks run as their transaction commits, unless a test asks for ``tasks_wait``
     (then they wait in the queue until the test runs a worker)."""
-    from django_tasks_db.compat import task_enqueued
-
-    from tests.taskrunner import run_after_commit
-
     if "tasks_wait" in request.fixturenames:
         yield
         return

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import services
 from accounts.models import RecoveryCode
 from articles.models import ActionLogEntry
-from tests.conftest import BoardMemberFactory, UserFactory
+from tests.factories import BoardMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

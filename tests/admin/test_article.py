@@ -10,7 +10,7 @@ from django.urls import reverse
 from articles.services import WorkflowError, article_save_content, article_submit
 from reviewers.models import ReviewAssignment
 from tests.admin.helpers import change_url, reload
-from tests.conftest import ArticleFactory, ReferenceFactory
+from tests.factories import ArticleFactory, ReferenceFactory
 from tests.reviewers.helpers import assign_accepted
 
 

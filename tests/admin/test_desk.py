@@ -17,7 +17,7 @@ from articles.reports import report_reply, report_start_revision
 from articles.services import WorkflowError, article_revise, article_submit
 from reviewers.models import ChecklistQuestion, ReviewAssignment
 from reviewers.services import assignment_accept, assignment_create, assignment_decline
-from tests.conftest import (
+from tests.factories import (
     ArticleFactory,
     BoardMemberFactory,
     ReferenceFactory,

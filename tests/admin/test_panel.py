@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from articles.services import article_submit
 from tests.admin.helpers import change_url
-from tests.conftest import ArticleFactory, ReferenceFactory, decision_record
+from tests.factories import ArticleFactory, ReferenceFactory, decision_record
 from tests.reviewers.helpers import assign_accepted
 
 

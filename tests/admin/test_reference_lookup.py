@@ -10,7 +10,7 @@ from django.urls import reverse
 from articles.admin import reference_lookup as lookup
 from articles.admin.reference_lookup import ReferenceLookupError, reference_lookup
 from tests.admin.lookup_stub import StubServer
-from tests.conftest import UserFactory
+from tests.factories import UserFactory
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from articles.admin.visibility import articles_visible_to
 from articles.models import Article
 from reviewers.services import assignment_cancel, assignment_create
-from tests.conftest import ArticleFactory
+from tests.factories import ArticleFactory
 
 
 def test_an_editor_may_open_every_article(editor, article, other_author):

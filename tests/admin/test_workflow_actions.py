@@ -11,7 +11,7 @@ from articles.models import Article, AuditEntry
 from articles.services import article_submit
 from reviewers.models import ReviewDecision
 from tests.admin.helpers import action_url, change_url, reload
-from tests.conftest import TopicFactory, decision_record, on_screen
+from tests.factories import TopicFactory, decision_record, on_screen
 from tests.reviewers.helpers import assign_accepted
 
 

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from api.scopes import Scope
 from api.services import api_key_create, integration_create
+from tests.factories import TopicFactory
 
 ALL_SCOPES = [s.value for s in Scope]
 
@@ -49,8 +50,6 @@ def api(make_key, client_for):
 
 @pytest.fixture
 def topic(db):
-    from tests.conftest import TopicFactory
-
     return TopicFactory(slug="skin", name="Skin")
 
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -26,9 +30,6 @@ CHECKS = [
 
 def _load_schema():
     """The schema the running API serves at /api/v1/schema/, generated in-process."""
-    from django.core.wsgi import get_wsgi_application
-    from drf_spectacular.generators import SchemaGenerator
-
     loaded = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
     loaded.app = get_wsgi_application()
     return loaded
@@ -41,9 +42,6 @@ schema = _load_schema()
 def _keep_the_test_connection():
     """Requests go through the WSGI handler, whose end closes database connections
     (as Django's test client prevents): the test's transaction must stay open."""
-    from django.core import signals
-    from django.db import close_old_connections
-
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     yield

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from articles.models import Article, AuditEntry
+from api.models import ApiKey
+from articles.models import ActionLogEntry, Article, AuditEntry
 from tests.api.conftest import draft_body
 
 pytestmark = pytest.mark.django_db
@@ -136,9 +137,6 @@ def test_draft_list_shows_only_own_articles(api, topic, article):
 
 def test_draft_actions_are_logged_with_the_key(api, topic, integration):
     """The action log names the integration's account and the key's prefix for each action."""
-    from api.models import ApiKey
-    from articles.models import ActionLogEntry
-
     pk = api.post("/api/v1/drafts/", draft_body(topic), format="json").json()["id"]
     api.post(f"/api/v1/drafts/{pk}/submit/", {}, format="json")
     prefix = ApiKey.objects.get().prefix

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.models import IdempotencyRecord
+from api.services import integration_create
 from articles.models import Article, AuditEntry
 from tests.api.conftest import draft_body
 
@@ -59,8 +60,6 @@ def test_refused_request_does_not_use_up_its_key(api, topic):
 
 def test_idempotency_keys_are_per_integration(api, topic, make_key, client_for, editor):
     """Another integration's equal key is its own: it creates its own draft."""
-    from api.services import integration_create
-
     other = integration_create(name="Other pipeline", by=editor)
     other_client = client_for(make_key(integration=other))
     body = draft_body(topic)

@@ -7,9 +7,10 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
-from api.models import ApiKey
+from api.models import ApiKey, Integration
 from api.services import api_key_revoke
 from tests.api.conftest import draft_body
 
@@ -98,8 +99,6 @@ def test_api_key_command_prints_a_working_key_once(integration, client_for):
 
 def test_api_key_command_refuses_unknown_scope(integration):
     """An unknown scope is refused by name; no key is made."""
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="drafts:delete"):
         call_command(
             "api_key", "create", "--integration", integration.name, "--scopes", "drafts:delete"
@@ -125,8 +124,6 @@ def test_admin_key_creation_shows_the_key_once(client, editor, integration):
 
 def test_admin_integration_creation_makes_an_author_account(client, editor):
     """Creating an integration in the admin creates the author account it acts as."""
-    from api.models import Integration
-
     client.force_login(editor)
     response = client.post("/admin/api/integration/add/", {"name": "Pipeline B"})
     assert response.status_code == 302

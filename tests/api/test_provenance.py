@@ -8,7 +8,7 @@ from articles.models import Article
 from reviewers.models import ReviewAssignment
 from reviewers.services import assignment_accept, assignment_create
 from tests.api.conftest import draft_body
-from tests.conftest import decision_record
+from tests.factories import decision_record
 
 pytestmark = pytest.mark.django_db
 

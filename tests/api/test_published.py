@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
-from articles.services import article_retract, article_revise
+from articles.models import Article
+from articles.public import cache as page_cache
+from articles.services import article_retract, article_revise, article_save_content
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +40,10 @@ def test_published_never_shows_unapproved_articles(reader, article, submitted_ar
 
 def test_published_shows_the_approved_text_during_a_revision(reader, approved_article, author):
     """While a revision is written, the API keeps serving the approved text."""
-    from articles.models import Article
-
     article_revise(article=approved_article, by=author)
     Article.objects.filter(pk=approved_article.pk)  # the working copy changes below
     fresh = Article.objects.get(pk=approved_article.pk)
     fresh.body = "UNAPPROVED new text [1] [2]."
-    from articles.services import article_save_content
 
     article_save_content(article=fresh, by=author)
     body = reader.get(f"/api/v1/published/{approved_article.slug}/").content.decode()
@@ -99,11 +99,7 @@ def test_published_list_and_detail_keep_constant_queries(
     reader, approved_article, django_assert_max_num_queries
 ):
     """The list and the detail cost a fixed number of queries, cached or not."""
-    from django.core.cache import cache
-
     # Authentication (key) + throttle-free: list = key + generation + count + page.
-    from articles.public import cache as page_cache
-
     with django_assert_max_num_queries(5):
         reader.get("/api/v1/published/")
     with django_assert_max_num_queries(4):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from articles.models import Article
 from reviewers.models import ReviewAssignment
 from reviewers.services import assignment_accept, assignment_create
 from tests.api.conftest import draft_body
-from tests.conftest import decision_record
+from tests.factories import decision_record
 
 pytestmark = pytest.mark.django_db
 
@@ -15,8 +16,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def reviewed(api, topic, editor, member, due_date):
     """An integration's draft, submitted, on which ``member`` requested changes."""
-    from articles.models import Article
-
     pk = api.post("/api/v1/drafts/", draft_body(topic), format="json").json()["id"]
     api.post(f"/api/v1/drafts/{pk}/submit/", {}, format="json")
     article = Article.objects.get(pk=pk)

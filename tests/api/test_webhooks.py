@@ -14,13 +14,14 @@ from django_tasks_db.models import DBTaskResult
 from api.models import WebhookDelivery
 from api.scopes import DeliveryStatus
 from api.services import subscription_create
+from articles.exceptions import WorkflowError
 from articles.models import Article
-from articles.services import WorkflowError, article_submit
+from articles.services import article_retract, article_submit
 from reviewers.models import ReviewAssignment
 from reviewers.services import assignment_accept, assignment_create
 from tests.api.conftest import draft_body
 from tests.api.webhook_receiver import Receiver, verify
-from tests.conftest import decision_record
+from tests.factories import decision_record
 
 pytestmark = pytest.mark.django_db
 
@@ -136,8 +137,6 @@ def test_webhook_all_articles_receives_public_events_only(
     integration, receiver, approved_article, editor
 ):
     """With “every published article”, approvals and retractions of others' articles arrive."""
-    from articles.services import article_retract
-
     subscription_create(
         integration=integration, url=receiver.url, events=ALL_EVENTS, all_articles=True
     )

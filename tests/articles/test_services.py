@@ -12,7 +12,7 @@ from articles.models import Article, AuditEntry, PublishedVersion
 from articles.public.selectors import live_versions
 from articles.services import ConcurrentChange, WorkflowError
 from reviewers.models import ReviewAssignment
-from tests.conftest import ArticleFactory, TopicFactory, decision_record
+from tests.factories import ArticleFactory, TopicFactory, decision_record
 from tests.reviewers.helpers import assign_accepted
 
 

@@ -17,7 +17,7 @@ from articles import services
 from articles.models import Article, AuditEntry, PublishedVersion
 from articles.services import WorkflowError
 from reviewers.models import ReviewAssignment
-from tests.conftest import (
+from tests.factories import (
     ArticleFactory,
     BoardMemberFactory,
     ReferenceFactory,

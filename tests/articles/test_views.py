@@ -16,7 +16,7 @@ from articles.services import (
     article_save_content,
     article_submit,
 )
-from tests.conftest import (
+from tests.factories import (
     ArticleFactory,
     BoardMemberFactory,
     ReferenceFactory,

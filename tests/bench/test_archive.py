@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from articles.choices import ArticleState
 from articles.models import Article, AuditEntry, PublishedVersion
 from articles.rendering import render_markdown
 from bench.archive import HEAVY_REFERENCES, HEAVY_REVISIONS, HEAVY_SLUG
+from bench.build_archive import ArchiveRefused, build_archive, main
 from reviewers.models import ReviewAssignment, ReviewDecision
 
 
@@ -75,42 +74,44 @@ def test_archive_heavy_article_has_30_references_and_200_revisions(build_archive
     assert heavy.history.count() == HEAVY_REVISIONS
 
 
-def test_build_archive_command_refuses_a_database_with_other_articles(article):
+def test_build_archive_refuses_a_database_with_other_articles(article):
     """A database holding real articles is never mixed with synthetic ones."""
-    with pytest.raises(CommandError, match="already holds 1 articles"):
-        call_command("build_archive", "--articles", "5")
+    with pytest.raises(ArchiveRefused, match="already holds 1 articles"):
+        build_archive(articles=5)
 
 
-def test_build_archive_command_twice_builds_once(db, capsys):
+def test_build_archive_twice_builds_once(db, capsys):
     """A second run of the same size says so and adds nothing."""
-    call_command("build_archive", "--articles", "8")
-    call_command("build_archive", "--articles", "8")
+    build_archive(articles=8)
+    build_archive(articles=8)
 
     assert Article.objects.count() == 8
     assert "nothing to do" in capsys.readouterr().out
 
 
-def test_build_archive_command_reset_rebuilds(db):
+def test_build_archive_reset_rebuilds(db):
     """--reset empties the archive and builds the new size."""
-    call_command("build_archive", "--articles", "8")
-    call_command("build_archive", "--articles", "5", "--reset")
+    assert main(["--articles", "8"]) == 0
+    assert main(["--articles", "5", "--reset"]) == 0
 
     assert Article.objects.count() == 5
 
 
-def test_build_archive_command_refuses_sizes_out_of_range(db):
-    """Zero or more than 100,000 articles is refused with the allowed range."""
-    with pytest.raises(CommandError, match="between 1 and 100,000"):
-        call_command("build_archive", "--articles", "0")
+def test_build_archive_refuses_sizes_out_of_range(db, capsys):
+    """Zero or more than 100,000 articles is refused with the allowed range, and fails the run."""
+    assert main(["--articles", "0"]) == 1
+    assert "between 1 and 100,000" in capsys.readouterr().err
+    with pytest.raises(ArchiveRefused, match="between 1 and 100,000"):
+        build_archive(articles=100_001)
 
 
-def test_build_archive_command_ignores_the_benchmarks_own_approvals(db, capsys):
+def test_build_archive_ignores_the_benchmarks_own_approvals(db, capsys):
     """Articles the benchmark approved to time approvals do not make the archive foreign."""
-    call_command("build_archive", "--articles", "6")
+    build_archive(articles=6)
     template = Article.objects.exclude(slug=HEAVY_SLUG).filter(state="draft").first()
     template.pk, template.slug, template.live_version = None, "bench-approval-0123", None
     template.save()
 
-    call_command("build_archive", "--articles", "6")
+    build_archive(articles=6)
 
     assert "nothing to do" in capsys.readouterr().out

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from bench.runner import ROOT
+from editorial.varnish import varnishd_path
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -81,8 +82,6 @@ def test_tiny_benchmark_runs_end_to_end(tmp_path, targets_file):
                 assert summary[name]["ratio_median"] > 0
             else:
                 assert name not in summary
-
-        from editorial.varnish import varnishd_path
 
         if varnishd_path() is not None or IN_CI:
             # The article through Varnish, and the time to invisibility of a few changes.

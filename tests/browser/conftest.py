@@ -18,8 +18,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
-from tests.conftest import BoardMemberFactory, UserFactory
+from tests.factories import BoardMemberFactory, UserFactory
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # the ``browser`` fixture says how to install it
+    expect = sync_playwright = None
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -46,9 +52,7 @@ def browser() -> Iterator:
     """Debian's Chromium, launched once for the session and closed after it."""
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         _unavailable(f"{CHROMIUM} is not installed: apt-get install chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
+    if sync_playwright is None:
         _unavailable("Playwright for Python is not installed: pip install -e '.[test]'")
 
     # Playwright's sync API runs an event loop in this thread, and Django then
@@ -59,8 +63,6 @@ def browser() -> Iterator:
     # Starting Playwright gives this thread a fresh context, and with it fresh
     # Django connection wrappers: carry over the serialized test data that
     # serialized rollbacks restore, or only the first browser test has its roles.
-    from django.db import connections
-
     serialized = {
         alias: getattr(connections[alias], "_test_serialized_contents", None)
         for alias in connections
@@ -105,8 +107,6 @@ def new_page(browser, live_server, artifacts, request):
     server error on any request fails the test even if the page looked fine:
     the traceback is in the captured "django.request" log.
     """
-    from playwright.sync_api import expect
-
     expect.set_options(timeout=TIMEOUT_MS)
     for stale in artifacts.glob(f"FAILED-{request.node.name}-*.png"):
         stale.unlink()

@@ -22,7 +22,7 @@ from django.utils import timezone
 from tests.api.test_webhooks import run_due_tasks
 from tests.api.webhook_receiver import Receiver, verify
 from tests.browser.test_review_loop import expect, log_in, log_out, success_message
-from tests.conftest import TopicFactory
+from tests.factories import TopicFactory
 
 pytestmark = pytest.mark.browser
 

@@ -20,7 +20,7 @@ from tests.browser.test_review_loop import (
     log_out,
     success_message,
 )
-from tests.conftest import ArticleFactory, BoardMemberFactory, ReferenceFactory, UserFactory
+from tests.factories import ArticleFactory, BoardMemberFactory, ReferenceFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 

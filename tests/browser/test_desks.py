@@ -21,7 +21,7 @@ from articles.choices import ArticleState, ReportKind
 from articles.models import Article, ProblemReport
 from tests.admin.lookup_stub import StubServer
 from tests.browser.test_public_site import _restorable_database, axe_source  # noqa: F401
-from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory
+from tests.factories import ArticleFactory, ReferenceFactory, TopicFactory
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +72,7 @@ def serious_violations(page, source: str) -> list[str]:
 def _approved(author, editor, member, settings):
     from reviewers.models import ReviewAssignment
     from reviewers.services import assignment_accept, assignment_create
-    from tests.conftest import decision_record
+    from tests.factories import decision_record
 
     settings.EDITORIAL_REQUIRED_APPROVALS = 1
     from articles.services import article_submit

@@ -22,7 +22,7 @@ import pytest
 
 from articles.choices import TextOrigin
 from articles.models import SitePage
-from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory
+from tests.factories import ArticleFactory, ReferenceFactory, TopicFactory
 from tests.public.conftest import publish
 
 pytestmark = [

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from articles.choices import ArticleState
 from articles.models import Article
-from tests.conftest import TopicFactory
+from tests.factories import TopicFactory
 
 pytestmark = pytest.mark.browser
 
@@ -176,7 +176,7 @@ def test_author_editor_and_board_member_publish_an_article(
 
 def test_a_refused_save_holds_the_workflow_buttons_back(new_page, author):
     """After a save the form refused, Submit waits: it would send the old text."""
-    from tests.conftest import ArticleFactory, ReferenceFactory
+    from tests.factories import ArticleFactory, ReferenceFactory
 
     article = ArticleFactory(author=author, title=TITLE, slug=SLUG, body=BODY)
     ReferenceFactory(article=article, position=1)

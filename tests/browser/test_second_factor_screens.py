@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from articles.services import article_retract
-from tests.conftest import ArticleFactory, ReferenceFactory
+from tests.factories import ArticleFactory, ReferenceFactory
 from tests.public.conftest import publish
 
 pytestmark = [

@@ -11,7 +11,7 @@ from articles.models import Article, SitePage, Topic
 from articles.services import article_retract, article_start_rereview
 from editorial import purge
 from reviewers.models import ReviewAssignment
-from tests.conftest import decision_record
+from tests.factories import decision_record
 from tests.reviewers.helpers import assign_accepted
 
 pytestmark = pytest.mark.django_db

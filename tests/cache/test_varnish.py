@@ -21,7 +21,7 @@ from articles.services import (
     article_submit,
 )
 from tests.cache.conftest import Forwarder, fetch
-from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory, decision_record
+from tests.factories import ArticleFactory, ReferenceFactory, TopicFactory, decision_record
 from tests.reviewers.helpers import assign_accepted
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

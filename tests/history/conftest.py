@@ -11,7 +11,7 @@ from django.utils import timezone as django_timezone
 
 from articles.models import Article, Reference
 from articles.services import article_save_content, article_submit
-from tests.conftest import decision_record
+from tests.factories import decision_record
 from tests.reviewers.helpers import assign_accepted
 
 

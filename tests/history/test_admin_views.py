@@ -11,7 +11,7 @@ from articles import history
 from articles.models import Article, AuditEntry, PublishedVersion, Reference
 from articles.services import article_revise, article_submit
 from reviewers.models import BoardMember, ReviewAssignment, ReviewDecision
-from tests.conftest import decision_record
+from tests.factories import decision_record
 from tests.history.conftest import edit, history_url
 from tests.reviewers.helpers import assign_accepted
 

@@ -31,7 +31,7 @@ from articles.history.audit import verify
 from articles.models import ActionLogEntry, Article, PublishedVersion
 from reviewers.models import ReviewAssignment, ReviewDecision
 from reviewers.policy import approval_count
-from tests.conftest import ArticleFactory, ReferenceFactory, UserFactory, decision_record
+from tests.factories import ArticleFactory, ReferenceFactory, UserFactory, decision_record
 from tests.history.conftest import change_form_data
 from tests.reviewers.helpers import assign_accepted
 

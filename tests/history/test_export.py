@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from articles import history
 from articles.services import article_retract, article_start_rereview, article_submit
 from reviewers.models import ReviewAssignment
-from tests.conftest import ArticleFactory, decision_record
+from tests.factories import ArticleFactory, decision_record
 from tests.history.conftest import history_url
 from tests.reviewers.helpers import assign_accepted
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from articles import history
 from articles.models import Article, Reference
 from articles.services import article_revise, article_submit
-from tests.conftest import decision_record
+from tests.factories import decision_record
 from tests.history.conftest import edit, save_reference
 from tests.reviewers.helpers import assign_accepted
 

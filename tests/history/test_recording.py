@@ -12,7 +12,7 @@ from articles.models import ActionLogEntry, Article, Reference, Topic
 from articles.services import article_submit, article_withdraw
 from reviewers.models import BoardMember, ReviewAssignment
 from reviewers.services import assignment_cancel
-from tests.conftest import decision_record
+from tests.factories import decision_record
 from tests.history.conftest import change_form_data
 from tests.reviewers.helpers import assign_accepted
 

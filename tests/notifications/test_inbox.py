@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import ProblemReport
+from articles.notifications import send_templated
 from articles.services import article_reject, article_submit
 from notifications.choices import Kind
 from notifications.models import Delivery, Notification
 from notifications.services import notify
 from reviewers.models import ReviewAssignment
-from tests.conftest import decision_record
+from tests.factories import decision_record
 from tests.public.conftest import publish
 
 INBOX = "admin:notifications_notification_changelist"
@@ -173,9 +176,6 @@ def test_someone_without_an_account_gets_the_email_only(
     article, author, editor, django_capture_on_commit_callbacks, mailoutbox
 ):
     """A reader (an address, no account) is emailed; only accounts have an inbox."""
-    from dataclasses import dataclass
-
-    from articles.notifications import send_templated
 
     @dataclass
     class Reader:

@@ -14,7 +14,7 @@ from notifications.choices import DeliveryStatus
 from notifications.models import Delivery
 from reviewers.models import ReminderSent
 from reviewers.services import assignment_create
-from tests.conftest import ArticleFactory, BoardMemberFactory, ReferenceFactory, UserFactory
+from tests.factories import ArticleFactory, BoardMemberFactory, ReferenceFactory, UserFactory
 from tests.notifications.conftest import time_passes
 from tests.reviewers.conftest import clock  # noqa: F401 (a fixture)
 from tests.reviewers.helpers import assign_accepted

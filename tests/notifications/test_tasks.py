@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -16,9 +17,10 @@ from articles.models import Article
 from articles.services import article_submit
 from notifications.choices import DeliveryStatus
 from notifications.models import Delivery, Notification, WorkerHeartbeat
-from notifications.services import delivery_send
+from notifications.services import deliveries_retry
+from notifications.tasks import delivery_send
 from notifications.worker import recover_lost_tasks
-from tests.conftest import ArticleFactory, ReferenceFactory, UserFactory
+from tests.factories import ArticleFactory, ReferenceFactory, UserFactory
 from tests.notifications.conftest import time_passes
 from tests.taskrunner import run_worker
 
@@ -206,10 +208,6 @@ def test_workers_racing_run_each_task_once(author, tasks_wait):
 
 def test_only_editors_send_failed_email_again(author, editor, tasks_wait, settings):
     """The service refuses an author; the failed email stays failed."""
-    from django.core.exceptions import PermissionDenied
-
-    from notifications.services import deliveries_retry
-
     settings.EMAIL_BACKEND = "tests.notifications.test_tasks.RefusingBackend"
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 1
     article_submit(article=draft(author), by=author)

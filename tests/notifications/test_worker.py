@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 
+from django.core.checks import registry
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -27,6 +28,12 @@ def test_worker_command_sends_what_is_queued(article, author, editor, tasks_wait
     assert [m.to for m in mailoutbox] == [[editor.email]]
     assert Delivery.objects.get().status == DeliveryStatus.DELIVERED
     assert not WorkerHeartbeat.objects.exists()
+
+
+def test_check_runs_under_the_tasks_tag():
+    """``manage.py check --tag tasks`` runs the worker check, which a monitor relies on."""
+    assert worker_alive in registry.registry.get_checks()
+    assert "tasks" in registry.registry.tags_available()
 
 
 def test_check_warns_in_production_when_no_worker_is_seen(db, settings):

@@ -6,7 +6,7 @@ import pytest
 
 from articles.models import Article
 from articles.services import article_revise, article_save_content, article_submit
-from tests.conftest import decision_record
+from tests.factories import decision_record
 from tests.reviewers.helpers import assign_accepted
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from articles.choices import TextOrigin
 from articles.models import Article, PublishedVersion
 from articles.services import article_start_rereview, article_submit
-from tests.conftest import ArticleFactory, ReferenceFactory
+from tests.factories import ArticleFactory, ReferenceFactory
 from tests.public.conftest import publish, review, revise
 from tests.reviewers.helpers import assign_accepted
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory
+from tests.factories import ArticleFactory, ReferenceFactory, TopicFactory
 from tests.public.conftest import publish
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from articles.models import SitePage
 from articles.services import article_retract
-from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory
+from tests.factories import ArticleFactory, ReferenceFactory, TopicFactory
 from tests.public.conftest import publish, revise
 
 pytestmark = pytest.mark.django_db

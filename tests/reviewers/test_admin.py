@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from tests.conftest import UserFactory
+from tests.factories import UserFactory
 
 
 def test_editor_can_add_a_board_member_from_the_admin(client, editor):

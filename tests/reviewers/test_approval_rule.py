@@ -16,7 +16,7 @@ from articles.services import WorkflowError
 from reviewers.models import ReviewAssignment, ReviewDecision
 from reviewers.policy import approval_count
 from reviewers.services import assignment_cancel
-from tests.conftest import decision_record
+from tests.factories import decision_record
 from tests.reviewers.helpers import assign_accepted
 
 

@@ -16,7 +16,7 @@ from articles.models import Article, PublishedVersion
 from reviewers.models import ChecklistQuestion, ReminderRule, ReviewAssignment, StandingConflict
 from reviewers.selectors import board_roster
 from reviewers.services import assignment_create, assignment_decline
-from tests.conftest import (
+from tests.factories import (
     ArticleFactory,
     BoardMemberFactory,
     ReferenceFactory,

@@ -23,7 +23,7 @@ from reviewers.services import (
     assignment_create,
     assignment_decline,
 )
-from tests.conftest import (
+from tests.factories import (
     ArticleFactory,
     BoardMemberFactory,
     ReferenceFactory,

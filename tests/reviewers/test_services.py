@@ -17,7 +17,7 @@ from articles.services import WorkflowError, article_submit
 from reviewers.models import ReviewAssignment, ReviewDecision
 from reviewers.selectors import assignable_members
 from reviewers.services import assignment_cancel, assignment_create
-from tests.conftest import (
+from tests.factories import (
     ArticleFactory,
     BoardMemberFactory,
     ReferenceFactory,

@@ -33,7 +33,7 @@ from articles.models import Article, AuditEntry, PublishedVersion
 from reviewers.choices import LIVE_STATUSES, AssignmentStatus
 from reviewers.models import ReviewAssignment, ReviewDecision
 from reviewers.services import assignment_accept, assignment_create
-from tests.conftest import (
+from tests.factories import (
     ArticleFactory,
     BoardMemberFactory,
     ReferenceFactory,

@@ -15,7 +15,7 @@ from django.db import connection
 
 from articles import services
 from articles.models import Article, AuditEntry, PublishedVersion
-from tests.conftest import BoardMemberFactory, UserFactory
+from tests.factories import BoardMemberFactory, UserFactory
 from tests.safety.conftest import Cast, Stage
 
 

@@ -33,7 +33,7 @@ from reviewers.services import (
     assignment_create,
     assignment_decline,
 )
-from tests.conftest import UserFactory, decision_record, on_screen
+from tests.factories import UserFactory, decision_record, on_screen
 from tests.safety.conftest import assert_trail_is_a_chain, needs_row_locks
 
 # serialized_rollback: the flush after each test would take the groups

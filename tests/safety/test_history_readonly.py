@@ -19,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from articles.models import ProblemReport, SearchSynonym, SitePage
 from reviewers.models import ChecklistQuestion, ReminderRule, StandingConflict
-from tests.conftest import UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from articles.models import Article, AuditEntry, Reference
 from articles.validators import BODY_MAX_LENGTH
-from tests.conftest import ReferenceFactory
+from tests.factories import ReferenceFactory
 from tests.safety.conftest import RENDER_SURFACES, assert_inert, url_scheme
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.test import Client
 
 from articles import services
 from articles.models import Article
-from tests.conftest import UserFactory
+from tests.factories import UserFactory
 from tests.safety.conftest import (
     ARTICLE_ADMIN_VIEW_AUDIENCE,
     ARTICLE_ADMIN_VIEWS,

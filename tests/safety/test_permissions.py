@@ -28,7 +28,7 @@ from reviewers.services import (
     assignment_create,
     assignment_decline,
 )
-from tests.conftest import BoardMemberFactory, UserFactory, decision_record, on_screen
+from tests.factories import BoardMemberFactory, UserFactory, decision_record, on_screen
 from tests.safety.conftest import ROLES, Stage
 
 pytestmark = pytest.mark.django_db

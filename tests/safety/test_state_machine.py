@@ -49,7 +49,7 @@ from reviewers.services import (
     assignment_create,
     assignment_decline,
 )
-from tests.conftest import ArticleFactory, ReferenceFactory, TopicFactory, decision_record
+from tests.factories import ArticleFactory, ReferenceFactory, TopicFactory, decision_record
 from tests.safety.conftest import ROLES, assert_trail_is_a_chain
 
 pytestmark = pytest.mark.django_db

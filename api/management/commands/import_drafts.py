@@ -15,9 +15,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 
 from api import services
+from api.exceptions import field_errors
 from api.models import IdempotencyRecord, Integration
 from api.serializers import DraftSerializer, DraftWriteSerializer
-from articles.services import WorkflowError
+from articles.exceptions import WorkflowError
 
 
 def _line_digest(data: dict) -> str:
@@ -83,9 +84,7 @@ class Command(BaseCommand):
                 return "skipped", f"idempotency key {key!r} already imported"
         serializer = DraftWriteSerializer(data=data)
         if not serializer.is_valid():
-            from api.exceptions import _flatten
-
-            fields = _flatten(serializer.errors)
+            fields = field_errors(serializer.errors)
             return "refused", "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
         try:
             with transaction.atomic():

@@ -12,10 +12,19 @@ from django.utils import timezone
 
 from articles.choices import ArticleState
 from articles.demo import content as demo
-from articles.models import Article, AuditEntry, PublishedVersion, Reference, Topic
+from articles.models import (
+    ActionLogEntry,
+    Article,
+    AuditEntry,
+    ProblemReport,
+    PublishedVersion,
+    Reference,
+    Topic,
+)
 from articles.rendering import MARKER, cited_numbers
+from editorial.dashboard import review_due
 from reviewers.models import BoardMember, ChecklistQuestion, ReviewAssignment, ReviewDecision
-from tests.conftest import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, UserFactory
 
 MILIA = "milia-treatment-options"
 REVISED = "honey-for-childrens-cough"
@@ -136,7 +145,6 @@ def test_seed_demo_records_who_did_each_step(seeded):
         # Re-invitations on resubmission are the system's own, and logged as such.
         unattributed = unattributed.exclude(history_change_reason__contains="after resubmission")
         assert not unattributed.exists(), model
-    from articles.models import ActionLogEntry
 
     assert (
         not ActionLogEntry.objects.filter(by__isnull=True)
@@ -228,8 +236,6 @@ def test_seed_demo_approvals_answer_the_checklist(seeded):
 
 def test_seed_demo_has_an_article_due_for_re_review(seeded):
     """One approved article was reviewed about a year ago: it appears in the review-due queue."""
-    from editorial.dashboard import review_due
-
     article = Article.objects.get(slug="antibiotics-for-sore-throat")
     version = article.live_version
     assert version.last_reviewed < timezone.localdate() - datetime.timedelta(days=300)
@@ -246,8 +252,6 @@ def test_seed_demo_runs_again_after_the_reminder_command(db):
 
 def test_demo_shows_a_plain_language_version_and_readers_reports(seeded, client):
     """A patient reading the milia article gets the plain words; editors have reports to triage."""
-    from articles.models import ProblemReport
-
     client.cookies["audience"] = "patient"
     html = client.get("/articles/milia-treatment-options/").content.decode()
     assert "a tiny pocket of skin protein" in html
