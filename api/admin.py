@@ -17,7 +17,7 @@ from api.models import (
     WebhookSubscription,
 )
 from api.scopes import Event, Scope
-from articles.conditions import is_editor
+from articles.roles import is_editor
 
 
 class EditorsOnly:

@@ -34,7 +34,7 @@ from api.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from api.scopes import EVENT_OF_TRANSITION, PUBLIC_EVENTS, DeliveryStatus
 from articles.models import AuditEntry
 from articles.notifications import send_templated
-from reviewers.selectors import editors
+from articles.roles import editors
 
 SIGNATURE_VERSION = "v1"
 

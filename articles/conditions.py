@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
+from articles.choices import ArticleState
 from articles.rendering import unresolved_markers
 from articles.roles import is_board_member, is_editor
 from reviewers import policy
@@ -221,8 +222,6 @@ is_public.quiet = True
 
 
 # --- Restoring an earlier revision --------------------------------------------------
-
-from articles.choices import ArticleState  # noqa: E402  (to the top once merged)
 
 
 def may_restore(article: Article, user: User) -> bool:

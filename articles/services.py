@@ -34,10 +34,19 @@ from django_fsm import TransitionNotAllowed
 from articles import surrogate
 from articles.actionlog import log_action
 from articles.choices import OPEN_REPORT_STATUSES, ReportStatus
-from articles.conditions import wrote
+from articles.conditions import restore_refusal, wrote
 from articles.exceptions import ConcurrentChange, WorkflowError
-from articles.fingerprints import article_fingerprint
-from articles.models import Article, AuditEntry, ProblemReport, PublishedVersion
+from articles.fingerprints import article_fingerprint, fingerprint
+from articles.history.revisions import (
+    REFERENCE_FIELDS,
+    ReferenceState,
+    next_revision_date,
+    references_before,
+    revision_row,
+    same_content,
+    same_references,
+)
+from articles.models import Article, AuditEntry, ProblemReport, PublishedVersion, Reference, Topic
 from articles.publishing import (
     change_note_needed,
     check_approvals_name,
@@ -545,21 +554,6 @@ def article_references_saved(
 
 # --- Restoring an earlier revision ---------------------------------------------------
 
-# To the top of the module once merged (articles.history then imports
-# transition_info from articles.transitions, no longer from here).
-from articles.conditions import restore_refusal  # noqa: E402
-from articles.fingerprints import fingerprint  # noqa: E402
-from articles.history.revisions import (  # noqa: E402
-    REFERENCE_FIELDS,
-    ReferenceState,
-    next_revision_date,
-    references_before,
-    revision_row,
-    same_content,
-    same_references,
-)
-from articles.models import Reference, Topic  # noqa: E402
-
 
 def restore_reason(number: int) -> str:
     return _("Restored from revision %(number)s") % {"number": number}
@@ -575,7 +569,7 @@ def article_restore(*, article: Article | int, number: int, by: User) -> Article
     """
     pk = article.pk if isinstance(article, Article) else article
     with transaction.atomic():
-        current = lock(pk)
+        current = Article.objects.locked(pk)
         refusal = restore_refusal(current, by)
         if refusal:
             raise WorkflowError(refusal)

@@ -12,7 +12,7 @@ from django.urls import URLPattern
 from django.utils.translation import gettext_lazy as _
 
 from accounts import session
-from articles.conditions import is_editor
+from articles.roles import is_editor
 from editorial.dashboard import editor_desk, editor_stats, work_queues
 from notifications import selectors as inbox
 

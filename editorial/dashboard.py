@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.choices import ArticleState
-from articles.conditions import is_editor
-from articles.models import Article, ProblemReport, PublishedVersion, display_name
+from articles.models import Article, ProblemReport, PublishedVersion
+from articles.roles import display_name, is_editor
 from reviewers.choices import LIVE_STATUSES, PENDING_STATUSES, AssignmentStatus
 from reviewers.models import ReviewAssignment
 from reviewers.selectors import median_days_to_approval

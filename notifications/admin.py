@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from articles.conditions import is_editor
+from articles.roles import is_editor
 from notifications import selectors, services
 from notifications.choices import EMAIL_BY_DEFAULT, DeliveryStatus, Kind
 from notifications.forms import PreferencesForm

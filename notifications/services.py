@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from articles.conditions import is_editor
+from articles.roles import is_editor
 from notifications.choices import EMAIL_BY_DEFAULT, DeliveryStatus, Kind
 from notifications.emails import render_email
 from notifications.models import Delivery, Notification, NotificationPreference

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from articles.admin.logged import ActionLoggedAdmin
-from articles.conditions import is_editor
 from articles.exceptions import WorkflowError
+from articles.roles import is_editor
 from articles.viewer import confidential_decisions_filter
 from editorial.admin_bases import ReadOnlyAdmin, ReadOnlyHistoryAdmin
 from reviewers import services as review_services

@@ -27,10 +27,11 @@ from articles.admin.logged import ActionLoggedAdmin
 from articles.admin.panel import state_pill
 from articles.admin.visibility import articles_visible_to
 from articles.admin.workflow import WorkflowPanelMixin, change_url
-from articles.conditions import is_editor, may_edit_content, wrote
+from articles.conditions import may_edit_content, wrote
 from articles.exceptions import WorkflowError
-from articles.models import Article, Reference, Topic, display_name
+from articles.models import Article, Reference, Topic
 from articles.rendering import unresolved_markers
+from articles.roles import display_name, is_editor
 from editorial.admin_bases import ReadOnlyHistoryAdmin
 
 

@@ -27,24 +27,23 @@ from articles.choices import ArticleState
 from articles.conditions import by_other_editor
 from articles.fingerprints import article_fingerprint, short
 from articles.models import Article, ProblemReport
+from articles.publishing import version_from_working_copy
 from articles.rendering import render_markdown, uncited_references
-from articles.services import available_transitions, blocked_transitions, version_from_working_copy
+from articles.transitions import available_transitions, blocked_transitions
 from articles.viewer import Viewer
 from reviewers.choices import AssignmentStatus, Decision
 from reviewers.forms import AcceptForm, AssignForm, DecisionForm, DeclineForm
 from reviewers.models import ReviewAssignment
-from reviewers.selectors import (
+from reviewers.policy import (
     approval_count,
     approval_shortfall,
     approving_members,
-    assignable_members,
-    candidate_rows,
     checklist_for,
     needs_specialist,
     required_approvals,
-    unavailable_members,
 )
-from reviewers.services import default_deadlines
+from reviewers.rounds import default_deadlines
+from reviewers.selectors import assignable_members, candidate_rows, unavailable_members
 
 STATE_COLOURS = {
     ArticleState.DRAFT: "grey",

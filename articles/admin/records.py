@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import history
 from articles.admin.visibility import articles_visible_to
-from articles.conditions import is_editor
-from articles.models import ActionLogEntry, AuditEntry, PublishedVersion, Reference, display_name
+from articles.models import ActionLogEntry, AuditEntry, PublishedVersion, Reference
+from articles.roles import display_name, is_editor
 from editorial.admin_bases import ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
 

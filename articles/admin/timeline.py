@@ -13,7 +13,7 @@ Pages mounted under the article admin (names ``admin:articles_article_<page>``):
 Each answers only people who may see the article in the admin
 (articles.admin.visibility, through the article admin), and 404 for everyone
 else, as for unknown ids. Only ``restore`` writes, through
-``articles.history.article_restore``; the other pages answer GET and HEAD only.
+``articles.services.article_restore``; the other pages answer GET and HEAD only.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from articles import history
+from articles import conditions, history, services
 from articles.exceptions import WorkflowError
 from articles.models import Article, Topic
 from articles.viewer import Viewer
@@ -235,8 +235,8 @@ class TimelineViews:
             revision_count=revision_count,
             latest_revision=revision_count,
             event_count=len(events),
-            restore_refusal=history.restore_refusal(article, request.user),
-            may_restore=history.may_restore(article, request.user),
+            restore_refusal=conditions.restore_refusal(article, request.user),
+            may_restore=conditions.may_restore(article, request.user),
             links=compare_links(request, article),
             live_on_form=LiveOnForm(),
         )
@@ -266,8 +266,8 @@ class TimelineViews:
                 (str(Article._meta.get_field(name).verbose_name), getattr(row, name))
                 for name in ("title", "slug", "summary")
             ],
-            restore_refusal=history.restore_refusal(article, request.user),
-            may_restore=history.may_restore(article, request.user),
+            restore_refusal=conditions.restore_refusal(article, request.user),
+            may_restore=conditions.may_restore(article, request.user),
         )
 
     @method_decorator(require_safe)
@@ -289,8 +289,8 @@ class TimelineViews:
             keywords={"old": old, "new": new},
             swapped_url=compare_url(article, new_number, old_number),
             latest_revision=history.resolve_revision(article, "current", request.user),
-            restore_refusal=history.restore_refusal(article, request.user),
-            may_restore=history.may_restore(article, request.user),
+            restore_refusal=conditions.restore_refusal(article, request.user),
+            may_restore=conditions.may_restore(article, request.user),
         )
 
     @method_decorator(require_http_methods(["GET", "HEAD", "POST"]))
@@ -298,13 +298,13 @@ class TimelineViews:
         article = self.article(request, object_id)
         if request.method == "POST":
             try:
-                history.article_restore(article=article, number=number, by=request.user)
+                services.article_restore(article=article, number=number, by=request.user)
             except WorkflowError as error:
                 messages.error(request, error.message)
                 return HttpResponseRedirect(
                     reverse("admin:articles_article_timeline", args=[article.pk])
                 )
-            reason = history.restore_reason(number)
+            reason = services.restore_reason(number)
             self.model_admin.log_change(request, article, reason)
             messages.success(
                 request,
@@ -327,7 +327,7 @@ class TimelineViews:
             _("Restore revision %(number)s") % {"number": number},
             number=number,
             comparison=comparison,
-            restore_refusal=history.restore_refusal(article, request.user),
+            restore_refusal=conditions.restore_refusal(article, request.user),
         )
 
     @method_decorator(require_safe)

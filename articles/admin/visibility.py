@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from articles.conditions import is_editor
 from articles.models import Article
+from articles.roles import is_editor
 from reviewers.choices import AssignmentStatus
 from reviewers.models import ReviewAssignment
 

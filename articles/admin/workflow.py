@@ -34,10 +34,13 @@ from articles.admin.timeline import compare_url, timeline_urls
 from articles.choices import ArticleState
 from articles.exceptions import WorkflowError
 from articles.models import Article
-from articles.services import article_transition, transition_info, version_from_working_copy
+from articles.publishing import version_from_working_copy
+from articles.services import article_transition
+from articles.transitions import transition_info
 from reviewers.choices import AssignmentStatus
 from reviewers.forms import AcceptForm, AssignForm, CancelAssignmentForm, DecisionForm, DeclineForm
-from reviewers.selectors import assignable_members, checklist_for
+from reviewers.policy import checklist_for
+from reviewers.selectors import assignable_members
 from reviewers.services import (
     StaleText,
     assignment_accept,

@@ -30,11 +30,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from articles.choices import ArticleState
-from articles.conditions import is_author_role, is_board_member, is_editor
 from articles.demo import content as demo
 from articles.exceptions import WorkflowError
 from articles.fingerprints import article_fingerprint
 from articles.models import Article, AuditEntry, ProblemReport, Reference, Topic
+from articles.roles import is_author_role, is_board_member, is_editor
 from articles.services import (
     article_references_saved,
     article_reject,
@@ -46,7 +46,7 @@ from articles.services import (
 )
 from reviewers.choices import Decision
 from reviewers.models import BoardMember, ChecklistQuestion, ReviewAssignment, ReviewDecision
-from reviewers.selectors import checklist_for, required_approvals
+from reviewers.policy import checklist_for, required_approvals
 from reviewers.services import assignment_accept, assignment_create, decision_record
 
 if TYPE_CHECKING:

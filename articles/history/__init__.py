@@ -22,8 +22,6 @@ The names callers use are re-exported here, as ``wagtail.models`` does.
 
 from __future__ import annotations
 
-from articles import conditions, models, services, viewer
-from articles.history import diff
 from articles.history.diff import (
     Comparison,
     FieldChange,
@@ -104,23 +102,3 @@ __all__ = [
     "state_label",
     "word_diff",
 ]
-
-# Names that left this package in issue 17, still reached through it by
-# articles/admin/timeline.py and api/views.py. Read on access, not at import,
-# because articles.services imports this package. Delete once they are re-pointed.
-_MOVED = {
-    "Viewer": (viewer, "Viewer"),
-    "Topic": (models, "Topic"),
-    "_field_label": (diff, "field_label"),
-    "may_restore": (conditions, "may_restore"),
-    "restore_refusal": (conditions, "restore_refusal"),
-    "article_restore": (services, "article_restore"),
-    "restore_reason": (services, "restore_reason"),
-}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        module, attribute = _MOVED[name]
-        return getattr(module, attribute)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

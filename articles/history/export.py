@@ -20,7 +20,8 @@ from django.utils import timezone
 from articles.actionlog import HASHED_FIELDS, canonical_content, chain_key
 from articles.history.live import live_periods
 from articles.history.timeline import annotate_changes, build_timeline
-from articles.models import ActionLogEntry, Article, PublishedVersion, display_name
+from articles.models import ActionLogEntry, Article, PublishedVersion
+from articles.roles import display_name
 from articles.viewer import Viewer
 
 CSV_COLUMNS = (

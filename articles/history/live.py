@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles.actionlog import chain_key
-from articles.models import ActionLogEntry, Article, PublishedVersion, display_name
+from articles.models import ActionLogEntry, Article, PublishedVersion
+from articles.roles import display_name
 from reviewers.choices import Decision
 from reviewers.models import ReviewDecision
 

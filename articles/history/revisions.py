@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 
 from articles import fingerprints
 from articles.choices import ArticleState
-from articles.conditions import is_editor, wrote
+from articles.conditions import wrote
 from articles.exceptions import WorkflowError
 from articles.models import Article, Reference
+from articles.roles import is_editor
 from reviewers.models import ReviewDecision
 
 if TYPE_CHECKING:

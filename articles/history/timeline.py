@@ -25,8 +25,9 @@ from articles.choices import ArticleState
 from articles.exceptions import WorkflowError
 from articles.history.diff import changed_fields, field_label, word_diff
 from articles.history.revisions import HistoricalArticle, Revision, revisions, saves_the_article
-from articles.models import ActionLogEntry, Article, PublishedVersion, display_name
-from articles.services import transition_info
+from articles.models import ActionLogEntry, Article, PublishedVersion
+from articles.roles import display_name
+from articles.transitions import transition_info
 from articles.viewer import Viewer
 from reviewers.choices import AssignmentStatus
 from reviewers.models import BoardMember, ReviewDecision

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles.services import WorkflowError, article_save_content, article_submit
+from articles.exceptions import WorkflowError
+from articles.services import article_save_content, article_submit
 from reviewers.models import ReviewAssignment
 from tests.admin.helpers import change_url, reload
 from tests.factories import ArticleFactory, ReferenceFactory

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.choices import ArticleState, ReportKind, ReportStatus
+from articles.exceptions import WorkflowError
 from articles.models import Article, ProblemReport
 from articles.reports import report_reply, report_start_revision
-from articles.services import WorkflowError, article_revise, article_submit
+from articles.services import article_revise, article_submit
 from reviewers.models import ChecklistQuestion, ReviewAssignment
 from reviewers.services import assignment_accept, assignment_create, assignment_decline
 from tests.factories import (

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from articles import services
+from articles.exceptions import ConcurrentChange, WorkflowError
 from articles.models import Article, AuditEntry, PublishedVersion
 from articles.public.selectors import live_versions
-from articles.services import ConcurrentChange, WorkflowError
 from reviewers.models import ReviewAssignment
 from tests.factories import ArticleFactory, TopicFactory, decision_record
 from tests.reviewers.helpers import assign_accepted

@@ -14,8 +14,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from articles import services
+from articles.exceptions import WorkflowError
 from articles.models import Article, AuditEntry, PublishedVersion
-from articles.services import WorkflowError
 from reviewers.models import ReviewAssignment
 from tests.factories import (
     ArticleFactory,

@@ -29,6 +29,7 @@ from articles import history, services
 from articles.fingerprints import article_fingerprint, version_fingerprint
 from articles.history.audit import verify
 from articles.models import ActionLogEntry, Article, PublishedVersion
+from bench.build_archive import build_archive
 from reviewers.models import ReviewAssignment, ReviewDecision
 from reviewers.policy import approval_count
 from tests.factories import ArticleFactory, ReferenceFactory, UserFactory, decision_record
@@ -405,7 +406,7 @@ def test_verify_audit_is_silent_on_the_demo():
 
 def test_verify_audit_is_silent_on_a_built_archive():
     """The benchmark's archive writes the trail the services would have written."""
-    call_command("build_archive", "--articles", "1000", stdout=io.StringIO())
+    build_archive(articles=1000, out=lambda line: None)
     assert verify() == []
 
 

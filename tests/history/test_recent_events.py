@@ -8,6 +8,7 @@ from django.urls import reverse
 from articles import history
 from articles.models import Article, Reference
 from articles.services import article_revise, article_submit
+from articles.viewer import Viewer
 from tests.factories import decision_record
 from tests.history.conftest import edit, save_reference
 from tests.reviewers.helpers import assign_accepted
@@ -39,7 +40,7 @@ def long_past(approved_article, author, editor, member):
 def test_recent_events_are_the_newest_of_the_full_timeline(request, long_past, recent, who):
     """At least ``recent`` events come back, and they are the full timeline's last ones."""
     user = request.getfixturevalue(who)
-    viewer = history.Viewer.of(user, long_past)
+    viewer = Viewer.of(user, long_past)
     full = history.build_timeline(long_past, viewer)
     window = history.build_timeline(long_past, viewer, recent=recent)
     assert len(window) >= min(recent, len(full))
@@ -51,7 +52,7 @@ def test_trail_shows_recent_events_and_links_the_full_timeline(client, long_past
     client.force_login(editor)
     response = client.get(reverse("admin:articles_article_change", args=[long_past.pk]))
     recent = response.context["hist_recent"]
-    full = history.build_timeline(long_past, history.Viewer.of(editor, long_past))
+    full = history.build_timeline(long_past, Viewer.of(editor, long_past))
     expected = list(reversed(full[-len(recent) :]))
     history.annotate_changes(long_past, expected)
     assert len(recent) == 8

@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from articles import history
 from articles.choices import ArticleState
+from articles.exceptions import WorkflowError
 from articles.models import Article
-from articles.services import WorkflowError, article_restore, article_submit
+from articles.services import article_restore, article_submit
 from tests.history.conftest import history_url
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from articles import services as article_services
+from articles.exceptions import WorkflowError
 from articles.models import Article
-from articles.services import WorkflowError
 from reviewers.models import (
     ChecklistQuestion,
     ReviewAssignment,

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import services as article_services
+from articles.exceptions import WorkflowError
 from articles.models import Article, AuditEntry
-from articles.services import WorkflowError, article_submit
+from articles.services import article_submit
 from reviewers.models import ReviewAssignment, ReviewDecision
 from reviewers.selectors import assignable_members
 from reviewers.services import assignment_cancel, assignment_create

@@ -23,8 +23,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles import services
+from articles.exceptions import ConcurrentChange, WorkflowError
 from articles.models import Article, AuditEntry, PublishedVersion
-from articles.services import ConcurrentChange, WorkflowError
 from reviewers.choices import AssignmentStatus
 from reviewers.models import ReviewAssignment, ReviewDecision
 from reviewers.services import (

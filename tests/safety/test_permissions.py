@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from articles import services
 from articles.admin.forms import ArticleForm
+from articles.exceptions import WorkflowError
 from articles.models import Article, AuditEntry, PublishedVersion
-from articles.services import WorkflowError
 from reviewers.choices import AssignmentStatus
 from reviewers.models import ReviewAssignment, ReviewDecision
 from reviewers.services import (

@@ -36,11 +36,11 @@ from hypothesis.stateful import (
 )
 
 from articles import services
+from articles.exceptions import WorkflowError
 from articles.fingerprints import version_fingerprint
 from articles.history.audit import verify
 from articles.models import Article, AuditEntry, PublishedVersion
 from articles.public import selectors
-from articles.services import WorkflowError
 from reviewers.choices import PENDING_STATUSES, AssignmentStatus
 from reviewers.models import ReviewAssignment, ReviewDecision
 from reviewers.services import (
