@@ -12,7 +12,12 @@ one) the runner:
    it, the framework floor (bench/floor/: a constant page of the article
    page's size), and loads each target on loopback round by round, floor
    first, the targets' order rotating each round; each target's
-   requests per second are divided by the floor's of the same round.
+   requests per second are divided by the floor's of the same round;
+4. with ``--variants``, serves the product once more per speed trick with
+   that trick switched off (``EDITORIAL_SPEED_TRICKS_OFF``), loads those
+   servers' pages in the same rounds, and times the admin's pages in one
+   process with and without each trick, so that every trick's figures stand
+   beside the full product's (``variants`` in the results).
 
 Targets come from bench/targets.json (name and path, with {article_slug},
 {topic_slug} and {search_term} filled from the archive). A target that
@@ -41,7 +46,10 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
+
 from bench import loadgen
+from editorial.varnish import Varnish
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -63,6 +71,17 @@ GOALS = {
 
 # The load target served by Varnish in front of the product.
 CACHED = "article-cached"
+
+# The speed tricks EDITORIAL_SPEED_TRICKS_OFF switches off, one name each.
+TRICKS = ("url_memo", "csp_cache", "prepared_cursor", "input_renderer")
+# Tricks of the back office alone: timed in one process, not loaded.
+ADMIN_ONLY = frozenset({"input_renderer"})
+# Tricks of one database's backend: on the other, the variant is the full product.
+ONE_DATABASE = {"prepared_cursor": "postgresql"}
+# The pages loaded again without each trick: the one with the strictest
+# target, a list asking the live-set generation, and a page asking two hot
+# queries.
+VARIANT_PAGES = "article,home,topic"
 
 
 class Failure(Exception):
@@ -101,8 +120,6 @@ def databases(args) -> list[dict]:
 
 
 def ensure_postgres_database(db: dict) -> None:
-    import psycopg
-
     with psycopg.connect(db["admin_url"], autocommit=True) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [db["name"]]
@@ -115,8 +132,6 @@ def drop_database(db: dict) -> None:
     if db["vendor"] == "sqlite":
         Path(db["name"]).unlink(missing_ok=True)
         return
-    import psycopg
-
     with psycopg.connect(db["admin_url"], autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{db["name"]}" WITH (FORCE)')
 
@@ -187,6 +202,159 @@ def in_process(db: dict, args) -> dict:
     if done.returncode:
         raise Failure(f"in-process measures failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout)
+
+
+# --- with and without each speed trick ----------------------------------------------
+
+
+def variants_for(db: dict, args) -> list[str]:
+    """The tricks this database can run without (``--variants``), in the order asked."""
+    return [name for name in args.variants if ONE_DATABASE.get(name, db["vendor"]) == db["vendor"]]
+
+
+def without(trick: str | None) -> str:
+    """A variant's name in the results: the full product, or the product without one trick."""
+    return "full" if trick is None else f"without {trick}"
+
+
+def admin_timing(db: dict, args, trick: str | None) -> dict:
+    """The admin's article list and heavy change page in a process of their own."""
+    done = subprocess.run(
+        [PYTHON, "-m", "bench.inprocess", "--admin-only", "--repeat", str(args.repeat)],
+        cwd=ROOT,
+        env=env_for(db, EDITORIAL_SPEED_TRICKS_OFF=trick or ""),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    if done.returncode:
+        raise Failure(f"admin timing {without(trick)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout)["admin"]
+
+
+def admin_variants(db: dict, args, tricks: list[str]) -> dict:
+    """The admin's pages with every trick and without each, one process per run,
+    in an order that rotates round by round as the load's does.
+
+    ``vs_full`` pairs each run with the full product's run of the same round:
+    the time without the trick over the time with it.
+    """
+    names = [None, *tricks]
+    runs: dict[str, list[dict]] = {without(name): [] for name in names}
+    errors: dict[str, str] = {}
+    for number in range(args.rounds):
+        shift = number % len(names)
+        for trick in names[shift:] + names[:shift]:
+            try:
+                runs[without(trick)].append(admin_timing(db, args, trick))
+            except (Failure, subprocess.TimeoutExpired, ValueError) as error:
+                errors[without(trick)] = str(error)[:3000]
+                runs[without(trick)].append({})
+    summary: dict = {}
+    for name, measured in runs.items():
+        entry: dict = {}
+        for page in ("changelist", "change_page"):
+            times = [run[page]["median_ms"] for run in measured if page in run]
+            if not times:
+                continue
+            entry[f"{page}_ms"] = round(statistics.median(times), 2)
+            entry[f"{page}_runs_ms"] = times
+            if name != "full":
+                paired = [
+                    run[page]["median_ms"] / full[page]["median_ms"]
+                    for run, full in zip(measured, runs["full"], strict=True)
+                    if page in run and page in full and full[page]["median_ms"]
+                ]
+                if paired:
+                    entry[f"{page}_vs_full"] = round(statistics.median(paired), 3)
+        if name in errors:
+            entry["error"] = errors[name]
+        summary[name] = entry
+    return summary
+
+
+def start_variants(
+    db: dict, args, tricks: list[str], targets: list[dict], log_dir: Path, servers: list
+) -> tuple[list[dict], dict]:
+    """One more product per trick loaded, that trick switched off, with the pages to load on it.
+
+    Each page is fetched first: it must answer as the full product's does
+    (same status and size), or it is reported and not loaded.
+    """
+    wanted = set(args.variant_pages) if args.variant_pages else None
+    # The product's own pages (not the ceiling's or the cache's).
+    pages = [
+        t
+        for t in targets
+        if t["status"] == "ok" and "server" not in t and (wanted is None or t["name"] in wanted)
+    ]
+    loaded: list[dict] = []
+    problems: dict = {}
+    for trick in tricks:
+        if trick in ADMIN_ONLY:
+            continue
+        server = Server(
+            f"product-{db['vendor']}-without-{trick}",
+            "editorial.wsgi:application",
+            env_for(db, EDITORIAL_SPEED_TRICKS_OFF=trick),
+            args.workers,
+            log_dir,
+        )
+        servers.append(server)
+        server.wait_ready()
+        for page in pages:
+            code, size = fetch(server.base + page["path"])
+            if code != page["http_status"] or size != page["bytes"]:
+                problems.setdefault(trick, {})[page["name"]] = (
+                    f"answered {code} with {size:,} bytes; the full product {page['http_status']} "
+                    f"with {page['bytes']:,}"
+                )
+                continue
+            loaded.append(
+                {
+                    "name": f"{page['name']} {without(trick)}",
+                    "path": page["path"],
+                    "status": "ok",
+                    "server": server,
+                    "page": page["name"],
+                    "trick": trick,
+                }
+            )
+    return loaded, problems
+
+
+def compare_variants(load: dict, loaded: list[dict]) -> dict:
+    """Each trick's pages beside the full product's, round by round.
+
+    ``vs_full`` is the page's requests per second without the trick over the
+    full product's in the same round (below 1: the trick helps); the full
+    product's own spread of ratios over the rounds says how much of that is
+    noise.
+    """
+    summary = load["summary"]
+    compared: dict = {}
+    for target in loaded:
+        name, page = target["name"], target["page"]
+        if name not in summary or page not in summary:
+            continue
+        paired = [
+            measured[name]["rps"] / measured[page]["rps"]
+            for measured in load["rounds"]
+            if name in measured and page in measured and measured[page]["rps"]
+        ]
+        full_ratios = summary[page].get("ratios", [])
+        compared.setdefault(target["trick"], {})[page] = {
+            "ratio_median": summary[name].get("ratio_median"),
+            "full_ratio_median": summary[page].get("ratio_median"),
+            "full_ratio_spread": (
+                round((max(full_ratios) - min(full_ratios)) / statistics.median(full_ratios), 3)
+                if len(full_ratios) > 1 and statistics.median(full_ratios)
+                else None
+            ),
+            "vs_full": [round(value, 3) for value in paired],
+            "vs_full_median": round(statistics.median(paired), 3) if paired else None,
+        }
+    return compared
 
 
 # --- servers ------------------------------------------------------------------------
@@ -372,8 +540,6 @@ class CachedServer:
     """Varnish (deploy/varnish/editorial.vcl) in front of the product."""
 
     def __init__(self, product: Server, port: int, log_dir: Path) -> None:
-        from editorial.varnish import Varnish
-
         self.log_file = open(log_dir / f"varnish-{product.name}.log", "w")  # noqa: SIM115
         self.varnish = Varnish(backend_port=product.port, port=port, log=self.log_file)
         self.base = self.varnish.base
@@ -436,6 +602,10 @@ def measure_database(db: dict, args, log_dir: Path, floor_holder: dict) -> dict:
     result["build"] = {"seconds": prepare(db, args)["seconds"]}
     log("  measuring in-process (queries, admin, approval, history)")
     result["in_process"] = in_process(db, args)
+    tricks = variants_for(db, args)
+    if tricks:
+        log(f"  timing the admin in-process with every trick and without each: {', '.join(tricks)}")
+        result["variants"] = {"tricks": tricks, "admin": admin_variants(db, args, tricks)}
     facts = result["in_process"]["facts"]
     targets = resolve_targets(json.loads(Path(args.targets).read_text()), facts)
     log(f"  starting the product under gunicorn ({args.workers} sync workers, DEBUG off)")
@@ -494,6 +664,16 @@ def measure_database(db: dict, args, log_dir: Path, floor_holder: dict) -> dict:
                 *targets,
                 {"name": "ceiling", "path": "/", "status": "ok", "server": ceiling},
             ]
+        loaded: list[dict] = []
+        if tricks:
+            log("  starting the product once more per trick, with that trick switched off")
+            loaded, problems = start_variants(db, args, tricks, targets, log_dir, servers)
+            if problems:
+                result["variants"]["problems"] = problems
+                for trick, pages in problems.items():
+                    for page, problem in pages.items():
+                        log(f"    {page} without {trick}: {problem}")
+            targets = [*targets, *loaded]
         article = next((t for t in targets if t["name"] == "article" and t["status"] == "ok"), None)
         cache = None
         if cache_port and article is not None:
@@ -515,6 +695,8 @@ def measure_database(db: dict, args, log_dir: Path, floor_holder: dict) -> dict:
                 {"name": CACHED, "path": article["path"], "status": "ok", "server": cache},
             ]
         result["load"] = load_rounds(product, floor, targets, args)
+        if loaded:
+            result["variants"]["load"] = compare_variants(result["load"], loaded)
         if cache is not None and args.invisibility:
             log(
                 f"  time to invisibility: {args.invisibility} retractions, then as many "
@@ -622,7 +804,44 @@ def table(results: dict) -> str:
                 f"  history: {ip['history']['bytes_per_revision']:,} bytes per revision "
                 f"({ip['history']['method']})"
             )
+        if db.get("variants"):
+            lines.extend(variants_table(db["variants"]))
     return "\n".join(lines)
+
+
+def variants_table(variants: dict) -> list[str]:
+    """Each trick's figures beside the full product's: keep it, or delete it."""
+    lines = [
+        "  without each speed trick (medians over the rounds; vs full: the figure "
+        "without it over the full product's, same round)",
+        f"  {'trick':<16} {'page':<12} {'x floor':>8} {'full':>8} {'vs full':>8} "
+        f"{'full spread':>12}",
+    ]
+    for trick, pages in variants.get("load", {}).items():
+        for page, c in pages.items():
+            spread = c["full_ratio_spread"]
+            lines.append(
+                f"  {trick:<16} {page:<12} {c['ratio_median'] or 0:>8.2f} "
+                f"{c['full_ratio_median'] or 0:>8.2f} {c['vs_full_median'] or 0:>8.3f} "
+                f"{'' if spread is None else f'{spread:.1%}':>12}"
+            )
+    admin = variants.get("admin", {})
+    full = admin.get("full", {})
+    for trick in variants.get("tricks", []):
+        c = admin.get(without(trick), {})
+        for page, label in (("change_page", "change page"), ("changelist", "article list")):
+            if f"{page}_ms" in c and f"{page}_ms" in full:
+                ms, full_ms = c[f"{page}_ms"], full[f"{page}_ms"]
+                lines.append(
+                    f"  {trick:<16} {label:<12} {ms:>6.0f}ms {full_ms:>6.0f}ms"
+                    f" {c.get(f'{page}_vs_full', 0):>8.3f}"
+                )
+        if "error" in c:
+            lines.append(f"  {trick:<16} admin: {c['error'].splitlines()[0]}")
+    for trick, pages in variants.get("problems", {}).items():
+        for page, problem in pages.items():
+            lines.append(f"  {trick:<16} {page:<12} not loaded: {problem}")
+    return lines
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -660,6 +879,17 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="Retractions (and as many approvals) timed through the cache; 0 skips them.",
     )
     parser.add_argument(
+        "--variants",
+        default="",
+        help="Speed tricks to measure switched off, each beside the full product: a comma-"
+        f"separated list of {', '.join(TRICKS)}, or 'all'.",
+    )
+    parser.add_argument(
+        "--variant-pages",
+        default=VARIANT_PAGES,
+        help="The targets loaded again without each trick (names, or 'all').",
+    )
+    parser.add_argument(
         "--tiny",
         action="store_true",
         help="A few seconds end to end: 20 articles, one short round.",
@@ -670,6 +900,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.connections = 2
         args.invisibility = min(args.invisibility, 3)
     args.databases = {d.strip() for d in args.databases.split(",")}
+    names = [name.strip() for name in args.variants.split(",") if name.strip()]
+    args.variants = list(TRICKS) if names == ["all"] else names
+    unknown = sorted(set(args.variants) - set(TRICKS))
+    if unknown:
+        parser.error(f"unknown speed trick {', '.join(unknown)}: choose from {', '.join(TRICKS)}")
+    pages = [name.strip() for name in args.variant_pages.split(",") if name.strip()]
+    args.variant_pages = None if pages == ["all"] else pages
     return args
 
 
@@ -696,7 +933,16 @@ def main(argv: list[str] | None = None) -> int:
         "tiny": args.tiny,
         "settings": {
             k: getattr(args, k)
-            for k in ("rounds", "seconds", "connections", "workers", "repeat", "loadgen")
+            for k in (
+                "rounds",
+                "seconds",
+                "connections",
+                "workers",
+                "repeat",
+                "loadgen",
+                "variants",
+                "variant_pages",
+            )
         },
         "loadgen": loadgen.available_tool(args.loadgen),
         "machine": {
