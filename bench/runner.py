@@ -810,37 +810,44 @@ def table(results: dict) -> str:
 
 
 def variants_table(variants: dict) -> list[str]:
-    """Each trick's figures beside the full product's: keep it, or delete it."""
+    """Each trick's figures beside the full product's: keep it, or delete it.
+
+    "vs full" is the figure without the trick over the full product's in the
+    same round (the median over the rounds): below 1 the trick pays for the
+    pages' speed, above 1 for the admin's time. "spread" is how far the full
+    product's own ratio moved between rounds: a gap smaller than it is noise.
+    """
     lines = [
-        "  without each speed trick (medians over the rounds; vs full: the figure "
-        "without it over the full product's, same round)",
-        f"  {'trick':<16} {'page':<12} {'x floor':>8} {'full':>8} {'vs full':>8} "
-        f"{'full spread':>12}",
+        "  without each speed trick: x floor, and vs the full product in the same round",
+        f"  {'trick':<16} {'page':<14} {'x floor':>8} {'full':>8} {'vs full':>8} {'spread':>8}",
     ]
     for trick, pages in variants.get("load", {}).items():
         for page, c in pages.items():
             spread = c["full_ratio_spread"]
             lines.append(
-                f"  {trick:<16} {page:<12} {c['ratio_median'] or 0:>8.2f} "
+                f"  {trick:<16} {page:<14} {c['ratio_median'] or 0:>8.2f} "
                 f"{c['full_ratio_median'] or 0:>8.2f} {c['vs_full_median'] or 0:>8.3f} "
-                f"{'' if spread is None else f'{spread:.1%}':>12}"
+                f"{'' if spread is None else f'{spread:.1%}':>8}"
             )
     admin = variants.get("admin", {})
     full = admin.get("full", {})
+    rows = []
     for trick in variants.get("tricks", []):
         c = admin.get(without(trick), {})
         for page, label in (("change_page", "change page"), ("changelist", "article list")):
             if f"{page}_ms" in c and f"{page}_ms" in full:
-                ms, full_ms = c[f"{page}_ms"], full[f"{page}_ms"]
-                lines.append(
-                    f"  {trick:<16} {label:<12} {ms:>6.0f}ms {full_ms:>6.0f}ms"
+                rows.append(
+                    f"  {trick:<16} {label:<14} {c[f'{page}_ms']:>8.1f} {full[f'{page}_ms']:>8.1f}"
                     f" {c.get(f'{page}_vs_full', 0):>8.3f}"
                 )
         if "error" in c:
-            lines.append(f"  {trick:<16} admin: {c['error'].splitlines()[0]}")
+            rows.append(f"  {trick:<16} admin: {c['error'].splitlines()[0]}")
+    if rows:
+        lines.append(f"  {'(admin, one process)':<31} {'ms':>8} {'full ms':>8} {'vs full':>8}")
+        lines.extend(rows)
     for trick, pages in variants.get("problems", {}).items():
         for page, problem in pages.items():
-            lines.append(f"  {trick:<16} {page:<12} not loaded: {problem}")
+            lines.append(f"  {trick:<16} {page:<14} not loaded: {problem}")
     return lines
 
 
