@@ -14,7 +14,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.safety.conftest import PUBLIC_SURFACES
+from tests.safety.conftest import PUBLIC_SURFACES, assert_inert
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k" * 10 + "A0b1C2d3E4f5G6h7I8j9K0l1M2n3O4p5Q6r7S8t9U0v1W2x3Y4z5"
@@ -211,8 +211,6 @@ def test_the_permissions_policy_switches_off_every_feature_the_site_never_uses()
 @pytest.mark.django_db
 def test_pages_need_no_inline_script(stage, cast):
     """The policy forbids inline scripts, so the pages must not carry any."""
-    from tests.safety.conftest import assert_inert
-
     article = stage.make("approved")
     pages = [Client().get(build(article, "x")) for build in PUBLIC_SURFACES.values()]
     pages.append(Client().get(reverse("admin:login")))
