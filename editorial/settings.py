@@ -414,16 +414,13 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # payment; saying so stops any injected or embedded content from asking
 # readers for them.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
-    feature: []
-    for feature in (
-        "camera",
-        "microphone",
-        "geolocation",
-        "payment",
-        "usb",
-        "interest-cohort",
-        "browsing-topics",
-    )
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+    "interest-cohort": [],
+    "browsing-topics": [],
 }
 
 # --- Staff sign-in ----------------------------------------------------------

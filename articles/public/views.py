@@ -1,8 +1,10 @@
 """The public site: what readers see.
 
-Every view reads published versions through ``articles.public.selectors``, never
-the working copy, so a draft cannot reach a reader and each page costs a
-constant number of queries.
+Every view reads published versions through ``articles.public.selectors`` (and
+the one or two questions each page asks on every request through
+``articles.public.fastpath``), never the working copy, so a draft cannot
+reach a reader and each page costs a constant number of queries. Conditional
+GETs and cache headers use Django's helpers, in ``_cached_response``.
 """
 
 from __future__ import annotations
