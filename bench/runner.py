@@ -48,7 +48,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from bench import loadgen
+from bench import loadgen, variants
+from bench.variants import without
 from editorial.varnish import Varnish
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,17 +72,6 @@ GOALS = {
 
 # The load target served by Varnish in front of the product.
 CACHED = "article-cached"
-
-# The speed tricks EDITORIAL_SPEED_TRICKS_OFF switches off, one name each.
-TRICKS = ("url_memo", "csp_cache", "prepared_cursor", "input_renderer")
-# Tricks of the back office alone: timed in one process, not loaded.
-ADMIN_ONLY = frozenset({"input_renderer"})
-# Tricks of one database's backend: on the other, the variant is the full product.
-ONE_DATABASE = {"prepared_cursor": "postgresql"}
-# The pages loaded again without each trick: the one with the strictest
-# target, a list asking the live-set generation, and a page asking two hot
-# queries.
-VARIANT_PAGES = "article,home,topic"
 
 
 class Failure(Exception):
@@ -207,16 +197,6 @@ def in_process(db: dict, args) -> dict:
 # --- with and without each speed trick ----------------------------------------------
 
 
-def variants_for(db: dict, args) -> list[str]:
-    """The tricks this database can run without (``--variants``), in the order asked."""
-    return [name for name in args.variants if ONE_DATABASE.get(name, db["vendor"]) == db["vendor"]]
-
-
-def without(trick: str | None) -> str:
-    """A variant's name in the results: the full product, or the product without one trick."""
-    return "full" if trick is None else f"without {trick}"
-
-
 def admin_timing(db: dict, args, trick: str | None) -> dict:
     """The admin's article list and heavy change page in a process of their own."""
     done = subprocess.run(
@@ -250,26 +230,9 @@ def admin_variants(db: dict, args, tricks: list[str]) -> dict:
             except (Failure, subprocess.TimeoutExpired, ValueError) as error:
                 errors[without(trick)] = str(error)[:3000]
                 runs[without(trick)].append({})
-    summary: dict = {}
-    for name, measured in runs.items():
-        entry: dict = {}
-        for page in ("changelist", "change_page"):
-            times = [run[page]["median_ms"] for run in measured if page in run]
-            if not times:
-                continue
-            entry[f"{page}_ms"] = round(statistics.median(times), 2)
-            entry[f"{page}_runs_ms"] = times
-            if name != "full":
-                paired = [
-                    run[page]["median_ms"] / full[page]["median_ms"]
-                    for run, full in zip(measured, runs["full"], strict=True)
-                    if page in run and page in full and full[page]["median_ms"]
-                ]
-                if paired:
-                    entry[f"{page}_vs_full"] = round(statistics.median(paired), 3)
-        if name in errors:
-            entry["error"] = errors[name]
-        summary[name] = entry
+    summary = variants.summarise_admin(runs)
+    for name, error in errors.items():
+        summary[name]["error"] = error
     return summary
 
 
@@ -291,7 +254,7 @@ def start_variants(
     loaded: list[dict] = []
     problems: dict = {}
     for trick in tricks:
-        if trick in ADMIN_ONLY:
+        if trick in variants.ADMIN_ONLY:
             continue
         server = Server(
             f"product-{db['vendor']}-without-{trick}",
@@ -321,40 +284,6 @@ def start_variants(
                 }
             )
     return loaded, problems
-
-
-def compare_variants(load: dict, loaded: list[dict]) -> dict:
-    """Each trick's pages beside the full product's, round by round.
-
-    ``vs_full`` is the page's requests per second without the trick over the
-    full product's in the same round (below 1: the trick helps); the full
-    product's own spread of ratios over the rounds says how much of that is
-    noise.
-    """
-    summary = load["summary"]
-    compared: dict = {}
-    for target in loaded:
-        name, page = target["name"], target["page"]
-        if name not in summary or page not in summary:
-            continue
-        paired = [
-            measured[name]["rps"] / measured[page]["rps"]
-            for measured in load["rounds"]
-            if name in measured and page in measured and measured[page]["rps"]
-        ]
-        full_ratios = summary[page].get("ratios", [])
-        compared.setdefault(target["trick"], {})[page] = {
-            "ratio_median": summary[name].get("ratio_median"),
-            "full_ratio_median": summary[page].get("ratio_median"),
-            "full_ratio_spread": (
-                round((max(full_ratios) - min(full_ratios)) / statistics.median(full_ratios), 3)
-                if len(full_ratios) > 1 and statistics.median(full_ratios)
-                else None
-            ),
-            "vs_full": [round(value, 3) for value in paired],
-            "vs_full_median": round(statistics.median(paired), 3) if paired else None,
-        }
-    return compared
 
 
 # --- servers ------------------------------------------------------------------------
@@ -602,7 +531,7 @@ def measure_database(db: dict, args, log_dir: Path, floor_holder: dict) -> dict:
     result["build"] = {"seconds": prepare(db, args)["seconds"]}
     log("  measuring in-process (queries, admin, approval, history)")
     result["in_process"] = in_process(db, args)
-    tricks = variants_for(db, args)
+    tricks = variants.variants_for(db["vendor"], args.variants)
     if tricks:
         log(f"  timing the admin in-process with every trick and without each: {', '.join(tricks)}")
         result["variants"] = {"tricks": tricks, "admin": admin_variants(db, args, tricks)}
@@ -696,7 +625,7 @@ def measure_database(db: dict, args, log_dir: Path, floor_holder: dict) -> dict:
             ]
         result["load"] = load_rounds(product, floor, targets, args)
         if loaded:
-            result["variants"]["load"] = compare_variants(result["load"], loaded)
+            result["variants"]["load"] = variants.compare_variants(result["load"], loaded)
         if cache is not None and args.invisibility:
             log(
                 f"  time to invisibility: {args.invisibility} retractions, then as many "
@@ -805,50 +734,8 @@ def table(results: dict) -> str:
                 f"({ip['history']['method']})"
             )
         if db.get("variants"):
-            lines.extend(variants_table(db["variants"]))
+            lines.extend(variants.variants_table(db["variants"]))
     return "\n".join(lines)
-
-
-def variants_table(variants: dict) -> list[str]:
-    """Each trick's figures beside the full product's: keep it, or delete it.
-
-    "vs full" is the figure without the trick over the full product's in the
-    same round (the median over the rounds): below 1 the trick pays for the
-    pages' speed, above 1 for the admin's time. "spread" is how far the full
-    product's own ratio moved between rounds: a gap smaller than it is noise.
-    """
-    lines = [
-        "  without each speed trick: x floor, and vs the full product in the same round",
-        f"  {'trick':<16} {'page':<14} {'x floor':>8} {'full':>8} {'vs full':>8} {'spread':>8}",
-    ]
-    for trick, pages in variants.get("load", {}).items():
-        for page, c in pages.items():
-            spread = c["full_ratio_spread"]
-            lines.append(
-                f"  {trick:<16} {page:<14} {c['ratio_median'] or 0:>8.2f} "
-                f"{c['full_ratio_median'] or 0:>8.2f} {c['vs_full_median'] or 0:>8.3f} "
-                f"{'' if spread is None else f'{spread:.1%}':>8}"
-            )
-    admin = variants.get("admin", {})
-    full = admin.get("full", {})
-    rows = []
-    for trick in variants.get("tricks", []):
-        c = admin.get(without(trick), {})
-        for page, label in (("change_page", "change page"), ("changelist", "article list")):
-            if f"{page}_ms" in c and f"{page}_ms" in full:
-                rows.append(
-                    f"  {trick:<16} {label:<14} {c[f'{page}_ms']:>8.1f} {full[f'{page}_ms']:>8.1f}"
-                    f" {c.get(f'{page}_vs_full', 0):>8.3f}"
-                )
-        if "error" in c:
-            rows.append(f"  {trick:<16} admin: {c['error'].splitlines()[0]}")
-    if rows:
-        lines.append(f"  {'(admin, one process)':<31} {'ms':>8} {'full ms':>8} {'vs full':>8}")
-        lines.extend(rows)
-    for trick, pages in variants.get("problems", {}).items():
-        for page, problem in pages.items():
-            lines.append(f"  {trick:<16} {page:<14} not loaded: {problem}")
-    return lines
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -889,11 +776,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--variants",
         default="",
         help="Speed tricks to measure switched off, each beside the full product: a comma-"
-        f"separated list of {', '.join(TRICKS)}, or 'all'.",
+        f"separated list of {', '.join(variants.TRICKS)}, or 'all'.",
     )
     parser.add_argument(
         "--variant-pages",
-        default=VARIANT_PAGES,
+        default=variants.VARIANT_PAGES,
         help="The targets loaded again without each trick (names, or 'all').",
     )
     parser.add_argument(
@@ -907,13 +794,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.connections = 2
         args.invisibility = min(args.invisibility, 3)
     args.databases = {d.strip() for d in args.databases.split(",")}
-    names = [name.strip() for name in args.variants.split(",") if name.strip()]
-    args.variants = list(TRICKS) if names == ["all"] else names
-    unknown = sorted(set(args.variants) - set(TRICKS))
-    if unknown:
-        parser.error(f"unknown speed trick {', '.join(unknown)}: choose from {', '.join(TRICKS)}")
-    pages = [name.strip() for name in args.variant_pages.split(",") if name.strip()]
-    args.variant_pages = None if pages == ["all"] else pages
+    try:
+        args.variants = variants.tricks_asked(args.variants)
+    except ValueError as error:
+        parser.error(str(error))
+    args.variant_pages = variants.pages_asked(args.variant_pages)
     return args
 
 

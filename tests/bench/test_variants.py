@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from bench.runner import TRICKS, compare_variants, parse, variants_for, variants_table
+from bench.runner import parse
+from bench.variants import (
+    TRICKS,
+    compare_variants,
+    summarise_admin,
+    variants_for,
+    variants_table,
+)
 
 
 def test_all_names_every_trick_and_the_pages_default_to_three():
@@ -28,10 +35,10 @@ def test_an_unknown_trick_is_refused(capsys):
 
 
 def test_the_prepared_cursor_is_measured_on_postgresql_only():
-    args = parse(["--variants", "all"])
+    asked = parse(["--variants", "all"]).variants
 
-    assert "prepared_cursor" not in variants_for({"vendor": "sqlite"}, args)
-    assert variants_for({"vendor": "postgresql"}, args) == list(TRICKS)
+    assert "prepared_cursor" not in variants_for("sqlite", asked)
+    assert variants_for("postgresql", asked) == list(TRICKS)
 
 
 def _load(full: list[float], without: list[float]) -> dict:
@@ -59,6 +66,24 @@ def test_each_trick_is_compared_with_the_full_product_round_by_round():
     assert article["vs_full_median"] == 0.95
     assert article["full_ratio_median"] == 0.6
     assert article["full_ratio_spread"] == pytest.approx(200 / 600, abs=0.001)
+
+
+def test_admin_times_are_compared_with_the_full_products_in_the_same_round():
+    """A failed run (empty) is left out of its pair, not counted as zero."""
+    page = "change_page"
+    runs = {
+        "full": [{page: {"median_ms": 100.0}}, {page: {"median_ms": 200.0}}, {}],
+        "without input_renderer": [
+            {page: {"median_ms": 150.0}},
+            {page: {"median_ms": 300.0}},
+            {page: {"median_ms": 999.0}},
+        ],
+    }
+
+    summary = summarise_admin(runs)
+
+    assert summary["full"]["change_page_ms"] == 150.0
+    assert summary["without input_renderer"]["change_page_vs_full"] == 1.5
 
 
 def test_the_report_shows_each_trick_beside_the_full_product():
