@@ -4,7 +4,9 @@
 one JSON object: facts about the archive (the paths the load run uses), SQL
 queries per public page, the editor's article list and the heavy article's
 change page in the admin (time and queries), the time of an approval with
-30 references, and the bytes history takes per revision.
+30 references, and the bytes history takes per revision. ``--admin-only``
+prints the admin's two pages alone: the runner times them once per speed
+trick switched off (``EDITORIAL_SPEED_TRICKS_OFF``), a process each.
 
 The runner starts it as a subprocess with DJANGO_SETTINGS_MODULE and
 DATABASE_URL set, so one runner can measure SQLite and PostgreSQL in turn.
@@ -37,10 +39,18 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from articles.fingerprints import article_fingerprint  # noqa: E402
 from articles.models import Article, Reference, Topic  # noqa: E402
 from articles.public import cache as page_cache  # noqa: E402
+from articles.services import article_save_content, article_submit  # noqa: E402
 from bench import archive  # noqa: E402
 from bench.facts import facts, fill  # noqa: E402
+from reviewers.models import BoardMember  # noqa: E402
+from reviewers.services import (  # noqa: E402
+    assignment_accept,
+    assignment_create,
+    decision_record,
+)
 
 if "testserver" not in settings.ALLOWED_HOSTS:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -127,11 +137,6 @@ def approval(repeat: int) -> dict:
     entry and the notifications after commit. The articles stay in the
     archive, approved, as real ones would.
     """
-    from articles.fingerprints import article_fingerprint
-    from articles.services import article_save_content, article_submit
-    from reviewers.models import BoardMember
-    from reviewers.services import assignment_accept, assignment_create, decision_record
-
     User = get_user_model()
     author = User.objects.get(username=f"{archive.USER_PREFIX}author-001")
     editor = User.objects.get(username=f"{archive.USER_PREFIX}editor-001")
@@ -257,10 +262,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=7, help="Timed repetitions of each measure.")
     parser.add_argument("--facts-only", action="store_true")
+    parser.add_argument("--admin-only", action="store_true", help="Time the admin's pages alone.")
     args = parser.parse_args(argv)
     known = facts()
     result: dict = {"facts": known}
-    if not args.facts_only:
+    if args.admin_only:
+        result = {"admin": admin_pages(known, args.repeat)}
+    elif not args.facts_only:
         targets = load_targets(args.targets)
         result["queries_per_page"] = public_pages(targets, known)
         result["admin"] = admin_pages(known, args.repeat)

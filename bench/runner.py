@@ -12,7 +12,12 @@ one) the runner:
    it, the framework floor (bench/floor/: a constant page of the article
    page's size), and loads each target on loopback round by round, floor
    first, the targets' order rotating each round; each target's
-   requests per second are divided by the floor's of the same round.
+   requests per second are divided by the floor's of the same round;
+4. with ``--variants``, serves the product once more per speed trick with
+   that trick switched off (``EDITORIAL_SPEED_TRICKS_OFF``), loads those
+   servers' pages in the same rounds, and times the admin's pages in one
+   process with and without each trick, so that every trick's figures stand
+   beside the full product's (``variants`` in the results).
 
 Targets come from bench/targets.json (name and path, with {article_slug},
 {topic_slug} and {search_term} filled from the archive). A target that
@@ -41,7 +46,11 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import loadgen
+import psycopg
+
+from bench import loadgen, variants
+from bench.variants import without
+from editorial.varnish import Varnish
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -101,8 +110,6 @@ def databases(args) -> list[dict]:
 
 
 def ensure_postgres_database(db: dict) -> None:
-    import psycopg
-
     with psycopg.connect(db["admin_url"], autocommit=True) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [db["name"]]
@@ -115,8 +122,6 @@ def drop_database(db: dict) -> None:
     if db["vendor"] == "sqlite":
         Path(db["name"]).unlink(missing_ok=True)
         return
-    import psycopg
-
     with psycopg.connect(db["admin_url"], autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{db["name"]}" WITH (FORCE)')
 
@@ -198,6 +203,98 @@ def in_process(db: dict, args) -> dict:
     if done.returncode:
         raise Failure(f"in-process measures failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout)
+
+
+# --- with and without each speed trick ----------------------------------------------
+
+
+def admin_timing(db: dict, args, trick: str | None) -> dict:
+    """The admin's article list and heavy change page in a process of their own."""
+    done = subprocess.run(
+        [PYTHON, "-m", "bench.inprocess", "--admin-only", "--repeat", str(args.repeat)],
+        cwd=ROOT,
+        env=env_for(db, EDITORIAL_SPEED_TRICKS_OFF=trick or ""),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    if done.returncode:
+        raise Failure(f"admin timing {without(trick)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout)["admin"]
+
+
+def admin_variants(db: dict, args, tricks: list[str]) -> dict:
+    """The admin's pages with every trick and without each, one process per run,
+    in an order that rotates round by round as the load's does.
+
+    ``vs_full`` pairs each run with the full product's run of the same round:
+    the time without the trick over the time with it.
+    """
+    names = [None, *tricks]
+    runs: dict[str, list[dict]] = {without(name): [] for name in names}
+    errors: dict[str, str] = {}
+    for number in range(args.rounds):
+        shift = number % len(names)
+        for trick in names[shift:] + names[:shift]:
+            try:
+                runs[without(trick)].append(admin_timing(db, args, trick))
+            except (Failure, subprocess.TimeoutExpired, ValueError) as error:
+                errors[without(trick)] = str(error)[:3000]
+                runs[without(trick)].append({})
+    summary = variants.summarise_admin(runs)
+    for name, error in errors.items():
+        summary[name]["error"] = error
+    return summary
+
+
+def start_variants(
+    db: dict, args, tricks: list[str], targets: list[dict], log_dir: Path, servers: list
+) -> tuple[list[dict], dict]:
+    """One more product per trick loaded, that trick switched off, with the pages to load on it.
+
+    Each page is fetched first: it must answer as the full product's does
+    (same status and size), or it is reported and not loaded.
+    """
+    wanted = set(args.variant_pages) if args.variant_pages else None
+    # The product's own pages (not the ceiling's or the cache's).
+    pages = [
+        t
+        for t in targets
+        if t["status"] == "ok" and "server" not in t and (wanted is None or t["name"] in wanted)
+    ]
+    loaded: list[dict] = []
+    problems: dict = {}
+    for trick in tricks:
+        if trick in variants.ADMIN_ONLY:
+            continue
+        server = Server(
+            f"product-{db['vendor']}-without-{trick}",
+            "editorial.wsgi:application",
+            env_for(db, EDITORIAL_SPEED_TRICKS_OFF=trick),
+            args.workers,
+            log_dir,
+        )
+        servers.append(server)
+        server.wait_ready()
+        for page in pages:
+            code, size = fetch(server.base + page["path"])
+            if code != page["http_status"] or size != page["bytes"]:
+                problems.setdefault(trick, {})[page["name"]] = (
+                    f"answered {code} with {size:,} bytes; the full product {page['http_status']} "
+                    f"with {page['bytes']:,}"
+                )
+                continue
+            loaded.append(
+                {
+                    "name": f"{page['name']} {without(trick)}",
+                    "path": page["path"],
+                    "status": "ok",
+                    "server": server,
+                    "page": page["name"],
+                    "trick": trick,
+                }
+            )
+    return loaded, problems
 
 
 # --- servers ------------------------------------------------------------------------
@@ -383,8 +480,6 @@ class CachedServer:
     """Varnish (deploy/varnish/editorial.vcl) in front of the product."""
 
     def __init__(self, product: Server, port: int, log_dir: Path) -> None:
-        from editorial.varnish import Varnish
-
         self.log_file = open(log_dir / f"varnish-{product.name}.log", "w")  # noqa: SIM115
         self.varnish = Varnish(backend_port=product.port, port=port, log=self.log_file)
         self.base = self.varnish.base
@@ -447,6 +542,10 @@ def measure_database(db: dict, args, log_dir: Path, floor_holder: dict) -> dict:
     result["build"] = {"seconds": prepare(db, args)["seconds"]}
     log("  measuring in-process (queries, admin, approval, history)")
     result["in_process"] = in_process(db, args)
+    tricks = variants.variants_for(db["vendor"], args.variants)
+    if tricks:
+        log(f"  timing the admin in-process with every trick and without each: {', '.join(tricks)}")
+        result["variants"] = {"tricks": tricks, "admin": admin_variants(db, args, tricks)}
     facts = result["in_process"]["facts"]
     targets = resolve_targets(json.loads(Path(args.targets).read_text()), facts)
     log(f"  starting the product under gunicorn ({args.workers} sync workers, DEBUG off)")
@@ -505,6 +604,16 @@ def measure_database(db: dict, args, log_dir: Path, floor_holder: dict) -> dict:
                 *targets,
                 {"name": "ceiling", "path": "/", "status": "ok", "server": ceiling},
             ]
+        loaded: list[dict] = []
+        if tricks:
+            log("  starting the product once more per trick, with that trick switched off")
+            loaded, problems = start_variants(db, args, tricks, targets, log_dir, servers)
+            if problems:
+                result["variants"]["problems"] = problems
+                for trick, pages in problems.items():
+                    for page, problem in pages.items():
+                        log(f"    {page} without {trick}: {problem}")
+            targets = [*targets, *loaded]
         article = next((t for t in targets if t["name"] == "article" and t["status"] == "ok"), None)
         cache = None
         if cache_port and article is not None:
@@ -526,6 +635,8 @@ def measure_database(db: dict, args, log_dir: Path, floor_holder: dict) -> dict:
                 {"name": CACHED, "path": article["path"], "status": "ok", "server": cache},
             ]
         result["load"] = load_rounds(product, floor, targets, args)
+        if loaded:
+            result["variants"]["load"] = variants.compare_variants(result["load"], loaded)
         if cache is not None and args.invisibility:
             log(
                 f"  time to invisibility: {args.invisibility} retractions, then as many "
@@ -633,6 +744,8 @@ def table(results: dict) -> str:
                 f"  history: {ip['history']['bytes_per_revision']:,} bytes per revision "
                 f"({ip['history']['method']})"
             )
+        if db.get("variants"):
+            lines.extend(variants.variants_table(db["variants"]))
     return "\n".join(lines)
 
 
@@ -671,6 +784,17 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="Retractions (and as many approvals) timed through the cache; 0 skips them.",
     )
     parser.add_argument(
+        "--variants",
+        default="",
+        help="Speed tricks to measure switched off, each beside the full product: a comma-"
+        f"separated list of {', '.join(variants.TRICKS)}, or 'all'.",
+    )
+    parser.add_argument(
+        "--variant-pages",
+        default=variants.VARIANT_PAGES,
+        help="The targets loaded again without each trick (names, or 'all').",
+    )
+    parser.add_argument(
         "--tiny",
         action="store_true",
         help="A few seconds end to end: 20 articles, one short round.",
@@ -681,6 +805,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.connections = 2
         args.invisibility = min(args.invisibility, 3)
     args.databases = {d.strip() for d in args.databases.split(",")}
+    try:
+        args.variants = variants.tricks_asked(args.variants)
+    except ValueError as error:
+        parser.error(str(error))
+    args.variant_pages = variants.pages_asked(args.variant_pages)
     return args
 
 
@@ -707,7 +836,16 @@ def main(argv: list[str] | None = None) -> int:
         "tiny": args.tiny,
         "settings": {
             k: getattr(args, k)
-            for k in ("rounds", "seconds", "connections", "workers", "repeat", "loadgen")
+            for k in (
+                "rounds",
+                "seconds",
+                "connections",
+                "workers",
+                "repeat",
+                "loadgen",
+                "variants",
+                "variant_pages",
+            )
         },
         "loadgen": loadgen.available_tool(args.loadgen),
         "machine": {

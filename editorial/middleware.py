@@ -1,8 +1,12 @@
-"""Response headers the security middleware of Django and django-csp leave out."""
+"""django-csp's middleware, with the site's one policy built once per process.
+
+A measured speed trick (articles/public/fastpath.py lists it with its
+benchmark row): ``csp_cache`` in EDITORIAL_SPEED_TRICKS_OFF runs the
+library's own middleware, unchanged, instead.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cached_property
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
@@ -12,41 +16,20 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-# The site needs no camera, microphone, location or payment; saying so stops
-# any injected or embedded content from asking readers for them.
-PERMISSIONS_POLICY = ", ".join(
-    f"{feature}=()"
-    for feature in (
-        "camera",
-        "microphone",
-        "geolocation",
-        "payment",
-        "usb",
-        "interest-cohort",
-        "browsing-topics",
-    )
-)
-
-
-class PermissionsPolicyMiddleware:
-    """Adds a Permissions-Policy header that switches off powerful browser features."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        return response
-
 
 class CSPMiddleware(LibraryCSPMiddleware):
     """django-csp's middleware, with the site's one policy built once per process.
 
     The library builds the header from the settings on every response. Ours
     never changes unless a view asks for a nonce or decorates its response
-    with its own policy; then the library's own path runs, unchanged.
+    with its own policy; then the library's own path runs, unchanged. It
+    leans on two of the library's names that are not documented API:
+    ``CheckableLazyObject`` and ``_csp_nonce_post_response``.
     """
+
+    def __init__(self, get_response) -> None:
+        super().__init__(get_response)
+        self.builds_once = "csp_cache" not in settings.EDITORIAL_SPEED_TRICKS_OFF
 
     @cached_property
     def _fixed_headers(self) -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
@@ -66,7 +49,7 @@ class CSPMiddleware(LibraryCSPMiddleware):
         customised = getattr(request, "_csp_nonce", None) is not None or any(
             getattr(response, attribute, None) is not None for attribute in _CSP_RESPONSE_ATTRIBUTES
         )
-        if customised or settings.DEBUG:
+        if customised or settings.DEBUG or not self.builds_once:
             return super().process_response(request, response)
         for name, policy, exempt, excluded in self._fixed_headers:
             if (

@@ -78,13 +78,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # django-csp's, building the fixed policy once (editorial/middleware.py).
     "editorial.middleware.CSPMiddleware",
-    "editorial.middleware.PermissionsPolicyMiddleware",
+    # PERMISSIONS_POLICY, below.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Says which responses a shared cache (Varnish, a CDN) may keep, and
     # under which surrogate keys (editorial/httpcache.py).
     "editorial.httpcache.SharedCacheMiddleware",
-    # Answers the public site's read-only pages (articles/public_pages.py);
+    # Answers the public site's read-only pages (articles/public/middleware.py);
     # what follows runs for the back office and the public forms.
     "articles.public.middleware.PublicPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -133,6 +134,12 @@ TEMPLATES = [
     },
 ]
 
+# Speed tricks of the reader pages and the back office that the benchmark
+# measures with and without (bench/runner.py --variants): a comma-separated
+# list of their names switches them off in this process. Names:
+# url_memo, csp_cache, input_renderer, prepared_cursor.
+EDITORIAL_SPEED_TRICKS_OFF = frozenset(env_list("EDITORIAL_SPEED_TRICKS_OFF"))
+
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'editorial.sqlite3'}",
@@ -147,6 +154,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "editorial.postgresql"
 # Off behind a transaction-mode pooler that does not track prepared statements.
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)
+if (
+    DATABASES["default"]["ENGINE"] == "editorial.postgresql"
+    and DB_PREPARED_STATEMENTS
+    and "prepared_cursor" in EDITORIAL_SPEED_TRICKS_OFF
+):
+    # Without the backend's prepared cursor, psycopg's own preparing, as
+    # Django offers it: every query bound on the server, and prepared once it
+    # has run psycopg's default of five times on a connection.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite ignores select_for_update: taking the write lock when a
     # transaction begins makes concurrent writers queue instead of failing
@@ -381,19 +399,29 @@ AXES_RESET_ON_SUCCESS = False
 AXES_SENSITIVE_PARAMETERS: list[str] = []
 AXES_LOCKOUT_CALLABLE = "editorial.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
-# Behind a proxy the client's address is the last one the proxy adds.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0")) or None
-# The same proxies, for the rate limit of readers' problem reports.
-# Speed tricks of the reader pages and the back office that the benchmark
-# measures with and without (bench/runner.py --variants): a comma-separated
-# list of their names switches them off in this process. Names:
-# url_memo, csp_cache, input_renderer, prepared_cursor.
-EDITORIAL_SPEED_TRICKS_OFF = frozenset(env_list("EDITORIAL_SPEED_TRICKS_OFF"))
-
+# Proxies in front of the app; each appends the address it saw to
+# X-Forwarded-For, so the client's is the last one the proxies added. Login
+# lockouts and the limit on readers' reports (articles/public/ratelimit.py)
+# read it with python-ipware, which counts the proxies named in the header:
+# one fewer.
 EDITORIAL_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = EDITORIAL_TRUSTED_PROXIES - 1 if EDITORIAL_TRUSTED_PROXIES else None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if EDITORIAL_TRUSTED_PROXIES else ["REMOTE_ADDR"]
 )
+
+# django-permissions-policy. The site needs no camera, microphone, location or
+# payment; saying so stops any injected or embedded content from asking
+# readers for them.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+    "interest-cohort": [],
+    "browsing-topics": [],
+}
 
 # --- Staff sign-in ----------------------------------------------------------
 

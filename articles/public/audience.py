@@ -20,7 +20,7 @@ COOKIE_NAME = "audience"
 HEADER_META = "HTTP_EDITORIAL_AUDIENCE"
 # What a page that speaks to one audience varies by: the cookie for browsers
 # and caches that keep it, the normalised header for caches that set it.
-VARY = "Cookie, Editorial-Audience"
+VARY = ("Cookie", "Editorial-Audience")
 # A year: long enough that a reader chooses once.
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 

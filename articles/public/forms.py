@@ -1,12 +1,20 @@
-"""Forms readers fill in on the public site."""
+"""Forms readers fill in on the public site.
+
+The report form holds the reader site's one write: a new problem report
+for the editors. It goes through no workflow service (the reader site never
+imports them): the report is a new row, and the editors' work on it is in
+``articles/reports.py``.
+"""
 
 from __future__ import annotations
 
 from django import forms
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from articles import notifications
 from articles.choices import ReportKind
-from articles.models import ProblemReport
+from articles.models import ProblemReport, PublishedVersion
 
 MESSAGE_MAX_LENGTH = 2000
 
@@ -62,3 +70,17 @@ class ProblemReportForm(forms.ModelForm):
     @property
     def is_robot(self) -> bool:
         return bool(self.data.get("website"))
+
+    def save_for(self, version: PublishedVersion) -> ProblemReport:
+        """Save the report against the version the reader saw, and tell the editors.
+
+        The email is queued in the same transaction, so a report is never
+        saved without it nor announced without being saved.
+        """
+        report = self.save(commit=False)
+        report.article_id = version.article_id
+        report.version = version
+        with transaction.atomic():
+            report.save()
+            notifications.report_received(report=report)
+        return report

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.core.signals import setting_changed
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, ResolverMatch, get_urlconf, resolve
+
+from articles.public import fastpath
 
 # Methods a public page answers; anything else takes the full stack (and
 # there the view's own decorator refuses it with a 405).
@@ -32,50 +34,28 @@ def public_page(view: Callable) -> Callable:
     return view
 
 
-# Addresses whose resolution is remembered: reading the same pages over and
-# over is what the public site does, and URL patterns do not change while the
-# process runs. Bounded in number and length, so made-up addresses cost
-# memory only up to the bound (the table starts again when full).
-REMEMBERED_ADDRESSES = 2048
-REMEMBERED_LENGTH = 200
-_matches: dict[tuple[str, str | None], ResolverMatch | None] = {}
-
-
-def _public_match(path: str, urlconf: str | None) -> ResolverMatch | None:
+def public_match(path: str, urlconf: str | None) -> ResolverMatch | None:
     """The public page's view at ``path``, or None when it is not one."""
-    key = (path, urlconf)
-    try:
-        return _matches[key]
-    except KeyError:
-        pass
     try:
         match = resolve(path, urlconf)
     except Resolver404:
-        match = None
-    if match is not None and not getattr(match.func, "public_page", False):
-        match = None
-    if len(path) <= REMEMBERED_LENGTH:
-        if len(_matches) >= REMEMBERED_ADDRESSES:
-            _matches.clear()
-        _matches[key] = match
-    return match
-
-
-def _forget_matches(*, setting: str, **kwargs) -> None:
-    if setting == "ROOT_URLCONF":
-        _matches.clear()
-
-
-setting_changed.connect(_forget_matches)
+        return None
+    return match if getattr(match.func, "public_page", False) else None
 
 
 class PublicPagesMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        # The memo is a measured speed trick (articles/public/fastpath.py).
+        self.match = (
+            public_match
+            if "url_memo" in settings.EDITORIAL_SPEED_TRICKS_OFF
+            else fastpath.remembered(public_match)
+        )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method in SAFE_METHODS:
-            match = _public_match(request.path_info, get_urlconf())
+            match = self.match(request.path_info, get_urlconf())
             if match is not None:
                 # CommonMiddleware, which this skips, is where Django refuses a
                 # Host outside ALLOWED_HOSTS: the public pages refuse it too

@@ -3,7 +3,10 @@
 Not in a cache: a per-process cache gives each web worker its own count, and
 any cache that evicts lets a client empty its own counter by filling the
 cache with other entries (distinct searches did exactly that). The database
-is shared by every process and evicts nothing.
+is shared by every process and evicts nothing. (django-ratelimit counts in
+the cache, which is local memory here unless REDIS_URL is set, so it would
+bring both problems back; the address is read by python-ipware, as the
+login lockouts read it.)
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from ipware import get_client_ip
 
 from articles.models import RateLimitCount
 
@@ -23,19 +27,23 @@ def client_ip(request: HttpRequest) -> str:
     """The reader's address.
 
     Behind N trusted proxies (``EDITORIAL_TRUSTED_PROXIES``, default 0) the
-    address is the N-th entry from the right of X-Forwarded-For: entries
-    further left were written by the client and can be forged.
+    address is the N-th entry from the right of X-Forwarded-For: each proxy
+    appends the address it saw, and entries further left were written by
+    the client and can be forged. python-ipware counts the proxies named in
+    the header, one fewer than the proxies in front of the app. With fewer
+    entries than proxies, or none that reads as an address, the address the
+    request came from counts.
     """
     proxies = settings.EDITORIAL_TRUSTED_PROXIES
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return (request.META.get("REMOTE_ADDR", "") or "unknown")[:64]
+    address, _routable = get_client_ip(
+        request,
+        proxy_count=proxies - 1 if proxies else None,
+        request_header_order=(
+            ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if proxies else ["REMOTE_ADDR"]
+        ),
+        strict=False,
+    )
+    return address or (request.META.get("REMOTE_ADDR") or "unknown")[:64]
 
 
 def is_limited(scope: str, request: HttpRequest, *, limit: int, window: int) -> bool:

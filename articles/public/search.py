@@ -1,4 +1,4 @@
-"""How the public search reads a reader's question.
+"""The public search: how it reads a reader's question, and finds and ranks the answers.
 
 Readers type questions ("can I squeeze milia on my baby"), not keywords. The
 question is read here, the same way for both databases: quoted phrases are
@@ -6,7 +6,8 @@ kept whole and required; the other words are dropped when they are too
 common to tell answers apart (stop words) and otherwise any of them may
 match, so an answer matching more of them ranks higher. Words and phrases
 the editors listed as synonyms (``SearchSynonym``) also look for the term
-the answers use. The databases then stem and rank (``articles.public.selectors``).
+the answers use. The databases then stem and rank (``search_live_versions``):
+PostgreSQL from a generated, GIN-indexed document, SQLite from an FTS5 index.
 
 A word found in no published answer gets a "did you mean" suggestion from
 the answers' own vocabulary: PostgreSQL keeps it in a table with a trigram
@@ -16,12 +17,19 @@ closest words by edit distance win, the most widely used first.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from articles.models import PublishedVersion, SearchSynonym
+from articles.public import selectors
 
 # Longer queries are cut: nobody types more, and it bounds the work.
 MAX_LENGTH = 200
@@ -161,8 +169,6 @@ def synonym_table(generation: str) -> Synonyms:
     key = "editorial:search-synonyms:" + hashlib.sha256(generation.encode()).hexdigest()[:32]
     table = cache.get(key)
     if table is None:
-        from articles.models import SearchSynonym
-
         collected: dict[tuple[str, ...], dict[tuple[str, ...], None]] = {}
         for words, term in SearchSynonym.objects.values_list("words", "term"):
             term_words = tuple(WORD.findall(term.casefold()))
@@ -326,3 +332,179 @@ def highlight_pattern(query: ReadQuery) -> str:
     if not stems:
         return ""
     return r"\b(?:" + "|".join(stems) + r")\w*"
+
+
+# --- Finding and ranking live answers ----------------------------------------------
+
+SEARCH_CONFIG = "english"
+
+
+def search_document():
+    """A version's weighted document as PostgreSQL stores it (migration 0008):
+    title first, then summary and topic, then both answers.
+
+    A generated column, indexed by GIN: ranking reads it instead of computing
+    the document again from both answers for every match.
+    """
+    return RawSQL(f'"{PublishedVersion._meta.db_table}"."search_document"', [], SearchVectorField())
+
+
+def search_live_versions(
+    query: str | ReadQuery, synonyms: Synonyms | None = None
+) -> QuerySet[PublishedVersion] | RankedVersions:
+    """Live versions matching any of the reader's words, best match first.
+
+    PostgreSQL and SQLite rank with full-text search (stemming, so "treating"
+    finds "treatment"): the title weighs most, then the summary, and an answer
+    matching more of the words ranks higher. A quoted phrase must appear as
+    written. Other databases need every word somewhere in the text. Either
+    way the result is a sequence a Paginator can page through.
+    """
+    read = query if isinstance(query, ReadQuery) else read_query(query, synonyms)
+    listing = selectors.live_versions().only(*selectors.LISTING_FIELDS)
+    if read.is_empty:
+        return listing.none()
+    if connection.vendor == "postgresql":
+        terms = postgresql_search_query(read)
+        document = search_document()
+        return (
+            listing.annotate(rank=SearchRank(document, terms))
+            .alias(document=document)
+            .filter(document=terms)
+            .order_by("-rank", "-approved_at", "-id")
+        )
+    if connection.vendor == "sqlite":
+        return RankedVersions(SQLITE_RANKED_LIVE_IDS, [fts_match(read)], listing)
+    matches = Q()
+    for group in read.groups:
+        either = Q()
+        for alternative in group.alternatives:
+            phrase = " ".join(alternative)
+            either |= (
+                Q(title__icontains=phrase)
+                | Q(summary__icontains=phrase)
+                | Q(topic_name__icontains=phrase)
+                | Q(body_source__icontains=phrase)
+                | Q(plain_body_source__icontains=phrase)
+            )
+        matches &= either
+    return listing.filter(matches).order_by("-approved_at", "-id")
+
+
+def postgresql_search_query(read: ReadQuery):
+    """The reader's groups as one tsquery: required phrases AND (any word OR synonym).
+
+    Each word is its own ``plainto_tsquery``, so nothing the reader types is
+    read as tsquery syntax. With a phrase required, the loose words still
+    count towards the rank: the query asks for the phrase and (the words or
+    the phrase again).
+    """
+
+    def alternative(words: tuple[str, ...]) -> SearchQuery:
+        return SearchQuery(
+            " ".join(words),
+            config=SEARCH_CONFIG,
+            search_type="phrase" if len(words) > 1 else "plain",
+        )
+
+    def group_query(group: Group) -> SearchQuery:
+        combined = alternative(group.alternatives[0])
+        for other in group.alternatives[1:]:
+            combined |= alternative(other)
+        return combined
+
+    required = [group_query(g) for g in read.groups if g.required]
+    optional = [group_query(g) for g in read.groups if not g.required]
+    if not required:
+        return functools.reduce(lambda a, b: a | b, optional)
+    must = functools.reduce(lambda a, b: a & b, required)
+    if not optional:
+        return must
+    return must & functools.reduce(lambda a, b: a | b, [*optional, required[0]])
+
+
+# SQLite's full-text index of published versions (migration 0006): title,
+# summary, topic, answer and plain-language answer, stemmed by Porter.
+SQLITE_FTS_TABLE = "articles_publishedversion_fts"
+# The live matches' ids, best first, read from the index in one pass. bm25:
+# smaller is better; the title weighs most, then summary and topic. Equal
+# ranks put the newer version first: versions are written as they are
+# approved, so the id orders them as the approval date does, without reading
+# the date from rows whose long answers it is stored behind.
+SQLITE_RANKED_LIVE_IDS = (
+    f"SELECT fts.rowid FROM {SQLITE_FTS_TABLE} AS fts "
+    "INNER JOIN articles_article AS article ON article.live_version_id = fts.rowid "
+    f"WHERE {SQLITE_FTS_TABLE} MATCH %s "
+    f"ORDER BY bm25({SQLITE_FTS_TABLE}, 10.0, 4.0, 4.0, 1.0, 1.0), fts.rowid DESC"
+)
+# Shorter words are matched whole: a prefix of one or two letters would
+# stand for thousands of words and cost the index seconds to merge.
+SQLITE_SHORTEST_PREFIX = 3
+
+
+def _fts_alternative(words: tuple[str, ...]) -> str:
+    if len(words) > 1:
+        return '"' + " ".join(words) + '"'
+    word = words[0]
+    return f'"{word}"*' if len(word) >= SQLITE_SHORTEST_PREFIX else f'"{word}"'
+
+
+def _fts_group(group: Group) -> str:
+    alternatives = [_fts_alternative(words) for words in group.alternatives]
+    return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
+
+
+def fts_match(query: str | ReadQuery) -> str:
+    """The reader's groups as an FTS5 query: required phrases AND (any word OR synonym).
+
+    Words are quoted, which makes FTS5's own syntax (AND, NEAR, colons,
+    quotes) plain text; longer ones are prefixes, so "treating" finds
+    "treatment" once Porter has stemmed it. bm25 scores every phrase of the
+    query, so the loose words rank answers even when a phrase is required.
+    """
+    read = query if isinstance(query, ReadQuery) else read_query(query)
+    required = [_fts_group(g) for g in read.groups if g.required]
+    optional = [_fts_group(g) for g in read.groups if not g.required]
+    if not required:
+        return " OR ".join(optional)
+    must = " AND ".join(required)
+    if not optional:
+        return must
+    return f"{must} AND ({' OR '.join([*optional, required[0]])})"
+
+
+class RankedVersions:
+    """Search results in an order the database gave as ids: one query for the
+    ids, then one per page for that page's versions only.
+
+    A Paginator takes it as it takes a QuerySet (``len`` and slices). Ranking
+    and loading apart keep a common word cheap: the ranking reads the index
+    alone, never the thousands of long rows it matches.
+    """
+
+    def __init__(self, sql: str, params: list, listing: QuerySet[PublishedVersion]):
+        self.sql = sql
+        self.params = params
+        self.listing = listing
+
+    @functools.cached_property
+    def ids(self) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            return [row[0] for row in cursor.fetchall()]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: int | slice) -> PublishedVersion | list[PublishedVersion]:
+        if isinstance(index, slice):
+            wanted = self.ids[index]
+            if not wanted:
+                return []
+            found = self.listing.in_bulk(wanted)
+            # A version retracted between the two queries simply drops out.
+            return [found[pk] for pk in wanted if pk in found]
+        return self.listing.get(pk=self.ids[index])
+
+    def __iter__(self):
+        return iter(self[:])

@@ -1,18 +1,18 @@
 """The public site: what readers see.
 
-Every view reads published versions through ``articles.public.selectors``, never
-the working copy, so a draft cannot reach a reader and each page costs a
-constant number of queries.
+Every view reads published versions through ``articles.public.selectors`` (and
+the one or two questions each page asks on every request through
+``articles.public.fastpath``), never the working copy, so a draft cannot
+reach a reader and each page costs a constant number of queries. Conditional
+GETs and cache headers use Django's helpers, in ``_cached_response``.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from articles import notifications, surrogate
-from articles.models import ProblemReport, PublishedVersion
+from articles import surrogate
+from articles.models import PublishedVersion
 from articles.public import audience as audiences
 from articles.public import cache as page_cache
-from articles.public import ratelimit, selectors, structured_data
+from articles.public import fastpath, ratelimit, selectors, structured_data
 from articles.public import search as search_reading
 from articles.public.feeds import FEED_LENGTH, LatestArticlesFeed
 from articles.public.forms import ProblemReportForm
@@ -59,19 +59,22 @@ def _cached_response(
     content_type: str = HTML,
     *,
     store=page_cache.page,
+    last_modified: datetime.datetime | None = None,
 ) -> HttpResponse:
     """The page for ``cache_key``: 304 when the reader has it, else from the cache.
 
     The key names every version the page shows, so the ETag can be the key.
+    What Django's ``condition`` decorator does, with the ETag and date the
+    view already worked out instead of asking the database again.
     """
     etag = f'"{cache_key.rsplit(":", 1)[-1]}"'
-    not_modified = get_conditional_response(request, etag=etag)
-    if not_modified is None:
-        content = store(cache_key, render_page)
-        response = HttpResponse(content, content_type=content_type)
+    timestamp = int(last_modified.timestamp()) if last_modified else None
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is None:
+        response = HttpResponse(store(cache_key, render_page), content_type=content_type)
         response.headers["ETag"] = etag
-    else:
-        response = not_modified
+        if timestamp is not None:
+            response.headers["Last-Modified"] = http_date(timestamp)
     # Public, but a new approval must show at once: caches ask every time.
     patch_cache_control(response, no_cache=True)
     return response
@@ -91,27 +94,23 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         return render(request, "public/home.html", context).content
 
-    page_key = page_cache.key("home", selectors.live_set_generation())
+    page_key = page_cache.key("home", fastpath.live_set_generation())
     return _cached_response(request, page_key, render_page)
 
 
 # --- The article page ---------------------------------------------------------------
 
 
-def _is_overdue(version: PublishedVersion | selectors.LiveFacts) -> bool:
+def _is_overdue(facts: fastpath.LiveFacts) -> bool:
     # The site's own zone: the public pages never switch to a reader's.
     return bool(
-        version.next_review_due
-        and version.next_review_due
+        facts.next_review_due
+        and facts.next_review_due
         < timezone.now().astimezone(timezone.get_default_timezone()).date()
     )
 
 
-# Last-Modified of a page: the same few instants over and over.
-_http_date = functools.lru_cache(maxsize=1024)(http_date)
-
-
-def _article_page_key(request: HttpRequest, facts: selectors.LiveFacts) -> str:
+def _article_page_key(request: HttpRequest, facts: fastpath.LiveFacts) -> str:
     """Everything the page depends on besides the version: state, date, reader."""
     return page_cache.key(
         "article",
@@ -126,7 +125,7 @@ def _article_page_key(request: HttpRequest, facts: selectors.LiveFacts) -> str:
     )
 
 
-def _seconds_until_overdue(facts: selectors.LiveFacts) -> int | None:
+def _seconds_until_overdue(facts: fastpath.LiveFacts) -> int | None:
     """Seconds until the page starts saying its review is overdue, which no purge announces."""
     if facts.next_review_due is None or _is_overdue(facts):
         return None
@@ -137,15 +136,8 @@ def _seconds_until_overdue(facts: selectors.LiveFacts) -> int | None:
     return max(0, int((overdue_from - timezone.now()).total_seconds()))
 
 
-def _last_modified(facts: selectors.LiveFacts):
-    return max(facts.approved_at, facts.updated_at)
-
-
 def _article_context(
-    request: HttpRequest,
-    version: PublishedVersion,
-    *,
-    facts: selectors.LiveFacts | None = None,
+    request: HttpRequest, version: PublishedVersion, facts: fastpath.LiveFacts
 ) -> dict:
     audience = audiences.current(request)
     has_plain = bool(version.plain_body_html.strip())
@@ -166,13 +158,11 @@ def _article_context(
         "two_texts": has_plain,
         "showing_plain": plain,
         "related": selectors.related_versions(version),
-        # From the facts the page is cached under, when there are some, so
-        # the page always says what its key says.
-        "update_in_review": (
-            facts.update_in_review if facts else selectors.update_in_review(version)
-        ),
-        "rereview": facts.rereview if facts else False,
-        "is_overdue": _is_overdue(facts or version),
+        # From the facts the page is cached under, so the page always says
+        # what its key says.
+        "update_in_review": facts.update_in_review,
+        "rereview": facts.rereview,
+        "is_overdue": _is_overdue(facts),
         "last_reviewed": version.last_reviewed or version.approved_at.date(),
         "change_log": versions,
         "first_published": first_published,
@@ -199,7 +189,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # the address too, and purged when an approval publishes there.
     cache_for_readers(request, surrogate.address(slug))
     try:
-        facts = selectors.live_facts_by_slug(slug)
+        facts = fastpath.live_facts_by_slug(slug)
     except Http404:
         return _not_live(request, slug)
     cache_for_readers(
@@ -210,26 +200,19 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         surrogate.LIVE_SET,
         max_age=_seconds_until_overdue(facts),
     )
-    page_key = _article_page_key(request, facts)
-    etag = f'"{page_key.rsplit(":", 1)[-1]}"'
-    last_modified = _last_modified(facts)
-    response = get_conditional_response(
-        request, etag=etag, last_modified=int(last_modified.timestamp())
+
+    def render_page() -> bytes:
+        version = selectors.version_for_page(facts.version_id)
+        context = _article_context(request, version, facts)
+        return render(request, "public/article.html", context).content
+
+    response = _cached_response(
+        request,
+        _article_page_key(request, facts),
+        render_page,
+        last_modified=max(facts.approved_at, facts.updated_at),
     )
-    if response is None:
-
-        def render_page() -> bytes:
-            version = selectors.version_for_page(facts.version_id)
-            context = _article_context(request, version, facts=facts)
-            return render(request, "public/article.html", context).content
-
-        response = HttpResponse(page_cache.page(page_key, render_page), content_type=HTML)
-        response.headers["ETag"] = etag
-        response.headers["Last-Modified"] = _http_date(int(last_modified.timestamp()))
-    # Set outright (the view made the response, nothing set them before):
-    # what patch_cache_control and patch_vary_headers would write.
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["Vary"] = audiences.VARY
+    patch_vary_headers(response, audiences.VARY)
     return response
 
 
@@ -252,8 +235,8 @@ def _not_live(request: HttpRequest, slug: str) -> HttpResponse:
             {"retraction": retraction, "policy_url": reverse("articles:editorial_policy")},
             status=410,
         )
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["Vary"] = "Cookie"
+    patch_cache_control(response, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
     # Neither page belongs in a search engine's index.
     response.headers["X-Robots-Tag"] = "noindex"
     return response
@@ -286,15 +269,7 @@ def report_problem(request: HttpRequest, slug: str) -> HttpResponse:
         return _report_page(request, version, form, status=400)
     ratelimit.count("report", request, window=REPORT_WINDOW)
     if not form.is_robot:
-        with transaction.atomic():
-            report = ProblemReport.objects.create(
-                article_id=version.article_id,
-                version=version,
-                kind=form.cleaned_data["kind"],
-                message=form.cleaned_data["message"],
-                email=form.cleaned_data["email"],
-            )
-            notifications.report_received(report=report)
+        form.save_for(version)
     return redirect("articles:report_thanks", slug=version.slug)
 
 
@@ -375,7 +350,7 @@ def _uncached(cache_key: str, render) -> bytes:
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     cache_for_readers(request, surrogate.topic(slug), surrogate.LIVE_SET)
-    description = selectors.topic_description(slug)
+    description = fastpath.topic_description(slug)
     page_number = request.GET.get("page", "")
     number = _page_number(page_number)
 
@@ -397,7 +372,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     # A topic renamed or removed keeps its published articles' listing: the
     # versions carry the topic's name and address as they were approved.
-    page_key = page_cache.key("topic", slug, description, number, selectors.live_set_generation())
+    page_key = page_cache.key("topic", slug, description, number, fastpath.live_set_generation())
     if number is None:
         # A made-up page number is answered (as the last page) but not kept:
         # anyone could ask for millions of them.
@@ -413,16 +388,16 @@ SEARCH_NEWEST_COUNT = 5
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     cache_for_readers(request, surrogate.LIVE_SET, surrogate.SEARCH)
-    query = " ".join(request.GET.get("q", "").split())[: selectors.SEARCH_MAX_LENGTH]
+    query = " ".join(request.GET.get("q", "").split())[: search_reading.MAX_LENGTH]
     page_number = request.GET.get("page", "")
     number = _page_number(page_number)
-    generation = selectors.live_set_generation()
+    generation = fastpath.live_set_generation()
 
     def render_page() -> bytes:
         context = {"query": query, "page": None}
         if query:
             read = search_reading.read_query(query, search_reading.synonym_table(generation))
-            results = selectors.search_live_versions(read)
+            results = search_reading.search_live_versions(read)
             # get_page turns a missing, malformed or too large number into a real page.
             page = Paginator(results, SEARCH_PAGE_SIZE).get_page(number or page_number)
             page.object_list = list(page.object_list)
@@ -499,10 +474,10 @@ def feed(request: HttpRequest) -> HttpResponse:
             }
             return render(request, "public/feed.html", context).content
 
-        page_key = page_cache.key("feed-page", selectors.live_set_generation())
+        page_key = page_cache.key("feed-page", fastpath.live_set_generation())
         response = _cached_response(request, page_key, render_feed_page)
     else:
-        page_key = page_cache.key("feed", selectors.live_set_generation())
+        page_key = page_cache.key("feed", fastpath.live_set_generation())
         response = _cached_response(request, page_key, render_feed, content_type=atom.content_type)
     patch_vary_headers(response, ["Accept"])
     return response
@@ -523,5 +498,5 @@ def corrections(request: HttpRequest) -> HttpResponse:
         return render(request, "public/corrections.html", context).content
 
     # Every retraction and every approval raises the generation.
-    page_key = page_cache.key("corrections", selectors.live_set_generation())
+    page_key = page_cache.key("corrections", fastpath.live_set_generation())
     return _cached_response(request, page_key, render_page)

@@ -22,6 +22,18 @@ request. Everything else keeps Django's client-side binding, and Django's
 default of no prepared statements. Set ``DB_PREPARED_STATEMENTS=0`` behind
 a pooler in transaction mode that does not track prepared statements
 (PgBouncer before 1.21, or without ``max_prepared_statements``).
+
+The prepared cursor is a measured speed trick (articles/public/fastpath.py
+names its benchmark row): with ``prepared_cursor`` in
+EDITORIAL_SPEED_TRICKS_OFF the hot queries run on Django's own cursor, and
+the settings turn on psycopg's own preparing instead (``server_side_binding``
+and ``prepare_threshold`` in the database OPTIONS). The health check has no
+switch: nothing stock does it without a round trip.
+
+Private names of Django's backend this leans on (Django is pinned below
+5.3): ``base.ServerBindingCursor``, ``base.TIMESTAMPTZ_OID``,
+``base.register_tzloader``, ``DatabaseWrapper._prepare_cursor``, and the
+``health_check_enabled``/``health_check_done`` attributes.
 """
 
 from __future__ import annotations
@@ -34,6 +46,10 @@ from django.db.backends.postgresql import base
 from django.utils.asyncio import async_unsafe
 from psycopg import pq
 from psycopg.pq import Format
+
+# The prepare threshold of a connection set up for the prepared cursor: never
+# reached, so psycopg prepares what that cursor asks it to and nothing else.
+HOT_CURSOR_ONLY = sys.maxsize
 
 
 class PreparingCursor(base.ServerBindingCursor):
@@ -54,12 +70,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
-        if connection.prepare_threshold is None and settings.DB_PREPARED_STATEMENTS:
+        if (
+            connection.prepare_threshold is None
+            and settings.DB_PREPARED_STATEMENTS
+            and "prepared_cursor" not in settings.EDITORIAL_SPEED_TRICKS_OFF
+        ):
             # Django leaves psycopg's automatic preparing off (no threshold),
             # which also refuses an explicit request. Its own cursors bind on
             # the client and never prepare; with a threshold never reached,
             # only ``PreparingCursor`` does.
-            connection.prepare_threshold = sys.maxsize
+            connection.prepare_threshold = HOT_CURSOR_ONLY
         return connection
 
     @async_unsafe
@@ -72,7 +92,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         """
         self.close_if_health_check_failed()
         self.ensure_connection()
-        if self.connection.prepare_threshold is None:  # DB_PREPARED_STATEMENTS=0
+        if self.connection.prepare_threshold != HOT_CURSOR_ONLY:
+            # DB_PREPARED_STATEMENTS=0, or the trick switched off: Django's cursor.
             with self.cursor() as cursor:
                 cursor.execute(sql, params)
                 return cursor.fetchone()

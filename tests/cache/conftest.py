@@ -10,10 +10,13 @@ import contextlib
 import http.client
 import http.server
 import os
+import socket
 import threading
 
 import pytest
+from django_tasks_db.management.commands.db_worker import Worker
 
+from editorial.purge import send
 from editorial.varnish import Varnish, varnishd_path
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -78,7 +81,6 @@ def purge_recorder(settings):
 @pytest.fixture
 def run_worker():
     """Run the tasks that are due, as the worker process does, then return."""
-    from django_tasks_db.management.commands.db_worker import Worker
 
     def run(max_tasks: int | None = None) -> None:
         Worker(
@@ -119,8 +121,6 @@ def varnish(_varnish, settings, transactional_db, django_db_serialized_rollback)
     settings.EDITORIAL_PURGE_URLS = [_varnish.base + "/"]
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
     # Test databases reuse ids: nothing from an earlier test may be served.
-    from editorial.purge import send
-
     send(_varnish.base + "/", ["site"])
     return _varnish
 
@@ -145,8 +145,6 @@ class Forwarder:
     """
 
     def __init__(self, target_port: int) -> None:
-        import socket
-
         self.target_port = target_port
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -156,22 +154,16 @@ class Forwarder:
         self.restore()
 
     def restore(self) -> None:
-        import socket
-
         self.listener = socket.create_server(("127.0.0.1", self.port))
         threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
 
     def cut(self) -> None:
-        import socket
-
         # shutdown wakes the thread blocked in accept(); close alone would not.
         with contextlib.suppress(OSError):
             self.listener.shutdown(socket.SHUT_RDWR)
         self.listener.close()
 
     def _accept(self, listener) -> None:
-        import socket
-
         while True:
             try:
                 client, _ = listener.accept()

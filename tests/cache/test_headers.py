@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -183,8 +184,6 @@ def test_a_marked_page_that_sets_a_cookie_is_not_shared():
 
 def test_a_marked_page_that_asked_for_a_csrf_token_is_not_shared():
     def view(request):
-        from django.middleware.csrf import get_token
-
         cache_for_readers(request, "board")
         get_token(request)
         return HttpResponse("form")

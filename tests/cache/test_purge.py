@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
+
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from articles.models import Article, SitePage, Topic
-from articles.services import article_retract, article_start_rereview
+from articles.services import article_retract, article_start_rereview, article_submit
 from editorial import purge
 from reviewers.models import ReviewAssignment
+from tests.cache.conftest import PurgeRecorder
 from tests.factories import decision_record
 from tests.reviewers.helpers import assign_accepted
 
@@ -84,8 +89,6 @@ def test_a_rereview_outcome_purges_the_article_and_the_lists(
 def test_transitions_of_an_article_never_public_purge_nothing(
     article, author, purge_recorder, django_capture_on_commit_callbacks
 ):
-    from articles.services import article_submit
-
     with django_capture_on_commit_callbacks(execute=True):
         article_submit(article=article, by=author)
 
@@ -143,8 +146,6 @@ def test_one_transaction_sends_one_purge_per_cache(
     settings, purge_recorder, django_capture_on_commit_callbacks
 ):
     """Keys named by several changes of one transaction go out together."""
-    from tests.cache.conftest import PurgeRecorder
-
     second = PurgeRecorder()
     settings.EDITORIAL_PURGE_URLS = [purge_recorder.url, second.url]
     try:
@@ -240,8 +241,6 @@ def test_a_long_list_of_keys_is_split_into_short_requests():
 
 def test_a_refusing_cache_is_reported_with_its_answer(settings):
     """A purge refused (a 403 from the ACL) is a failure, with the cache's words."""
-    import http.server
-    import threading
 
     class Refuse(http.server.BaseHTTPRequestHandler):
         def do_PURGE(self):
@@ -273,16 +272,12 @@ def test_a_change_saved_outside_a_transaction_is_purged_at_once(member, purge_re
 
 def test_the_purge_command_empties_every_cache_of_the_given_keys(purge_recorder):
     """After a deployment, `purge_cache --all` purges every page at once."""
-    from django.core.management import call_command
-
     call_command("purge_cache", "article-3", "--all")
 
     assert purge_recorder.requests == [["article-3", "site"]]
 
 
 def test_the_purge_command_says_which_cache_it_could_not_reach(purge_recorder):
-    from django.core.management import CommandError, call_command
-
     purge_recorder.refuse()
 
     with pytest.raises(CommandError, match="could not be purged"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from articles.models import Article, SitePage, Topic
@@ -248,8 +249,6 @@ def test_a_purge_sent_while_varnish_is_stopped_is_delivered_when_it_runs_again(
 
 def test_no_cookie_and_nothing_personal_comes_through_the_cache(varnish, anchor, editor):
     """A signed-in editor's cookies are dropped on readers' pages; the back office keeps them."""
-    from django.test import Client
-
     client = Client()
     client.force_login(editor)
     session = client.cookies["sessionid"].value

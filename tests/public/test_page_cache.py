@@ -8,10 +8,21 @@ change what is live, and look at the very next response.
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
-from articles.services import article_retract, article_start_rereview
+from articles.models import Article
+from articles.public import cache as page_cache
+from articles.public.fastpath import live_set_generation
+from articles.services import (
+    article_request_changes,
+    article_retract,
+    article_save_content,
+    article_start_rereview,
+)
 from tests.public.conftest import publish, review, revise
+from tests.reviewers.helpers import assign_accepted
 
 pytestmark = pytest.mark.django_db
 
@@ -102,12 +113,8 @@ def test_the_update_note_replaces_the_recheck_note_once_the_text_changes(
     client, live, author, editor, member
 ):
     """A re-review sent back to its author whose text is then changed is an update under review."""
-    from articles.services import article_request_changes, article_save_content
-
     url = reverse("articles:detail", args=[live.slug])
     article = article_start_rereview(article=live, by=editor)
-    from tests.reviewers.helpers import assign_accepted
-
     assign_accepted(article=article, reviewer=member, by=editor)
     article = article_request_changes(article=article, by=editor, comment="Add the 2026 trial.")
     assert RECHECK_NOTE in get(client, url)
@@ -146,15 +153,11 @@ def test_conditional_get_answers_304_without_rendering(client, live, django_asse
 
 
 def _generation() -> str:
-    from articles.public.selectors import live_set_generation
-
     return live_set_generation()
 
 
 def test_the_database_moves_the_generation_with_every_live_pointer(live, author, editor, member):
     """Approvals and retractions change it; editing a draft or a reader's visit does not."""
-    from articles.models import Article
-
     approved = _generation()
     revised = revise(live, author, title="Kestrel question, draft wording?")
     assert _generation() == approved
@@ -172,8 +175,6 @@ def test_a_pointer_moved_outside_the_services_is_seen_too(client, live):
 
     The ORM refuses such a bulk update (see tests/safety/test_silent_changes.py).
     """
-    from django.db import connection
-
     before = every_page(client, live)
     assert "Kestrel question, first wording?" in before["home"]
 
@@ -201,8 +202,6 @@ def test_a_page_this_process_served_is_answered_without_the_shared_cache(
     """With Redis shared by every process, a popular page costs no trip to it:
     each process keeps its own copy of the pages it served last (their keys
     cannot go stale), and still asks the database which version is live."""
-    from django.core.cache import cache
-
     url = reverse("articles:detail", args=[live.slug])
     first = client.get(url).content
 
@@ -219,8 +218,6 @@ def test_a_page_this_process_served_is_answered_without_the_shared_cache(
 def test_each_process_keeps_only_so_many_pages(
     client, article, author, editor, member, monkeypatch
 ):
-    from articles.public import cache as page_cache
-
     monkeypatch.setattr(page_cache, "LOCAL_PAGES", 2)
     live = publish(article, author, editor, member)
     for audience in ("patient", "professional", "patient", "professional"):

@@ -6,6 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from articles.public import fastpath as public_pages
+
 pytestmark = pytest.mark.django_db
 
 
@@ -87,8 +89,6 @@ def test_an_address_without_its_slash_is_still_redirected(published):
 def test_made_up_addresses_cannot_grow_the_remembered_table(published, monkeypatch):
     """Addresses are remembered once resolved, up to a bound: a crawler of
     invented paths costs a 404 each and no more memory than the bound."""
-    from articles.public import middleware as public_pages
-
     monkeypatch.setattr(public_pages, "REMEMBERED_ADDRESSES", 10)
     public_pages._matches.clear()
     client = Client()

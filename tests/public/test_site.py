@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import SitePage
+from articles.public import views
+from articles.public.search import fts_match, search_live_versions
 from articles.services import article_retract
 from tests.factories import ArticleFactory, ReferenceFactory, TopicFactory
 from tests.public.conftest import publish, revise
@@ -59,8 +64,6 @@ def test_topic_without_approved_articles_is_404(client, author):
 
 def test_topic_pages_are_paginated_newest_first(client, author, editor, member, monkeypatch):
     """Every approved article is one page away; the count is of them all, not of a page."""
-    from articles.public import views
-
     monkeypatch.setattr(views, "TOPIC_PAGE_SIZE", 2)
     skin = TopicFactory(name="Skin", slug="skin")
     titles = [f"Skin question {n}?" for n in range(3)]
@@ -82,8 +85,6 @@ def test_topic_pages_are_paginated_newest_first(client, author, editor, member, 
 
 def test_page_links_carry_nothing_but_the_words_and_number(client, library, monkeypatch):
     """A cached page must not repeat the odd parameters of its first reader's address."""
-    from articles.public import views
-
     monkeypatch.setattr(views, "SEARCH_PAGE_SIZE", 1)
     html = search(client, q="fever", utm_source="x", evil="1").content.decode()
 
@@ -361,8 +362,6 @@ def test_search_reads_the_fts5_index_once_per_query_on_sqlite(client, library):
     articles."""
     if connection.vendor != "sqlite":
         pytest.skip("the FTS5 index exists on SQLite only")
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as captured:
         assert "2 articles match" in search(client, q="fever").content.decode()
 
@@ -380,8 +379,6 @@ def test_search_reads_the_fts5_index_once_per_query_on_sqlite(client, library):
 def test_search_matches_short_words_whole_on_sqlite():
     """Words of one or two letters are not prefixes: "a" would stand for every
     word that starts with it."""
-    from articles.public.selectors import fts_match
-
     assert fts_match("a IV treating") == '"iv" OR "treating"*'
 
 
@@ -389,8 +386,6 @@ def test_search_uses_the_gin_index_on_postgresql(db):
     """The query's document is the indexed expression, so PostgreSQL can use the index."""
     if connection.vendor != "postgresql":
         pytest.skip("the index exists on PostgreSQL only")
-    from articles.public.selectors import search_live_versions
-
     with connection.cursor() as cursor:
         # Leave the planner only bitmap scans, the way a GIN index is read: on
         # a tiny test table a plain scan would otherwise always be cheaper.
@@ -406,8 +401,6 @@ def test_search_ranks_from_the_stored_document_on_postgresql(db):
     for each match made a common word cost half a second at 100,000 articles."""
     if connection.vendor != "postgresql":
         pytest.skip("the stored document exists on PostgreSQL only")
-    from articles.public.selectors import search_live_versions
-
     plan = search_live_versions("fever child").explain(verbose=True)
 
     assert "search_document" in plan
@@ -416,8 +409,6 @@ def test_search_ranks_from_the_stored_document_on_postgresql(db):
 
 def test_an_expired_form_gets_a_friendly_page(published):
     """A post without a valid token explains what to do instead of a bare 403."""
-    from django.test import Client
-
     response = Client(enforce_csrf_checks=True).post(
         reverse("articles:set_audience"), {"audience": "patient", "next": "/"}
     )
@@ -428,8 +419,6 @@ def test_an_expired_form_gets_a_friendly_page(published):
 
 def test_board_page_shows_certification_and_a_checked_licence_only(client, member, second_member):
     """Readers see a member's certification and licence region while the licence is current."""
-    import datetime
-
     member.board_certification = "Board-certified in dermatology"
     member.licence_region = "Ontario"
     member.licence_verified_on = datetime.date(2026, 9, 1)
@@ -463,8 +452,6 @@ def test_board_page_marks_a_lapsed_licence_and_links_approved_answers(
 ):
     """A member whose licence lapsed is marked as not reviewing; each member links to the
     live answers they approved."""
-    import datetime
-
     second_member.licence_expires_on = datetime.date(2020, 1, 1)
     second_member.save()
     fever, _, _ = library

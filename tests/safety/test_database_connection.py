@@ -12,6 +12,7 @@ from django.db import connections
 from django.urls import reverse
 
 from articles.services import article_retract
+from editorial.postgresql.base import HOT_CURSOR_ONLY
 
 connection = connections["default"]
 
@@ -106,3 +107,18 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler(
     assert response.status_code == 200
     assert approved_article.title in response.content.decode()
     assert _prepared_statements() == before
+
+
+def test_without_the_prepared_cursor_a_connection_keeps_djangos_settings(settings):
+    """``prepared_cursor`` switched off (for the benchmark): a new connection prepares
+    nothing of the backend's own, so the hot queries take Django's cursor."""
+    params = connection.get_connection_params()
+    with_trick = connection.get_new_connection(params)
+    settings.EDITORIAL_SPEED_TRICKS_OFF = frozenset({"prepared_cursor"})
+    without_trick = connection.get_new_connection(params)
+    try:
+        assert with_trick.prepare_threshold == HOT_CURSOR_ONLY
+        assert without_trick.prepare_threshold is None
+    finally:
+        with_trick.close()
+        without_trick.close()

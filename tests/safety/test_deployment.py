@@ -189,6 +189,26 @@ def test_admin_responses_carry_the_security_headers(cast, page):
 
 
 @pytest.mark.django_db
+def test_the_permissions_policy_switches_off_every_feature_the_site_never_uses():
+    """Camera, microphone, location, payment, USB and ad tracking: no origin may use them."""
+    response = Client().get(reverse("articles:home"))
+
+    features = dict(part.split("=", 1) for part in response["Permissions-Policy"].split(", "))
+    assert features == {
+        feature: "()"
+        for feature in (
+            "camera",
+            "microphone",
+            "geolocation",
+            "payment",
+            "usb",
+            "interest-cohort",
+            "browsing-topics",
+        )
+    }
+
+
+@pytest.mark.django_db
 def test_pages_need_no_inline_script(stage, cast):
     """The policy forbids inline scripts, so the pages must not carry any."""
     article = stage.make("approved")
