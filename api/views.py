@@ -33,7 +33,8 @@ from api.scopes import Scope
 from api.services import draft_create, draft_submit, draft_update, draft_withdraw, via_key
 from articles.models import Article, PublishedVersion
 from articles.public import cache as page_cache
-from articles.public.selectors import live_facts_by_slug, live_set_generation, live_versions
+from articles.public.fastpath import live_facts_by_slug, live_set_generation
+from articles.public.selectors import live_versions
 from articles.viewer import Viewer
 from reviewers.models import ReviewAssignment
 

@@ -4,7 +4,7 @@ For each database (SQLite always; PostgreSQL too when DATABASE_URL points at
 one) the runner:
 
 1. migrates a database of its own and builds the archive in it
-   (``manage.py build_archive``; an archive already built is reused);
+   (``python -m bench.build_archive``; an archive already built is reused);
 2. measures in one Django process (bench/inprocess.py): SQL queries per
    public page, the admin's article list and heavy change page, an approval
    with 30 references, history bytes per revision;

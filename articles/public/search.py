@@ -30,6 +30,7 @@ from django.db.models.expressions import RawSQL
 
 from articles.models import PublishedVersion, SearchSynonym
 from articles.public import selectors
+from articles.text import WORD
 
 # Longer queries are cut: nobody types more, and it bounds the work.
 MAX_LENGTH = 200
@@ -54,13 +55,7 @@ _STOP_WORDS_TEXT = """
 """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
-WORD = re.compile(r"\w+")
 QUOTED = re.compile(r'"([^"]*)"')
-
-
-def normalise_words(text: str) -> str:
-    """Lower-case words separated by single spaces: how every term is compared."""
-    return " ".join(WORD.findall(text.casefold()))
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,6 @@ from django.http import Http404
 
 from articles.models import AuditEntry, PublishedVersion, SitePage
 
-# Re-exported for api/views.py, which imports them from here until it reads
-# them from articles.public.fastpath.
-from articles.public.fastpath import live_facts_by_slug, live_set_generation  # noqa: F401
-
 # What an article page loads of its version and of the working copy: every
 # column of the version, and of the article its state alone (to say that an
 # update is under review), never a word of its content.

@@ -16,12 +16,18 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import totp
+from playwright.sync_api import expect
 
+from accounts.demo import DEMO_KEY_HEX
 from articles.choices import ArticleState, ReportKind
 from articles.models import Article, ProblemReport
+from articles.services import article_submit
+from reviewers.models import ChecklistQuestion, ReviewAssignment
+from reviewers.services import assignment_accept, assignment_create
 from tests.admin.lookup_stub import StubServer
 from tests.browser.test_public_site import _restorable_database, axe_source  # noqa: F401
-from tests.factories import ArticleFactory, ReferenceFactory, TopicFactory
+from tests.factories import ArticleFactory, ReferenceFactory, TopicFactory, decision_record
 
 pytestmark = pytest.mark.browser
 
@@ -32,12 +38,6 @@ PHONE = {"width": 390, "height": 844}
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
-def expect(*args, **kwargs):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(*args, **kwargs)
-
-
 def log_in(page, username: str, password: str = PASSWORD) -> None:
     page.goto("/admin/login/")
     page.get_by_label("Username").fill(username)
@@ -46,10 +46,6 @@ def log_in(page, username: str, password: str = PASSWORD) -> None:
     if page.get_by_role("heading", name="Second step").count():
         # The demo enrols one member's authenticator (accounts/demo.py): answer
         # with the code it shows now, as that member would.
-        from django_otp.oath import totp
-
-        from accounts.demo import DEMO_KEY_HEX
-
         page.get_by_label("Code").fill(f"{totp(bytes.fromhex(DEMO_KEY_HEX)):06d}")
         page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
@@ -70,12 +66,7 @@ def serious_violations(page, source: str) -> list[str]:
 
 
 def _approved(author, editor, member, settings):
-    from reviewers.models import ReviewAssignment
-    from reviewers.services import assignment_accept, assignment_create
-    from tests.factories import decision_record
-
     settings.EDITORIAL_REQUIRED_APPROVALS = 1
-    from articles.services import article_submit
 
     topic = TopicFactory(name="Children's health", slug="childrens-health")
     article = ArticleFactory(
@@ -197,10 +188,6 @@ def test_author_writes_an_answer_with_looked_up_references_and_submits(
 
 def test_member_declares_checks_and_decides(new_page, artifacts, author, editor, member, settings):
     """Conflict first, then the checklist, then the decision: one form, top to bottom."""
-    from articles.services import article_submit
-    from reviewers.models import ChecklistQuestion
-    from reviewers.services import assignment_accept, assignment_create
-
     settings.EDITORIAL_REQUIRED_APPROVALS = 1
     ChecklistQuestion.objects.create(text="Doses match the current national guideline.")
     article = ArticleFactory(author=author, title="Is honey safe for a cough?", slug="honey")

@@ -13,15 +13,20 @@ under ``CI=true``.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.db import connections
+from playwright.sync_api import expect
 
 from articles.choices import TextOrigin
 from articles.models import SitePage
+from articles.public.selectors import live_versions
 from tests.factories import ArticleFactory, ReferenceFactory, TopicFactory
 from tests.public.conftest import publish
 
@@ -59,7 +64,6 @@ def _restorable_database(django_db_blocker):
     while the database still holds only what the migrations wrote, makes
     every later restore work again (for the other browser tests too).
     """
-    from django.db import connections
 
     with django_db_blocker.unblock():
         for connection in connections.all(initialized_only=False):
@@ -148,8 +152,6 @@ def article_url(honey) -> str:
 @pytest.mark.parametrize(("width", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
 def test_article_page_at_phone_and_desktop_widths(new_page, honey, artifacts, width, viewport):
     """Everything a reader needs is on the page and nothing overflows sideways."""
-    from playwright.sync_api import expect
-
     page = new_page()
     page.set_viewport_size(viewport)
     page.goto(article_url(honey))
@@ -171,8 +173,6 @@ def test_article_page_at_phone_and_desktop_widths(new_page, honey, artifacts, wi
 
 def test_audience_switch_changes_text_and_disclaimer(new_page, honey, artifacts):
     """Choosing "Healthcare professional" swaps the text and disclaimer, and is remembered."""
-    from playwright.sync_api import expect
-
     page = new_page()
     page.goto(article_url(honey))
     answer = page.locator("#answer")
@@ -198,8 +198,6 @@ def test_audience_switch_changes_text_and_disclaimer(new_page, honey, artifacts)
 
 def test_audience_switch_works_without_javascript(browser, live_server, honey):
     """With JavaScript off the chooser is still a working form."""
-    from playwright.sync_api import expect
-
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     try:
         page = context.new_page()
@@ -212,8 +210,6 @@ def test_audience_switch_works_without_javascript(browser, live_server, honey):
 
 def test_citation_links_go_to_the_reference_and_back(new_page, honey):
     """A marker jumps to its reference; the reference's arrow jumps back to the marker."""
-    from playwright.sync_api import expect
-
     page = new_page()
     page.set_viewport_size(PHONE)
     page.goto(article_url(honey))
@@ -231,8 +227,6 @@ def test_citation_links_go_to_the_reference_and_back(new_page, honey):
 
 def test_report_a_problem_in_the_browser(new_page, honey, artifacts):
     """A reader opens the form, forgets the text, fixes it, and is thanked."""
-    from playwright.sync_api import expect
-
     page = new_page()
     page.goto(article_url(honey))
     page.get_by_role("link", name="Report a problem").click()
@@ -309,12 +303,6 @@ def test_public_pages_have_no_serious_accessibility_violations(
 @pytest.fixture
 def demo_answers(db):
     """The demo's live answers (seeded through the workflow), by address."""
-    import io
-
-    from django.core.management import call_command
-
-    from articles.public.selectors import live_versions
-
     call_command("seed_demo", stdout=io.StringIO())
     return list(live_versions().order_by("slug").values_list("slug", flat=True))
 
@@ -361,8 +349,6 @@ def test_no_public_page_scrolls_sideways(new_page, demo_answers, width, viewport
 
 def test_review_details_open_without_javascript(browser, live_server, honey):
     """The review details are a native disclosure: they open with JavaScript off."""
-    from playwright.sync_api import expect
-
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     try:
         page = context.new_page()
@@ -379,7 +365,6 @@ def test_review_details_open_without_javascript(browser, live_server, honey):
 def test_report_error_summary_takes_focus_and_links_to_fields(new_page, honey, artifacts):
     """A report sent with mistakes: the summary has the focus, each of its links puts the
     cursor in the field it names."""
-    from playwright.sync_api import expect
 
     page = new_page()
     page.set_viewport_size(PHONE)

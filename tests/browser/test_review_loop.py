@@ -11,10 +11,11 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from articles.choices import ArticleState
 from articles.models import Article
-from tests.factories import TopicFactory
+from tests.factories import ArticleFactory, ReferenceFactory, TopicFactory
 
 pytestmark = pytest.mark.browser
 
@@ -56,14 +57,6 @@ def open_article(page) -> None:
 
 def success_message(page):
     return page.locator("ul.messagelist li.success")
-
-
-def expect(*args, **kwargs):
-    # Imported here so that without Playwright the module still imports and the
-    # browser fixture can skip (or, under CI=true, fail) with its clear reason.
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(*args, **kwargs)
 
 
 def test_author_editor_and_board_member_publish_an_article(
@@ -176,8 +169,6 @@ def test_author_editor_and_board_member_publish_an_article(
 
 def test_a_refused_save_holds_the_workflow_buttons_back(new_page, author):
     """After a save the form refused, Submit waits: it would send the old text."""
-    from tests.factories import ArticleFactory, ReferenceFactory
-
     article = ArticleFactory(author=author, title=TITLE, slug=SLUG, body=BODY)
     ReferenceFactory(article=article, position=1)
     page = new_page()

@@ -7,8 +7,10 @@ person to look at; each page is also checked for sideways scrolling.
 from __future__ import annotations
 
 import pytest
+from django.db import connections
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from accounts import services
 from articles.services import article_retract
@@ -27,8 +29,6 @@ WIDTHS = [("desktop", {"width": 1280, "height": 900}), ("phone", {"width": 390, 
 @pytest.fixture(autouse=True)
 def _restorable_database(django_db_blocker):
     """As in test_public_site.py: keep the migrated roles restorable after each test."""
-    from django.db import connections
-
     with django_db_blocker.unblock():
         for connection in connections.all(initialized_only=False):
             if not hasattr(connection, "_test_serialized_contents"):
@@ -61,8 +61,6 @@ def _sign_in(page, username: str) -> None:
 @pytest.mark.parametrize(("width", "viewport"), WIDTHS)
 def test_enrolment_in_the_browser(new_page, editor, artifacts, width, viewport):
     """An editor without a factor is sent to set one up, scans, confirms, and sees the codes."""
-    from playwright.sync_api import expect
-
     page = new_page()
     page.set_viewport_size(viewport)
     _sign_in(page, editor.username)
@@ -85,8 +83,6 @@ def test_enrolment_in_the_browser(new_page, editor, artifacts, width, viewport):
 @pytest.mark.parametrize(("width", "viewport"), WIDTHS)
 def test_second_step_in_the_browser(new_page, editor, artifacts, width, viewport):
     """After the password, the code; a wrong one says so, the right one opens the back office."""
-    from playwright.sync_api import expect
-
     device = services.totp_pending(user=editor)
     services.totp_confirm(device=device, token=_code(device), by=editor)
     page = new_page()
@@ -113,8 +109,6 @@ def test_retraction_notice_in_the_browser(
     new_page, author, editor, member, artifacts, width, viewport
 ):
     """The withdrawn answer's address shows the notice, readable on a phone."""
-    from playwright.sync_api import expect
-
     article = ArticleFactory(
         author=author,
         title="Does vitamin C shorten a cold in adults who take it every day?",

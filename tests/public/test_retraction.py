@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.services import article_reopen, article_retract, article_submit
+from tests.factories import ArticleFactory, ReferenceFactory
 from tests.public.conftest import publish, review, revise
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +56,6 @@ def test_retracted_notice_shows_none_of_the_answer(retracted):
 
 def test_never_published_address_answers_404_with_the_same_headers(retracted, author):
     """An unknown or draft slug is a 404 with exactly the notice's header names."""
-    from tests.factories import ArticleFactory
-
     draft = ArticleFactory(author=author, slug="draft-never-approved")
     gone = Client().get(f"/articles/{retracted.slug}/")
     for slug in ("no-such-answer", draft.slug):
@@ -125,8 +124,6 @@ def test_corrections_log_lists_withdrawals_and_updates_newest_first(
     retracted, author, editor, member
 ):
     """A later correction of another answer comes first, each with its date and words."""
-    from tests.factories import ArticleFactory, ReferenceFactory
-
     other = ArticleFactory(author=author, title="Do herons need sunscreen?", body="Yes [1].")
     ReferenceFactory(article=other, position=1)
     other = publish(other, author, editor, member)
