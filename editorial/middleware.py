@@ -15,6 +15,7 @@ from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 
 class CSPMiddleware(LibraryCSPMiddleware):
@@ -72,3 +73,29 @@ _CSP_RESPONSE_ATTRIBUTES = (
     "_csp_update_ro",
     "_csp_replace_ro",
 )
+
+
+def explain_method_not_allowed(get_response):
+    """Every 405 says in words what the address is for, and that nothing changed.
+
+    Views refuse other methods with Django's ``require_POST``/``require_safe``,
+    whose answer has an empty body; someone who followed a link to an action,
+    or reloaded one, should still read why nothing happened.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        if "POST" in response.get("Allow", "").replace(" ", "").split(","):
+            text = _(
+                "This address carries out an action from a button on its page; it cannot be "
+                "opened directly, and nothing was changed. Go back to the page and use the button."
+            )
+        else:
+            text = _("This address only shows a page; nothing was changed.")
+        response.content = text
+        response["Content-Type"] = "text/plain; charset=utf-8"
+        return response
+
+    return middleware

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A refused method (405) says what the address is for (editorial/middleware.py).
+    "editorial.middleware.explain_method_not_allowed",
     # django-csp's, building the fixed policy once (editorial/middleware.py).
     "editorial.middleware.CSPMiddleware",
     # PERMISSIONS_POLICY, below.

@@ -113,7 +113,10 @@ def test_crafted_transition_post_is_refused_with_a_message(client, author, artic
 def test_get_on_a_transition_url_is_refused(client, author, article):
     """A GET on a POST-only action answers 405 and changes nothing."""
     client.force_login(author)
-    assert client.get(action_url(article, "submit")).status_code == 405
+    response = client.get(action_url(article, "submit"))
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "cannot be opened directly, and nothing was changed" in response.content.decode()
     assert reload(article).state == ArticleState.DRAFT
 
 

@@ -208,6 +208,7 @@ def test_crafted_posts_to_history_pages_change_nothing(
     before = footprint(approved_article)
     response = client.post(history_url(page, approved_article, *args), {"state": "draft"})
     assert response.status_code == 405
+    assert "only shows a page; nothing was changed" in response.content.decode()
     assert footprint(approved_article) == before
 
 
