@@ -19,6 +19,10 @@ import time
 from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
+# Every load asks for what readers' browsers ask for. The product and the
+# floor answer uncompressed (compression is the front server's job); the
+# shared cache stores and serves the gzipped copy.
+ACCEPT_ENCODING = "Accept-Encoding: gzip"
 WRK_SCRIPT = os.path.join(os.path.dirname(__file__), "wrk_report.lua")
 # The Python client never sends more than this many requests per connection,
 # whatever the duration: a bound on its memory and on a runaway run.
@@ -68,6 +72,8 @@ def run_wrk(url: str, *, seconds: float, connections: int) -> Load:
         duration,
         "--timeout",
         "10s",
+        "--header",
+        ACCEPT_ENCODING,
         "--script",
         WRK_SCRIPT,
         url,
@@ -103,7 +109,9 @@ def run_python(url: str, *, seconds: float, connections: int) -> Load:
         while time.perf_counter() < deadline and len(mine) < MAX_REQUESTS_PER_CONNECTION:
             started = time.perf_counter()
             try:
-                conn.request("GET", target, headers={"Host": parts.netloc})
+                conn.request(
+                    "GET", target, headers={"Host": parts.netloc, "Accept-Encoding": "gzip"}
+                )
                 response = conn.getresponse()
                 response.read()
                 if response.status >= 400:
