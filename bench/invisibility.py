@@ -41,6 +41,8 @@ from articles.models import Article  # noqa: E402
 from articles.roles import editors  # noqa: E402
 from articles.services import article_reopen, article_retract, article_submit  # noqa: E402
 from bench import archive  # noqa: E402
+from reviewers.choices import AssignmentStatus  # noqa: E402
+from reviewers.policy import current_assignments  # noqa: E402
 from reviewers.selectors import assignable_members  # noqa: E402
 from reviewers.services import assignment_accept, assignment_create, decision_record  # noqa: E402
 
@@ -166,11 +168,20 @@ def main(argv: list[str] | None = None) -> int:
         article_reopen(article=article, by=editor)
         article_submit(article=article, by=article.author)
         article = Article.objects.select_related("topic", "author").get(pk=article.pk)
-        member = assignable_members(article).first()
-        assignment = assignment_accept(
-            assignment=assignment_create(article=article, reviewer=member, by=editor),
-            by=member.user,
+        # Resubmitting re-invites the last round's reviewers; one of them
+        # reviews again, or, when there were none, the best candidate.
+        invited = (
+            current_assignments(article)
+            .filter(status=AssignmentStatus.INVITED)
+            .select_related("reviewer__user")
+            .first()
         )
+        if invited is None:
+            invited = assignment_create(
+                article=article, reviewer=assignable_members(article).first(), by=editor
+            )
+        member = invited.reviewer
+        assignment = assignment_accept(assignment=invited, by=member.user)
         paths = surfaces(article)
         for path in paths.values():
             cache.get(path)
