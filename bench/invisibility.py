@@ -82,8 +82,15 @@ def surfaces(article: Article) -> dict[str, str]:
 
 
 def shows(cache: Cache, path: str, slug: str) -> bool:
+    """Whether the surface offers the answer; a 410 notice or a withdrawal entry does not."""
     status, body = cache.get(path)
-    return status == 200 and f"/articles/{slug}/" in body
+    link = f"/articles/{slug}/"
+    if status != 200:
+        return False
+    if path == "/feed/":
+        # The feed keeps a "Withdrawn: …" entry at a retracted answer's address.
+        return any(link in entry and "Withdrawn:" not in entry for entry in body.split("<entry>"))
+    return link in body
 
 
 def time_until(base: str, paths: dict[str, str], slug: str, *, showing: bool, since: float):
