@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 # Every load asks for what readers' browsers ask for. The product and the
 # floor answer uncompressed (compression is the front server's job); the
 # shared cache stores and serves the gzipped copy.
-ACCEPT_ENCODING = "Accept-Encoding: gzip"
+ACCEPT_ENCODING = ("Accept-Encoding", "gzip")
 WRK_SCRIPT = os.path.join(os.path.dirname(__file__), "wrk_report.lua")
 # The Python client never sends more than this many requests per connection,
 # whatever the duration: a bound on its memory and on a runaway run.
@@ -73,7 +73,7 @@ def run_wrk(url: str, *, seconds: float, connections: int) -> Load:
         "--timeout",
         "10s",
         "--header",
-        ACCEPT_ENCODING,
+        ": ".join(ACCEPT_ENCODING),
         "--script",
         WRK_SCRIPT,
         url,
@@ -110,7 +110,9 @@ def run_python(url: str, *, seconds: float, connections: int) -> Load:
             started = time.perf_counter()
             try:
                 conn.request(
-                    "GET", target, headers={"Host": parts.netloc, "Accept-Encoding": "gzip"}
+                    "GET",
+                    target,
+                    headers={"Host": parts.netloc, ACCEPT_ENCODING[0]: ACCEPT_ENCODING[1]},
                 )
                 response = conn.getresponse()
                 response.read()
