@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from articles.choices import ArticleState
 from articles.models import Article, AuditEntry, PublishedVersion
+from articles.public.fastpath import live_set_generation
+from articles.public.search import read_query, suggestions
 from articles.rendering import render_markdown
+from articles.services import article_save_content
 from bench.archive import HEAVY_REFERENCES, HEAVY_REVISIONS, HEAVY_SLUG
 from bench.build_archive import ArchiveRefused, build_archive, main
 from reviewers.models import ReviewAssignment, ReviewDecision
@@ -115,3 +120,28 @@ def test_build_archive_ignores_the_benchmarks_own_approvals(db, capsys):
     build_archive(articles=6)
 
     assert "nothing to do" in capsys.readouterr().out
+
+
+def test_archive_words_feed_the_suggestions_and_later_approvals_still_do(build_archive, request):
+    """The vocabulary behind "did you mean" counts the archive's words, built once or twice.
+
+    On PostgreSQL the builder counts them once at the end instead of per
+    version, and raises the live-set generation once; an approval after it
+    must add its words as before.
+    """
+    generation = live_set_generation()
+    build_archive(12)
+    build_archive(12, seed=8)
+    assert live_set_generation() != generation
+    body = PublishedVersion.objects.order_by("-pk").first().body_source
+    word = max(re.findall(r"[a-z]{9,}", body), key=len)
+    typo = word[:3] + word[4:]
+
+    assert suggestions(read_query(typo)) == {typo: word}
+
+    article = request.getfixturevalue("article")
+    article.body = "Erythema toxicum fades by itself [1]. It needs no cream [2]."
+    article_save_content(article=article, by=article.author)
+    assert suggestions(read_query("erythma")) == {}
+    request.getfixturevalue("approved_article")
+    assert suggestions(read_query("erythma")) == {"erythma": "erythema"}
