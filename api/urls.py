@@ -7,6 +7,7 @@ from drf_spectacular.views import (
 
 from api import views
 from api.exceptions import json_not_found
+from articles.public.middleware import public_page
 
 app_name = "api"
 
@@ -30,8 +31,15 @@ urlpatterns = [
     path("drafts/<int:pk>/submit/", views.DraftSubmitView.as_view(), name="draft-submit"),
     path("drafts/<int:pk>/withdraw/", views.DraftWithdrawView.as_view(), name="draft-withdraw"),
     path("drafts/<int:pk>/status/", views.DraftStatusView.as_view(), name="draft-status"),
-    path("published/", views.PublishedListView.as_view(), name="published-list"),
-    path("published/<slug:slug>/", views.PublishedDetailView.as_view(), name="published-detail"),
+    # The read API only reads, and knows its caller by the Authorization
+    # header alone: like the reader's pages it skips the session, CSRF and
+    # sign-in middleware (articles/public/middleware.py).
+    path("published/", public_page(views.PublishedListView.as_view()), name="published-list"),
+    path(
+        "published/<slug:slug>/",
+        public_page(views.PublishedDetailView.as_view()),
+        name="published-detail",
+    ),
     # Anything else under /api/: a JSON 404 (also for addresses with a line break).
     re_path(r"^[\s\S]*$", json_not_found),
 ]

@@ -62,5 +62,10 @@ class PublicPagesMiddleware:
                 # (DisallowedHost becomes a 400 like everywhere else).
                 request.get_host()
                 request.resolver_match = match
-                return match.func(request, *match.args, **match.kwargs)
+                response = match.func(request, *match.args, **match.kwargs)
+                # A response rendered late (the read API's errors, from Django
+                # REST framework) is rendered here, as Django's handler would.
+                if callable(getattr(response, "render", None)):
+                    response = response.render()
+                return response
         return self.get_response(request)

@@ -108,3 +108,39 @@ def test_published_list_and_detail_keep_constant_queries(
     page_cache.forget_local()
     with django_assert_max_num_queries(4):
         reader.get(f"/api/v1/published/{approved_article.slug}/")
+
+
+def test_a_session_opens_no_read_api_and_gets_no_cookie(
+    client, editor, client_for, approved_article, settings
+):
+    """The read API knows its caller by the key alone, like the reader's pages skip the session."""
+    client.force_login(editor)
+    path = f"/api/v1/published/{approved_article.slug}/"
+
+    refused = client.get(path)
+
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "not_authenticated"
+    assert not refused.cookies
+    settings.API_ANONYMOUS_PUBLISHED_READ = True
+    with_session = client.get(path)
+    assert with_session.status_code == 200
+    assert with_session.content == client_for(None).get(path).content
+    assert not with_session.cookies
+    # The editor's session is neither read nor lost by it.
+    assert client.get("/admin/").status_code == 200
+
+
+def test_an_anonymous_read_of_a_cached_article_costs_one_query(
+    client_for, approved_article, settings, django_assert_num_queries
+):
+    """Which version is live: nothing else, not even a session lookup."""
+    settings.API_ANONYMOUS_PUBLISHED_READ = True
+    anonymous = client_for(None)
+    path = f"/api/v1/published/{approved_article.slug}/"
+    anonymous.get(path)
+
+    with django_assert_num_queries(1):
+        response = anonymous.get(path)
+
+    assert response.status_code == 200

@@ -32,6 +32,8 @@ def test_only_read_only_reader_pages_take_the_short_path():
         "articles:advisory_board",
         "articles:editorial_policy",
         "articles:corrections",
+        "api:published-list",
+        "api:published-detail",
     }
 
 
