@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import pickle
 
+import pytest
+from django.core.cache import cache
+
+from api.throttling import KeyRateThrottle
 from articles.models import Article
 from tests.api.conftest import draft_body
 
@@ -28,6 +32,40 @@ def test_rate_limit_is_per_key(make_key, client_for, settings):
     assert first.get("/api/v1/drafts/").status_code == 200
     assert first.get("/api/v1/drafts/").status_code == 429
     assert second.get("/api/v1/drafts/").status_code == 200
+
+
+def test_a_window_ends_and_retry_after_says_when(make_key, client_for, settings, monkeypatch):
+    """The limit counts requests per window; Retry-After is the wait until the next one."""
+    settings.API_RATE_LIMIT = "2/min"
+    clock = [6_000_000.0 + 15]  # 15 s into a minute
+    monkeypatch.setattr(KeyRateThrottle, "timer", lambda self: clock[0])
+    client = client_for(make_key())
+
+    assert [client.get("/api/v1/drafts/").status_code for _ in range(3)] == [200, 200, 429]
+    clock[0] += 10
+    refused = client.get("/api/v1/drafts/")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "35"
+    clock[0] += 35
+    assert client.get("/api/v1/drafts/").status_code == 200
+
+
+def test_a_busy_key_costs_one_small_counter(make_key, client_for, settings):
+    """However many requests a generous limit lets through, the cache holds one number per key.
+
+    (Django REST framework's own throttle keeps every request's time of the
+    last window: a key allowed 10,000 a minute meant 10,000 floats read and
+    written back on each request.)
+    """
+    settings.API_RATE_LIMIT = "10000/min"
+    client = client_for(make_key())
+    for _ in range(300):
+        assert client.get("/api/v1/drafts/").status_code == 200
+
+    # The test settings' cache is local memory: its entries, as stored.
+    entries = [pickle.loads(value) for key, value in cache._cache.items() if "throttle" in key]
+    assert len(entries) == 1
+    assert entries == [300]
 
 
 def test_body_too_large_is_refused_with_413(api, topic, settings):
