@@ -41,14 +41,20 @@ class KeyRateThrottle(SimpleRateThrottle):
         key = f"{self.get_cache_key(request, view)}:{window}"
         # Kept a little past its period, so a slow clock elsewhere still finds it.
         lifetime = self.duration + 1
-        self.cache.add(key, 0, lifetime)
         try:
             count = self.cache.incr(key)
         except ValueError:
-            # Evicted between the two calls: this request opens the count again.
-            self.cache.set(key, 1, lifetime)
-            count = 1
+            # The period's first request (incr refuses a missing key): open its
+            # count, unless another process opened it a moment ago.
+            count = 1 if self.cache.add(key, 1, lifetime) else self._count_again(key)
         return count <= self.num_requests
+
+    def _count_again(self, key: str) -> int:
+        try:
+            return self.cache.incr(key)
+        except ValueError:
+            # Evicted in between: counted afresh.
+            return 1
 
     def wait(self) -> float:
         """Seconds until the next period (DRF rounds it up into Retry-After)."""
