@@ -156,8 +156,17 @@ def set_based_triggers():
     before = PublishedVersion.objects.aggregate(last=Max("pk"))["last"] or 0
     triggers = [(versions, f"{words.PG_WORDS}_add"), (articles, "articles_live_set_insert")]
     with connection.cursor() as cursor:
-        for table, trigger in triggers:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+
+        def switch(action: str) -> None:
+            # A table with foreign-key checks still pending (rows this
+            # transaction wrote or deleted) cannot be altered: run them now,
+            # as a commit would, then defer again as Django declares them.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table, trigger in triggers:
+                cursor.execute(f"ALTER TABLE {table} {action} TRIGGER {trigger}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+        switch("DISABLE")
         yield
         lexemes = words.PG_LEXEMES.format(document=words.PG_DOCUMENT.format(row="v."))
         cursor.execute(
@@ -168,14 +177,7 @@ def set_based_triggers():
             SET documents = {words.PG_WORDS}.documents + excluded.documents""",
             [before],
         )
-        # A table with foreign-key checks still pending cannot be altered:
-        # run them now, as the commit would.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table, trigger in triggers:
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
-        # Back to Django's mode (every foreign key is INITIALLY DEFERRED), for
-        # whatever the same transaction writes next: a test, a second build.
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        switch("ENABLE")
     bumped = LiveSetGeneration.objects.filter(pk=1).update(
         value=F("value") + 1, changed_at=timezone.now()
     )
