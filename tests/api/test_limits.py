@@ -14,7 +14,19 @@ from tests.api.conftest import draft_body
 pytestmark = pytest.mark.django_db
 
 
-def test_rate_limit_answers_429_with_retry_after(make_key, client_for, settings):
+@pytest.fixture
+def clock(monkeypatch):
+    """The throttle's clock, held 15 s into a minute until a test moves it.
+
+    The limit counts per period, so a test that read the real clock could
+    see its requests split across two periods when it ran over a minute's end.
+    """
+    now = [6_000_000.0 + 15]
+    monkeypatch.setattr(KeyRateThrottle, "timer", lambda self: now[0])
+    return now
+
+
+def test_rate_limit_answers_429_with_retry_after(make_key, client_for, settings, clock):
     """Past the key's rate, requests get 429 and a Retry-After header."""
     settings.API_RATE_LIMIT = "3/min"
     client = client_for(make_key())
@@ -25,7 +37,7 @@ def test_rate_limit_answers_429_with_retry_after(make_key, client_for, settings)
     assert response.json()["error"]["status"] == 429
 
 
-def test_rate_limit_is_per_key(make_key, client_for, settings):
+def test_rate_limit_is_per_key(make_key, client_for, settings, clock):
     """One busy key does not slow another."""
     settings.API_RATE_LIMIT = "1/min"
     first, second = client_for(make_key()), client_for(make_key())
@@ -34,11 +46,9 @@ def test_rate_limit_is_per_key(make_key, client_for, settings):
     assert second.get("/api/v1/drafts/").status_code == 200
 
 
-def test_a_window_ends_and_retry_after_says_when(make_key, client_for, settings, monkeypatch):
+def test_a_window_ends_and_retry_after_says_when(make_key, client_for, settings, clock):
     """The limit counts requests per window; Retry-After is the wait until the next one."""
     settings.API_RATE_LIMIT = "2/min"
-    clock = [6_000_000.0 + 15]  # 15 s into a minute
-    monkeypatch.setattr(KeyRateThrottle, "timer", lambda self: clock[0])
     client = client_for(make_key())
 
     assert [client.get("/api/v1/drafts/").status_code for _ in range(3)] == [200, 200, 429]
@@ -50,7 +60,7 @@ def test_a_window_ends_and_retry_after_says_when(make_key, client_for, settings,
     assert client.get("/api/v1/drafts/").status_code == 200
 
 
-def test_a_busy_key_costs_one_small_counter(make_key, client_for, settings):
+def test_a_busy_key_costs_one_small_counter(make_key, client_for, settings, clock):
     """However many requests a generous limit lets through, the cache holds one number per key.
 
     (Django REST framework's own throttle keeps every request's time of the
