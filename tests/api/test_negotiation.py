@@ -1,4 +1,4 @@
-"""What a client asks for in Accept (or ?format=) decides the answer as Django REST framework would."""
+"""What a client asks for in Accept (or ?format=) decides the answer, as DRF would decide it."""
 
 from __future__ import annotations
 
