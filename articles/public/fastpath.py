@@ -49,12 +49,12 @@ from dataclasses import dataclass
 
 from django.core.signals import setting_changed
 from django.db import connection
-from django.db.models import F
 from django.http import Http404
 from django.urls import ResolverMatch
 
+from articles import fingerprints
 from articles.choices import ArticleState
-from articles.models import PublishedVersion
+from articles.models import Article
 
 # --- The hot SQL ----------------------------------------------------------------------
 
@@ -162,7 +162,7 @@ def live_facts_by_slug(slug: str) -> LiveFacts:
     pk, approved_at, next_review_due, state, updated_at, generation, article_id = row
     if isinstance(next_review_due, str):
         next_review_due = datetime.date.fromisoformat(next_review_due)
-    # Only for an article with the board (a few at a time): one more query.
+    # Only for an article with the board (a few at a time): two more queries.
     unchanged = state in UPDATE_IN_REVIEW_STATES and live_text_unchanged(pk)
     return LiveFacts(
         pk,
@@ -177,21 +177,21 @@ def live_facts_by_slug(slug: str) -> LiveFacts:
 
 
 def live_text_unchanged(version_id: int) -> bool:
-    """Whether the working copy's text is still this live version's: a re-review, not an update.
+    """Whether the working copy is still this live version's text and references.
 
-    Compared in the database, so neither text is sent over to be compared.
+    A re-review, not an update: the same question, with the same fingerprints,
+    as ``articles.fingerprints.live_text_unchanged`` asks when an approval
+    needs a "What changed" line, so the page and the approval never disagree
+    (a changed citation is a change). Two queries, asked only while the
+    article is with the board.
     """
-    return (
-        PublishedVersion.objects.filter(
-            pk=version_id,
-            live_for__title=F("title"),
-            live_for__body=F("body_source"),
-            live_for__plain_body=F("plain_body_source"),
-            live_for__urgent_help=F("urgent_help_source"),
-        )
-        .order_by()
-        .exists()
+    article = (
+        Article.objects.filter(live_version_id=version_id)
+        .select_related("live_version")
+        .prefetch_related("references")
+        .first()
     )
+    return article is not None and fingerprints.live_text_unchanged(article)
 
 
 def topic_description(slug: str) -> str | None:

@@ -16,6 +16,7 @@ from articles.models import Article
 from articles.public import cache as page_cache
 from articles.public.fastpath import live_set_generation
 from articles.services import (
+    article_references_saved,
     article_request_changes,
     article_retract,
     article_save_content,
@@ -125,6 +126,29 @@ def test_the_update_note_replaces_the_recheck_note_once_the_text_changes(
     assert UPDATE_NOTE in html
     assert RECHECK_NOTE not in html
     assert "2026 trial" not in html
+
+
+def test_a_changed_reference_is_an_update_too(client, live, author, editor, member):
+    """Only a citation changed: still a new text with the board, as its fingerprint says.
+
+    (The page used to compare the wording alone and kept saying the board was
+    re-checking the published answer, while the approval asked for a "What
+    changed" line.)
+    """
+    url = reverse("articles:detail", args=[live.slug])
+    article = article_start_rereview(article=live, by=editor)
+    assign_accepted(article=article, reviewer=member, by=editor)
+    article = article_request_changes(article=article, by=editor, comment="Cite the 2026 trial.")
+    assert RECHECK_NOTE in get(client, url)
+
+    reference = article.references.order_by("position").first()
+    reference.title = "A randomised trial of kestrel counting, 2026 update"
+    reference.save()
+    article_references_saved(article=article, by=author, notes=["Reference 1 changed."])
+    html = get(client, url)
+    assert UPDATE_NOTE in html
+    assert RECHECK_NOTE not in html
+    assert "2026 update" not in html
 
 
 def test_each_audience_gets_its_own_cached_text(client, article, author, editor, member):
