@@ -48,7 +48,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from bench import loadgen, variants
+from bench import cpu, loadgen, variants
 from bench.variants import without
 from editorial.varnish import Varnish
 
@@ -355,6 +355,10 @@ class Server:
         self.log_file.flush()
         return Path(self.log_path).read_text(errors="replace")[-1500:]
 
+    def pids(self) -> list[int]:
+        """The processes whose CPU is the server's (with their children)."""
+        return [self.process.pid]
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -422,32 +426,36 @@ def settle(server: Server, workers: int) -> None:
         fetch(server.base + "/bench-settle/")
 
 
+def metered_load(server, url: str, args) -> dict:
+    """One load of ``url``, with the CPU its server (and the database) used per request."""
+    before = cpu.snapshot(server.pids())
+    load = loadgen.run(
+        url, seconds=args.seconds, connections=args.connections, tool=args.loadgen
+    ).as_dict()
+    used = cpu.seconds_between(before, cpu.snapshot(server.pids()))
+    load["server_cpu_us"] = (
+        round(used / load["requests"] * 1e6, 1) if used and load["requests"] else None
+    )
+    return load
+
+
 def load_rounds(product: Server, floor: Server, targets: list[dict], args) -> dict:
     live = [t for t in targets if t["status"] == "ok"]
     rounds = []
     for number in range(args.rounds):
         shift = number % len(live) if live else 0
         order = live[shift:] + live[:shift]
-        measured = {
-            "floor": loadgen.run(
-                floor.base + "/",
-                seconds=args.seconds,
-                connections=args.connections,
-                tool=args.loadgen,
-            ).as_dict()
-        }
+        measured = {"floor": metered_load(floor, floor.base + "/", args)}
         settle(floor, args.workers)
         for target in order:
             server = target.get("server", product)
-            load = loadgen.run(
-                server.base + target["path"],
-                seconds=args.seconds,
-                connections=args.connections,
-                tool=args.loadgen,
-            ).as_dict()
+            load = metered_load(server, server.base + target["path"], args)
             settle(server, args.workers)
             floor_rps = measured["floor"]["rps"]
             load["ratio"] = round(load["rps"] / floor_rps, 3) if floor_rps else None
+            floor_cpu = measured["floor"]["server_cpu_us"]
+            if floor_cpu and load["server_cpu_us"]:
+                load["cpu_ratio"] = round(floor_cpu / load["server_cpu_us"], 3)
             measured[target["name"]] = load
         rounds.append(measured)
         summary = "  ".join(
@@ -470,6 +478,12 @@ def load_rounds(product: Server, floor: Server, targets: list[dict], args) -> di
         if ratios:
             summary[name]["ratios"] = ratios
             summary[name]["ratio_median"] = round(statistics.median(ratios), 3)
+        cpu_us = [p["server_cpu_us"] for p in per if p.get("server_cpu_us")]
+        if cpu_us:
+            summary[name]["server_cpu_us_median"] = round(statistics.median(cpu_us), 1)
+        cpu_ratios = [p["cpu_ratio"] for p in per if p.get("cpu_ratio") is not None]
+        if cpu_ratios:
+            summary[name]["cpu_ratio_median"] = round(statistics.median(cpu_ratios), 3)
     return {"rounds": rounds, "summary": summary}
 
 
@@ -486,6 +500,10 @@ class CachedServer:
 
     def start(self) -> None:
         self.varnish.start()
+
+    def pids(self) -> list[int]:
+        process = self.varnish.process
+        return [process.pid] if process is not None else []
 
     def stop(self) -> None:
         self.varnish.close()
@@ -656,6 +674,15 @@ def measure_database(db: dict, args, log_dir: Path, floor_holder: dict) -> dict:
 # --- report -------------------------------------------------------------------------
 
 
+def _cpu_columns(summary: dict) -> str:
+    """Server CPU per request, and how many of these the floor's CPU per request would serve."""
+    used = summary.get("server_cpu_us_median")
+    ratio = summary.get("cpu_ratio_median")
+    return (f" {used:>8.0f}" if used else f" {'':>8}") + (
+        f" {ratio:>12.2f}" if ratio is not None else f" {'':>12}"
+    )
+
+
 def table(results: dict) -> str:
     lines = []
     for db in results["databases"]:
@@ -668,7 +695,7 @@ def table(results: dict) -> str:
         queries = db.get("in_process", {}).get("queries_per_page", {})
         lines.append(
             f"  {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x floor':>8} {'queries':>8}"
-            f" {'render ms':>10}"
+            f" {'render ms':>10} {'cpu µs':>8} {'x floor cpu':>12}"
         )
         for target in db.get("targets", []):
             name = target["name"]
@@ -682,27 +709,27 @@ def table(results: dict) -> str:
             lines.append(
                 f"  {name:<10} {s.get('rps_median', 0):>8.0f} {s.get('p50_ms_median', 0):>8.1f} "
                 f"{s.get('p99_ms_median', 0):>8.1f} {s.get('ratio_median', 0):>8.2f} {q!s:>8}"
-                f" {rendered:>10}"
+                f" {rendered:>10}{_cpu_columns(s)}"
             )
         if CACHED in summary:
             c = summary[CACHED]
             lines.append(
                 f"  {CACHED:<10} {c['rps_median']:>8.0f} {c['p50_ms_median']:>8.1f} "
-                f"{c['p99_ms_median']:>8.1f} {c.get('ratio_median', 0):>8.2f}"
-                "  (the article through Varnish)"
+                f"{c['p99_ms_median']:>8.1f} {c.get('ratio_median', 0):>8.2f} {'':>8} {'':>10}"
+                f"{_cpu_columns(c)}  (the article through Varnish)"
             )
         if "ceiling" in summary:
             c = summary["ceiling"]
             lines.append(
                 f"  {'ceiling':<10} {c['rps_median']:>8.0f} {c['p50_ms_median']:>8.1f} "
-                f"{c['p99_ms_median']:>8.1f} {c.get('ratio_median', 0):>8.2f}"
-                "  (a cached page's best)"
+                f"{c['p99_ms_median']:>8.1f} {c.get('ratio_median', 0):>8.2f} {'':>8} {'':>10}"
+                f"{_cpu_columns(c)}  (a cached page's best)"
             )
         if "floor" in summary:
             f = summary["floor"]
             lines.append(
                 f"  {'floor':<10} {f['rps_median']:>8.0f} {f['p50_ms_median']:>8.1f} "
-                f"{f['p99_ms_median']:>8.1f}"
+                f"{f['p99_ms_median']:>8.1f} {'':>8} {'':>8} {'':>10}{_cpu_columns(f)}"
             )
         invisible = db.get("invisibility")
         if invisible:

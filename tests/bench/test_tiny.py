@@ -75,6 +75,9 @@ def test_tiny_benchmark_runs_end_to_end(tmp_path, targets_file):
 
         summary = db["load"]["summary"]
         assert summary["floor"]["rps_median"] > 0
+        # What each load cost the servers, and the page's capacity by that measure.
+        assert summary["floor"]["server_cpu_us_median"] > 0
+        assert summary["article"]["cpu_ratio_median"] > 0
         assert summary["ceiling"]["ratio_median"] > 0
         for name, target in targets.items():
             if target["status"] == "ok":
