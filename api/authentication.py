@@ -19,7 +19,12 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).decode("latin-1").strip()
+        # From META: DRF's get_authorization_header reads request.headers, which
+        # parses every header of the request first, for each request, keyed or not.
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if isinstance(header, bytes):
+            header = header.decode("latin-1")
+        header = header.strip()
         if not header:
             return None
         scheme, _sep, key = header.partition(" ")

@@ -19,6 +19,7 @@ from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiKey
+from articles.public.ratelimit import client_ip
 
 
 class KeyRateThrottle(SimpleRateThrottle):
@@ -64,5 +65,8 @@ class KeyRateThrottle(SimpleRateThrottle):
         if isinstance(request.auth, ApiKey):
             ident = f"key:{request.auth.prefix}"
         else:
-            ident = f"addr:{self.get_ident(request)}"
+            # The reader's address as the login lockouts and the report limit
+            # read it (behind EDITORIAL_TRUSTED_PROXIES only), not DRF's
+            # get_ident, which takes a client's own X-Forwarded-For as given.
+            ident = f"addr:{client_ip(request._request)}"
         return f"editorial:api:throttle:{ident}"

@@ -46,6 +46,39 @@ def test_rate_limit_is_per_key(make_key, client_for, settings, clock):
     assert second.get("/api/v1/drafts/").status_code == 200
 
 
+def test_a_reader_without_a_key_cannot_dodge_the_limit_with_a_made_up_forwarded_for(
+    client_for, settings, approved_article, clock
+):
+    """Without a key the limit is per address, read as the login lockouts read it.
+
+    (It used to be keyed by whatever X-Forwarded-For the client sent, so a new
+    made-up header on each request meant a new allowance each time.)
+    """
+    settings.API_ANONYMOUS_PUBLISHED_READ = True
+    settings.API_ANONYMOUS_RATE_LIMIT = "2/min"
+    settings.EDITORIAL_TRUSTED_PROXIES = 0
+    reader = client_for(None)
+    path = f"/api/v1/published/{approved_article.slug}/"
+    codes = [reader.get(path, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(3)]
+    assert codes == [200, 200, 429]
+
+
+def test_behind_a_trusted_proxy_each_reader_has_their_own_allowance(
+    client_for, settings, approved_article, clock
+):
+    """The proxy's last entry names the reader; what the reader wrote before it does not count."""
+    settings.API_ANONYMOUS_PUBLISHED_READ = True
+    settings.API_ANONYMOUS_RATE_LIMIT = "1/min"
+    settings.EDITORIAL_TRUSTED_PROXIES = 1
+    proxy = client_for(None)
+    path = f"/api/v1/published/{approved_article.slug}/"
+
+    assert proxy.get(path, HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 200
+    assert proxy.get(path, HTTP_X_FORWARDED_FOR="198.51.100.8").status_code == 200
+    forged = "192.0.2.99, 198.51.100.7"
+    assert proxy.get(path, HTTP_X_FORWARDED_FOR=forged).status_code == 429
+
+
 def test_a_window_ends_and_retry_after_says_when(make_key, client_for, settings, clock):
     """The limit counts requests per window; Retry-After is the wait until the next one."""
     settings.API_RATE_LIMIT = "2/min"
