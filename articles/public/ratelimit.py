@@ -37,10 +37,13 @@ def client_ip(request: HttpRequest) -> str:
     request came from counts.
     """
     meta = request.META
+    proxies = settings.EDITORIAL_TRUSTED_PROXIES
     return _client_ip(
         meta.get("REMOTE_ADDR") or "",
-        meta.get("HTTP_X_FORWARDED_FOR"),
-        settings.EDITORIAL_TRUSTED_PROXIES,
+        # Without trusted proxies the header is not read, so a client that
+        # changes it on every request does not fill the memo either.
+        meta.get("HTTP_X_FORWARDED_FOR") if proxies else None,
+        proxies,
     )
 
 
