@@ -21,10 +21,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
         # From META: DRF's get_authorization_header reads request.headers, which
         # parses every header of the request first, for each request, keyed or not.
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if isinstance(header, bytes):
-            header = header.decode("latin-1")
-        header = header.strip()
+        header = request.META.get("HTTP_AUTHORIZATION", "").strip()
         if not header:
             return None
         scheme, _sep, key = header.partition(" ")
