@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -28,7 +29,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from articles.models import PublishedVersion, SearchSynonym
+from articles.models import Article, PublishedVersion, SearchSynonym
 from articles.public import selectors
 from articles.text import WORD
 
@@ -360,16 +361,9 @@ def search_live_versions(
     if read.is_empty:
         return listing.none()
     if connection.vendor == "postgresql":
-        terms = postgresql_search_query(read)
-        document = search_document()
-        return (
-            listing.annotate(rank=SearchRank(document, terms))
-            .alias(document=document)
-            .filter(document=terms)
-            .order_by("-rank", "-approved_at", "-id")
-        )
+        return RankedVersions(postgresql_ranked_ids(read), listing)
     if connection.vendor == "sqlite":
-        return RankedVersions(SQLITE_RANKED_LIVE_IDS, [fts_match(read)], listing)
+        return RankedVersions(_sqlite_ranked_ids(fts_match(read)), listing)
     matches = Q()
     for group in read.groups:
         either = Q()
@@ -384,6 +378,29 @@ def search_live_versions(
             )
         matches &= either
     return listing.filter(matches).order_by("-approved_at", "-id")
+
+
+def postgresql_ranked_ids(read: ReadQuery) -> QuerySet:
+    """The ids of the live versions matching ``read``, best first, as one query.
+
+    The ids alone, not the rows: one pass ranks every match and counts them
+    too, where a page of rows and a separate count read every match's
+    document twice (at 100,000 articles a question with everyday words
+    matches 50,000). Equal ranks put the newer approval first.
+    """
+    terms = postgresql_search_query(read)
+    document = search_document()
+    # Live as selectors.live_versions() means it (an article points at the
+    # version), asked as a semi-join: PostgreSQL answers it from the pointer's
+    # unique index alone instead of reading every article's row.
+    live = PublishedVersion.objects.filter(pk__in=Article.objects.values("live_version_id"))
+    return (
+        live.annotate(rank=SearchRank(document, terms))
+        .alias(document=document)
+        .filter(document=terms)
+        .order_by("-rank", "-approved_at", "-id")
+        .values_list("pk", flat=True)
+    )
 
 
 def postgresql_search_query(read: ReadQuery):
@@ -468,25 +485,37 @@ def fts_match(query: str | ReadQuery) -> str:
     return f"{must} AND ({' OR '.join([*optional, required[0]])})"
 
 
+def _sqlite_ranked_ids(match: str) -> Callable[[], list[int]]:
+    def ranked() -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(SQLITE_RANKED_LIVE_IDS, [match])
+            return [row[0] for row in cursor.fetchall()]
+
+    return ranked
+
+
 class RankedVersions:
     """Search results in an order the database gave as ids: one query for the
     ids, then one per page for that page's versions only.
 
-    A Paginator takes it as it takes a QuerySet (``len`` and slices). Ranking
-    and loading apart keep a common word cheap: the ranking reads the index
-    alone, never the thousands of long rows it matches.
+    A Paginator takes it as it takes a QuerySet (``len`` and slices): the
+    ids are the count as well. Ranking and loading apart keep a common word
+    cheap: the ranking reads the index (SQLite) or the documents (PostgreSQL)
+    once, never the thousands of long answers it matches.
     """
 
-    def __init__(self, sql: str, params: list, listing: QuerySet[PublishedVersion]):
-        self.sql = sql
-        self.params = params
+    def __init__(
+        self,
+        ranked_ids: Callable[[], Iterable[int]] | QuerySet,
+        listing: QuerySet[PublishedVersion],
+    ):
+        self.ranked_ids = ranked_ids
         self.listing = listing
 
     @functools.cached_property
     def ids(self) -> list[int]:
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, self.params)
-            return [row[0] for row in cursor.fetchall()]
+        ranked = self.ranked_ids
+        return list(ranked if isinstance(ranked, QuerySet) else ranked())
 
     def __len__(self) -> int:
         return len(self.ids)
