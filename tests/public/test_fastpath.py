@@ -17,7 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from articles.models import LiveSetGeneration, Topic
+from articles.models import ActionLogChain, LiveSetGeneration, Topic
 from articles.public import fastpath, selectors
 from editorial.middleware import CSPMiddleware
 
@@ -67,6 +67,12 @@ def test_the_generation_sql_is_what_the_orm_writes():
     )
 
     assert _orm_sql(orm) == (fastpath.LIVE_SET_GENERATION_SQL, [fastpath.GENERATION_ROW])
+
+
+def test_the_action_log_length_sql_is_what_the_orm_writes():
+    orm = ActionLogChain.objects.filter(key=PROBE).order_by().values_list("length")[:1]
+
+    assert _orm_sql(orm) == (fastpath.ACTION_LOG_LENGTH_SQL, [PROBE])
 
 
 def test_the_live_facts_agree_with_the_plain_selector(published):

@@ -151,6 +151,23 @@ def test_a_changed_reference_is_an_update_too(client, live, author, editor, memb
     assert "2026 update" not in html
 
 
+def test_an_article_with_the_board_costs_two_small_queries_once_asked(
+    client, live, editor, member, django_assert_num_queries
+):
+    """A page whose working copy is being re-reviewed is still cheap to serve:
+    the re-review answer is remembered under the length of the article's
+    action log, not worked out again from every reference on each view."""
+    url = reverse("articles:detail", args=[live.slug])
+    article = article_start_rereview(article=live, by=editor)
+    assign_accepted(article=article, reviewer=member, by=editor)
+    assert RECHECK_NOTE in get(client, url)
+
+    with django_assert_num_queries(2):
+        html = get(client, url)
+
+    assert RECHECK_NOTE in html
+
+
 def test_each_audience_gets_its_own_cached_text(client, article, author, editor, member):
     """Patients and professionals alternate on one page; neither gets the other's text."""
     article.plain_body = "Plain words for patients [1]."
