@@ -42,7 +42,6 @@ from django.urls import reverse  # noqa: E402
 from articles.fingerprints import article_fingerprint  # noqa: E402
 from articles.models import Article, Reference, Topic  # noqa: E402
 from articles.public import cache as page_cache  # noqa: E402
-from articles.public import fastpath  # noqa: E402
 from articles.services import article_save_content, article_submit  # noqa: E402
 from bench import archive  # noqa: E402
 from bench.facts import facts, fill  # noqa: E402
@@ -94,7 +93,6 @@ def forget_pages() -> None:
     """Empty every cache a public page is served from: the next view renders it."""
     cache.clear()
     page_cache.forget_local()
-    fastpath.forget_answers()
 
 
 def public_pages(targets: list[dict], known: dict) -> dict:

@@ -16,7 +16,6 @@ from django_tasks_db.compat import task_enqueued
 
 from articles.models import Article, AuditEntry, PublishedVersion
 from articles.public import cache as page_cache
-from articles.public import fastpath
 from articles.services import article_submit
 from reviewers.models import ReviewAssignment
 from reviewers.services import assignment_accept, assignment_create
@@ -135,11 +134,9 @@ def _empty_page_cache():
     rate limit used (they live in the cache too)."""
     cache.clear()
     page_cache.forget_local()
-    fastpath.forget_answers()
     yield
     cache.clear()
     page_cache.forget_local()
-    fastpath.forget_answers()
 
 
 @pytest.fixture

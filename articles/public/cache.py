@@ -31,6 +31,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import get_language
 
+from articles.public import fastpath
+
 # Bump when a public template changes, so that no cached page (nor a browser's
 # copy under an ETag made from the key) outlives it.
 TEMPLATE_REVISION = "4"
@@ -119,6 +121,8 @@ def search_page(cache_key: str, render: Callable[[], bytes]) -> bytes:
 
 
 def forget_local() -> None:
-    """Drop this process's copies (tests, whose databases reuse ids, need it)."""
+    """Drop this process's copies, of pages and of the re-review answers they
+    were keyed on (tests, whose databases reuse ids, need it)."""
     _local.clear()
     _search.clear()
+    fastpath.forget_answers()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -485,13 +485,12 @@ def fts_match(query: str | ReadQuery) -> str:
     return f"{must} AND ({' OR '.join([*optional, required[0]])})"
 
 
-def _sqlite_ranked_ids(match: str) -> Callable[[], list[int]]:
-    def ranked() -> list[int]:
-        with connection.cursor() as cursor:
-            cursor.execute(SQLITE_RANKED_LIVE_IDS, [match])
-            return [row[0] for row in cursor.fetchall()]
-
-    return ranked
+def _sqlite_ranked_ids(match: str) -> Iterator[int]:
+    """The live matches' ids, best first, read from the index when first iterated."""
+    with connection.cursor() as cursor:
+        cursor.execute(SQLITE_RANKED_LIVE_IDS, [match])
+        for (pk,) in cursor.fetchall():
+            yield pk
 
 
 class RankedVersions:
@@ -504,18 +503,14 @@ class RankedVersions:
     once, never the thousands of long answers it matches.
     """
 
-    def __init__(
-        self,
-        ranked_ids: Callable[[], Iterable[int]] | QuerySet,
-        listing: QuerySet[PublishedVersion],
-    ):
+    def __init__(self, ranked_ids: Iterable[int], listing: QuerySet[PublishedVersion]):
+        # Lazy (a QuerySet, a generator): the query runs when the ids are first asked for.
         self.ranked_ids = ranked_ids
         self.listing = listing
 
     @functools.cached_property
     def ids(self) -> list[int]:
-        ranked = self.ranked_ids
-        return list(ranked if isinstance(ranked, QuerySet) else ranked())
+        return list(self.ranked_ids)
 
     def __len__(self) -> int:
         return len(self.ids)
